@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'ERR_STORE'
   | 'ERR_SIGNIN_NOT_PENDING'
   | 'ERR_SIGNIN_EXPIRED'
+  | 'ERR_EMULATOR_RPC'
 
 export interface BmOAuthErrorOptions extends ErrorOptions {
   /** HTTP status to answer with when this error reaches an HTTP edge (default 500). */

@@ -1,0 +1,84 @@
+/**
+ * @module cli/commands/emulator
+ * `bm-oauth emulator`: runs the local Business Messages / Business Communications emulator until
+ * Ctrl-C, and prints what a client needs to talk to it (never the secrets themselves, only paths).
+ */
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import { startEmulator } from '../../emulator/index.ts'
+import { createLogger } from '../../index.ts'
+import { parsePositiveInt } from '../options.ts'
+import { printResult } from '../io.ts'
+import type { CLIIO } from '../io.ts'
+
+export const DEFAULT_EMULATOR_PORT = 8790
+export const DEFAULT_EMULATOR_DATA_DIR = '.bm-oauth/emulator'
+
+interface EmulatorCLIOptions {
+  port?: number
+  host: string
+  dataDir: string
+  webhookUrl?: string
+  json: boolean
+  logLevel: string
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      done()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}
+
+export function registerEmulatorCommand(program: Command, io: CLIIO): void {
+  program
+    .command('emulator')
+    .description("Run the local emulator of Google's Business Messages side (both APIs, token endpoint, webhooks)")
+    .option('--port <n>', `port to listen on (default ${DEFAULT_EMULATOR_PORT}; 0 = any free port)`, (v) =>
+      v === '0' ? 0 : parsePositiveInt(v, 'port'),
+    )
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'where state, keys and tokens are kept', io.env['BM_OAUTH_EMULATOR_DATA_DIR'] ?? DEFAULT_EMULATOR_DATA_DIR)
+    .option('--webhook-url <url>', "deliver user events here (default: the partner's webhook set with partners.patch)")
+    .option('--log-level <level>', 'emulator log level (info, debug, warn)', 'info')
+    .option('--json', 'print the start-up information as JSON', false)
+    .action(async (opts: EmulatorCLIOptions) => {
+      const logger = createLogger({ level: opts.logLevel, name: 'emulator' })
+      const emulator = await startEmulator({
+        port: opts.port ?? Number(io.env['BM_OAUTH_EMULATOR_PORT'] ?? DEFAULT_EMULATOR_PORT),
+        host: opts.host,
+        dataDir: resolve(opts.dataDir),
+        logger,
+        ...(opts.webhookUrl === undefined ? {} : { webhookUrl: opts.webhookUrl }),
+      })
+      const info = {
+        url: emulator.url,
+        keyFile: emulator.keyFilePath,
+        agent: emulator.agentName,
+        brand: emulator.brandName,
+        partner: emulator.partnerName,
+        webhookClientTokenFile: emulator.webhookClientTokenPath,
+      }
+      printResult(io, opts.json, info, () =>
+        [
+          `Business Messages emulator listening on ${info.url}`,
+          `  base URL (both APIs + token endpoint): ${info.url}`,
+          `  service-account key file:              ${info.keyFile}`,
+          `  agent:                                 ${info.agent}`,
+          `  brand / partner:                       ${info.brand} / ${info.partner}`,
+          `  webhook client token (signing key) in: ${info.webhookClientTokenFile}`,
+          '',
+          'Point the CLI at it:',
+          `  export BM_OAUTH_GOOGLE_BASE_URL=${info.url} BM_OAUTH_KEY_FILE=${info.keyFile} BM_OAUTH_AGENT=${info.agent}`,
+          'Press Ctrl-C to stop.',
+        ].join('\n'),
+      )
+      await (io.untilStopped ?? waitForSignal)()
+      await emulator.close()
+    })
+}

@@ -1,0 +1,93 @@
+/**
+ * @module db/migrate
+ * A tiny forward-only migration runner shared by every store. Each store owns a namespace (e.g.
+ * `tokens`, `webhook_inbox`) and an ordered list of migrations; version n is the n-th entry. Applied
+ * versions are kept in `schema_migrations(namespace, version, applied_at)`.
+ *
+ * Concurrency: everything happens in ONE transaction that first takes a database-wide migration
+ * lock (PostgreSQL: `pg_advisory_xact_lock`; SQLite: `BEGIN IMMEDIATE` already holds the write
+ * lock), so two processes starting at once apply each migration exactly once, and a failing
+ * migration leaves no partial schema behind (DDL is transactional on both engines).
+ *
+ * Portability: write migrations in the common subset (TEXT, INTEGER, BIGINT for epoch ms,
+ * `{{blob}}` for binary, which becomes BLOB on SQLite and BYTEA on PostgreSQL). A migration may
+ * also be a function of the dialect for the rare statement that must differ.
+ */
+import { systemClock, type Clock } from '../core/clock.ts'
+import { InvalidArgumentError } from '../errors.ts'
+import type { Database, Queryable } from './queryable.ts'
+import { splitStatements } from './sql-text.ts'
+
+/** One migration: a script of `;`-separated statements, or a function producing it per dialect. */
+export type Migration = string | ((dialect: Database['dialect']) => string)
+
+export interface MigrateOptions {
+  /** Source of `applied_at` (default: the system clock). */
+  clock?: Clock
+}
+
+export interface MigrateResult {
+  /** Versions applied by this call, ascending (empty when the schema was already current). */
+  applied: number[]
+}
+
+/** Arbitrary fixed key for the PostgreSQL advisory lock held while migrating. */
+const ADVISORY_LOCK_KEY = 0x626d_6f61 // "bmoa"
+
+/**
+ * Brings `namespace` up to date by applying, in order, the migrations not yet recorded.
+ * Idempotent; safe to call from several processes at once.
+ *
+ * @example
+ * await migrate(db, 'webhook_inbox', ['CREATE TABLE webhook_inbox (id TEXT PRIMARY KEY, payload {{blob}})'])
+ */
+export async function migrate(
+  db: Database,
+  namespace: string,
+  migrations: readonly Migration[],
+  options: MigrateOptions = {},
+): Promise<MigrateResult> {
+  if (!/^[a-z][a-z0-9_]*$/.test(namespace)) {
+    throw new InvalidArgumentError('namespace', 'lower-case letters, digits and underscores, starting with a letter')
+  }
+  const clock = options.clock ?? systemClock
+  return db.transaction(async (tx) => {
+    if (db.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK_KEY])
+    await tx.query(
+      `CREATE TABLE IF NOT EXISTS schema_migrations (
+         namespace TEXT NOT NULL,
+         version INTEGER NOT NULL,
+         applied_at BIGINT NOT NULL,
+         PRIMARY KEY (namespace, version)
+       )`,
+    )
+    const done = await appliedVersions(tx, namespace)
+    const applied: number[] = []
+    for (const [index, migration] of migrations.entries()) {
+      const version = index + 1
+      if (done.has(version)) continue
+      for (const statement of splitStatements(renderMigration(migration, db.dialect))) await tx.query(statement)
+      await tx.query('INSERT INTO schema_migrations (namespace, version, applied_at) VALUES ($1, $2, $3)', [
+        namespace,
+        version,
+        clock.now(),
+      ])
+      applied.push(version)
+    }
+    return { applied }
+  })
+}
+
+async function appliedVersions(tx: Queryable, namespace: string): Promise<Set<number>> {
+  const { rows } = await tx.query<{ version: number | string }>(
+    'SELECT version FROM schema_migrations WHERE namespace = $1',
+    [namespace],
+  )
+  return new Set(rows.map((r) => Number(r.version)))
+}
+
+/** Expands the dialect placeholders of a migration script. */
+export function renderMigration(migration: Migration, dialect: Database['dialect']): string {
+  const script = typeof migration === 'function' ? migration(dialect) : migration
+  return script.replaceAll('{{blob}}', dialect === 'postgres' ? 'BYTEA' : 'BLOB')
+}

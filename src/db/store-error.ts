@@ -1,0 +1,35 @@
+/**
+ * @module db/store-error
+ * The one error both database adapters throw when a statement fails. It carries the engine's own
+ * error code as data and never the statement's parameters: a failed `INSERT` of a token must not
+ * put the token into a log line (PostgreSQL's `detail` field, e.g. `Key (x)=(secret) already
+ * exists`, is therefore dropped, and the native error is not attached as `cause`).
+ */
+import { BmOAuthError } from '../errors.ts'
+
+export interface StoreErrorFields {
+  /** Which engine failed. */
+  dialect: 'sqlite' | 'postgres'
+  /** SQLSTATE (PostgreSQL, e.g. `23505`) or SQLite extended result code name/number (e.g. `2067`). */
+  dbCode: string | undefined
+  /** True when a UNIQUE or PRIMARY KEY constraint rejected the row. */
+  uniqueViolation: boolean
+  /** Constraint name when the engine reports one (PostgreSQL only). */
+  constraint?: string | undefined
+}
+
+/** A database statement or transaction failed (`ERR_STORE`, HTTP 500). */
+export class StoreError extends BmOAuthError {
+  readonly dialect: 'sqlite' | 'postgres'
+  readonly dbCode: string | undefined
+  readonly uniqueViolation: boolean
+  readonly constraint: string | undefined
+  constructor(message: string, fields: StoreErrorFields) {
+    super('ERR_STORE', message, { status: 500 })
+    this.name = 'StoreError'
+    this.dialect = fields.dialect
+    this.dbCode = fields.dbCode
+    this.uniqueViolation = fields.uniqueViolation
+    this.constraint = fields.constraint
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * @module oauth/errors
+ * Translation of everything the OAuth client library (or fetch) throws into bm-oauth errors, in one
+ * place (style habit 4). OAuth error responses keep their protocol fields as data
+ * ({@link OAuthProtocolError}); transport failures become `ERR_NETWORK` / `ERR_HTTP_TIMEOUT`; the rest
+ * becomes `ERR_OAUTH_RESPONSE` (`ERR_OAUTH_DISCOVERY` for a bad metadata document). Library errors are never attached as-is: their `cause` can hold the
+ * request parameters or response body (codes, tokens), so only a sanitised copy is kept.
+ */
+import * as oauth from 'oauth4webapi'
+import { BmOAuthError } from '../errors.ts'
+
+/** Which call failed; part of every message so logs say what happened without any values. */
+export type OAuthOperation = 'discovery' | 'authorization_code' | 'refresh_token' | 'revocation' | 'userinfo'
+
+/**
+ * The provider answered with an OAuth error (RFC 6749 §5.2, RFC 6750 §3, RFC 7009 §2.2.1).
+ * `code` is `ERR_OAUTH_INVALID_GRANT` for `invalid_grant`, else `ERR_OAUTH_RESPONSE`.
+ */
+export class OAuthProtocolError extends BmOAuthError {
+  /** The OAuth `error` value, e.g. `invalid_grant`, `invalid_client`, `invalid_token`. */
+  readonly error: string
+  /** The provider's `error_description`, if any (provider text: do not show it to end users). */
+  readonly errorDescription: string | undefined
+  /** HTTP status of the provider's response (`status` stays the 502 to answer with at our own edge). */
+  readonly httpStatus: number
+  /** The failed operation. */
+  readonly operation: OAuthOperation
+  constructor(operation: OAuthOperation, error: string, errorDescription: string | undefined, httpStatus: number) {
+    const code = error === 'invalid_grant' ? 'ERR_OAUTH_INVALID_GRANT' : 'ERR_OAUTH_RESPONSE'
+    super(code, `${operation} request failed: ${error}${errorDescription ? ` (${errorDescription})` : ''}`, {
+      status: 502,
+    })
+    this.name = 'OAuthProtocolError'
+    this.error = error
+    this.errorDescription = errorDescription
+    this.httpStatus = httpStatus
+    this.operation = operation
+  }
+}
+
+/** Converts anything thrown during `operation` into a bm-oauth error; always throws. */
+export function translateOAuthError(operation: OAuthOperation, err: unknown): never {
+  if (err instanceof BmOAuthError) throw err
+  if (err instanceof oauth.ResponseBodyError) {
+    throw new OAuthProtocolError(operation, err.error, err.error_description, err.status)
+  }
+  if (err instanceof oauth.WWWAuthenticateChallengeError) {
+    throw fromChallenge(operation, err)
+  }
+  if (isTimeout(err)) {
+    throw new BmOAuthError('ERR_HTTP_TIMEOUT', `${operation} request timed out`, { status: 504, cause: sanitize(err) })
+  }
+  if (isNetworkFailure(err)) {
+    throw new BmOAuthError('ERR_NETWORK', `${operation} request failed: ${networkReason(err)}`, {
+      status: 502,
+      cause: sanitize(err),
+    })
+  }
+  const libraryCode = codeOf(err)
+  const detail = err instanceof Error ? err.message : 'unexpected failure'
+  throw new BmOAuthError(
+    operation === 'discovery' ? 'ERR_OAUTH_DISCOVERY' : 'ERR_OAUTH_RESPONSE',
+    `${operation} response rejected${libraryCode === undefined ? '' : ` (${libraryCode})`}: ${detail}`,
+    { status: 502, cause: sanitize(err) },
+  )
+}
+
+function fromChallenge(operation: OAuthOperation, err: oauth.WWWAuthenticateChallengeError): OAuthProtocolError {
+  const challenge = err.cause.find((c) => typeof c.parameters.error === 'string') ?? err.cause[0]
+  const error = challenge?.parameters.error ?? 'invalid_request'
+  return new OAuthProtocolError(operation, error, challenge?.parameters.error_description, err.status)
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
+}
+
+/** fetch rejects with a plain `TypeError` (cause: the socket error); the library's own TypeErrors carry a code. */
+function isNetworkFailure(err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  if (err instanceof TypeError) return codeOf(err) === undefined
+  const causeCode = (err as { cause?: { code?: unknown } }).cause?.code
+  return typeof causeCode === 'string' && /^E[A-Z]+/.test(causeCode)
+}
+
+function networkReason(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown } }).cause
+  return typeof cause?.code === 'string' ? `network error (${cause.code})` : 'network error'
+}
+
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code
+  return typeof code === 'string' ? code : undefined
+}
+
+/**
+ * A copy of `err` with its name, message and code only. oauth4webapi messages never quote values,
+ * but their `cause` may hold the callback parameters or the raw response body, so it is dropped.
+ */
+function sanitize(err: unknown): Error {
+  if (!(err instanceof Error)) return new Error('non-error thrown')
+  const copy = new Error(err.message)
+  copy.name = err.name
+  const code = codeOf(err)
+  if (code !== undefined) Object.defineProperty(copy, 'code', { value: code, enumerable: true })
+  const causeCode = (err as { cause?: { code?: unknown } }).cause?.code
+  if (typeof causeCode === 'string') copy.cause = { code: causeCode }
+  return copy
+}

@@ -1,0 +1,55 @@
+/**
+ * @module webhook/verify-signature
+ * Checks `X-Goog-Signature`: standard base64 (padded) of HMAC-SHA512 over the exact raw body bytes,
+ * keyed with the UTF-8 bytes of the webhook key (bm-contract §3.7, §10 Q7). Runs before any
+ * parsing. Never logs, and never puts into an error, a signature or a key.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { BmOAuthError, InvalidArgumentError } from '../errors.ts'
+
+export interface VerifyWebhookSignatureInput {
+  /** The request body exactly as received. */
+  rawBody: Uint8Array
+  /** The `X-Goog-Signature` header value, if any. */
+  signatureHeader: string | undefined
+  /** Current key first, then optionally the previous one during rotation. */
+  keys: readonly string[]
+}
+
+const SHA512_BYTES = 64
+/** Standard, padded base64 of 64 bytes: 86 characters and `==`. No base64url, hex or `sha512=` prefix (W5). */
+const BASE64_SHA512 = /^[A-Za-z0-9+/]{86}==$/
+
+/**
+ * Returns the index in `keys` of the key that produced the signature.
+ * Throws `ERR_WEBHOOK_SIGNATURE_MISSING` (no header) or `ERR_WEBHOOK_SIGNATURE_MISMATCH` (anything
+ * else: wrong length, not base64, wrong algorithm, wrong key), both with status 401.
+ *
+ * Every key's HMAC is computed and compared even after a match, so timing does not tell which key
+ * matched (security-cases W6).
+ *
+ * @see https://developers.google.com/business-communications/business-messages/guides/how-to/message/receive (archived)
+ */
+export function verifyWebhookSignature(input: VerifyWebhookSignatureInput): number {
+  if (input.keys.length === 0 || input.keys.some((k) => k === '')) {
+    throw new InvalidArgumentError('keys', 'at least one non-empty webhook key')
+  }
+  const header = input.signatureHeader?.trim()
+  if (header === undefined || header === '') {
+    throw new BmOAuthError('ERR_WEBHOOK_SIGNATURE_MISSING', 'X-Goog-Signature header is missing', { status: 401 })
+  }
+  // Decoding a malformed value would still yield some bytes; check the shape first (W3, W5).
+  const received = BASE64_SHA512.test(header) ? Buffer.from(header, 'base64') : Buffer.alloc(SHA512_BYTES)
+  const shapeOk = received.length === SHA512_BYTES && BASE64_SHA512.test(header)
+  let matched = -1
+  for (const [index, key] of input.keys.entries()) {
+    const expected = createHmac('sha512', Buffer.from(key, 'utf8')).update(input.rawBody).digest()
+    if (timingSafeEqual(expected, received) && matched === -1) matched = index
+  }
+  if (!shapeOk || matched === -1) {
+    throw new BmOAuthError('ERR_WEBHOOK_SIGNATURE_MISMATCH', 'X-Goog-Signature does not match the body', {
+      status: 401,
+    })
+  }
+  return matched
+}

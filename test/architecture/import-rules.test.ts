@@ -1,0 +1,106 @@
+/**
+ * Keeps the layering of style.md Part C honest: every relative import in `src/` must point at an area
+ * its folder may use. The emulator in particular must stay an independent counterpart of the
+ * agent-side code it tests (it may use agent-side Google wire types, type-only, and nothing else).
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../../src')
+
+/** Area of a file: its top-level folder under src/, or the file name for top-level files. */
+function areaOf(srcRelative: string): string {
+  const [first, ...rest] = srcRelative.split('/')
+  return rest.length === 0 ? first!.replace(/\.ts$/, '') : first!
+}
+
+const BASE = ['core', 'errors']
+/** area → areas it may import at runtime (itself is always allowed). `*` = anything but the listed denials. */
+const ALLOWED: Record<string, string[]> = {
+  errors: [],
+  core: ['errors'],
+  pkce: [...BASE],
+  db: [...BASE],
+  google: [...BASE],
+  oauth: [...BASE, 'pkce'],
+  tokens: [...BASE, 'db'],
+  'signin-store': [...BASE, 'db', 'tokens'],
+  webhook: [...BASE, 'db'],
+  flow: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db'],
+  channel: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow'],
+  server: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel', 'index'],
+  emulator: [...BASE],
+  demo: [...BASE, 'index', 'oauth'],
+  sandbox: [...BASE, 'index', 'server', 'emulator', 'demo'],
+  cli: [...BASE, 'index', 'server', 'emulator', 'demo', 'sandbox'],
+  web: [],
+  index: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel'],
+}
+/** Type-only imports additionally allowed (wire types). */
+const TYPE_ONLY_ALLOWED: Record<string, string[]> = {
+  emulator: ['google'],
+  web: ['google'],
+  webhook: ['google'],
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = join(dir, entry.name)
+    if (entry.isDirectory()) return sourceFiles(full)
+    return entry.name.endsWith('.ts') ? [full] : []
+  })
+}
+
+interface ImportRef {
+  specifier: string
+  typeOnly: boolean
+}
+
+function importsOf(text: string): ImportRef[] {
+  const refs: ImportRef[] = []
+  const statement = /^\s*(import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]/gm
+  for (const m of text.matchAll(statement)) refs.push({ specifier: m[3]!, typeOnly: m[2] !== undefined })
+  for (const m of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) refs.push({ specifier: m[1]!, typeOnly: false })
+  return refs
+}
+
+const isTestFile = (path: string): boolean => /\.test\.ts$|test-support\/|\.test-util\.ts$/.test(path)
+
+test('style.md Part C: imports between src/ areas follow the layering table', () => {
+  const violations: string[] = []
+  for (const file of sourceFiles(SRC)) {
+    const from = relative(SRC, file)
+    const area = areaOf(from)
+    const allowed = ALLOWED[area]
+    if (allowed === undefined) {
+      violations.push(`${from}: area "${area}" has no row in the import table`)
+      continue
+    }
+    const text = readFileSync(file, 'utf8')
+    for (const ref of importsOf(text)) {
+      if (!ref.specifier.startsWith('.')) continue
+      const target = relative(SRC, resolve(dirname(file), ref.specifier))
+      if (target.startsWith('..')) {
+        if (!isTestFile(from)) violations.push(`${from} imports outside src/: ${ref.specifier}`)
+        continue
+      }
+      const targetArea = areaOf(target)
+      if (targetArea === area || allowed.includes(targetArea)) continue
+      if (ref.typeOnly && (TYPE_ONLY_ALLOWED[area] ?? []).includes(targetArea)) continue
+      if (isTestFile(from) && area !== 'emulator') continue // tests may wire areas together (not the emulator's)
+      violations.push(`${from} (${area}) must not import ${target} (${targetArea})${ref.typeOnly ? ' even type-only' : ''}`)
+    }
+  }
+  assert.deepEqual(violations, [])
+})
+
+test('only server/ and cli/ read process.env (everything else takes options)', () => {
+  const readers = sourceFiles(SRC)
+    .map((f) => relative(SRC, f))
+    .filter((f) => !isTestFile(f) && !/^(server|cli|sandbox)\//.test(f))
+    .filter((f) => /process\.env\b/.test(readFileSync(join(SRC, f), 'utf8')))
+  assert.deepEqual(readers, [])
+})
