@@ -18,6 +18,7 @@ import { EXCHANGE_MARKER_TABLE } from './migrations.ts'
 export const DEFAULT_EXCHANGE_MARKER_RETENTION_MS = 8 * 24 * 60 * 60 * 1000
 
 const CODE_HASH_PATTERN = /^[0-9a-f]{64}$/
+const T = EXCHANGE_MARKER_TABLE
 
 /** The marker key of an authorization code: lower-case hex SHA-256 of its UTF-8 bytes. */
 export function hashAuthorizationCode(code: string): string {
@@ -55,7 +56,7 @@ export function createExchangeMarkers(db: Database, options: ExchangeMarkersOpti
     async claim(codeHash, now, context = {}) {
       checkCodeHash(codeHash)
       const { rowCount } = await db.query(
-        `INSERT INTO ${EXCHANGE_MARKER_TABLE} (code_hash, agent, conversation, claimed_at)
+        `INSERT INTO ${T} (code_hash, agent, conversation, claimed_at)
          VALUES ($1, $2, $3, $4) ON CONFLICT (code_hash) DO NOTHING`,
         [codeHash, context.agent ?? null, context.conversation ?? null, now],
       )
@@ -64,12 +65,12 @@ export function createExchangeMarkers(db: Database, options: ExchangeMarkersOpti
 
     async isClaimed(codeHash) {
       checkCodeHash(codeHash)
-      const { rows } = await db.query(`SELECT 1 AS hit FROM ${EXCHANGE_MARKER_TABLE} WHERE code_hash = $1`, [codeHash])
+      const { rows } = await db.query(`SELECT 1 AS hit FROM ${T} WHERE code_hash = $1`, [codeHash])
       return rows.length > 0
     },
 
     async purgeExpired(now) {
-      const { rowCount } = await db.query(`DELETE FROM ${EXCHANGE_MARKER_TABLE} WHERE claimed_at <= $1`, [now - retentionMs])
+      const { rowCount } = await db.query(`DELETE FROM ${T} WHERE claimed_at <= $1`, [now - retentionMs])
       return rowCount
     },
   }
@@ -78,6 +79,6 @@ export function createExchangeMarkers(db: Database, options: ExchangeMarkersOpti
 /** Refuses anything but a SHA-256 hex digest, so a raw code can never be stored by mistake. */
 function checkCodeHash(codeHash: string): void {
   if (!CODE_HASH_PATTERN.test(codeHash)) {
-    throw new InvalidArgumentError('codeHash', 'must be the lower-case hex SHA-256 of the code (hashAuthorizationCode)')
+    throw new InvalidArgumentError('codeHash', 'must be hashAuthorizationCode(code): lower-case hex SHA-256')
   }
 }

@@ -61,7 +61,7 @@ export interface PendingSignInStore {
   put(signIn: NewPendingSignIn, now: number): Promise<PendingSignIn>
   /** The live pending sign-in, without consuming it (e.g. P10 keeps it on `temporarily_unavailable`). */
   get(agent: string, conversation: string, now: number): Promise<PendingSignIn | undefined>
-  /** Deletes and returns the pending sign-in; exactly one concurrent caller gets it, later ones get `undefined`. */
+  /** Deletes and returns the pending sign-in: one concurrent caller gets it, later ones `undefined`. */
   consume(agent: string, conversation: string, now: number): Promise<ConsumedSignIn | undefined>
   /** Deletes the pending sign-in (e.g. `access_denied`). */
   delete(agent: string, conversation: string): Promise<boolean>
@@ -97,9 +97,14 @@ interface SealedPart {
 
 const T = PENDING_SIGNIN_TABLE
 
-/** The AEAD context of a pending sign-in: a verifier copied to another conversation or provider fails to open. */
-export function pendingSignInSealContext(row: { agent: string; conversation: string; provider: string }): SealContext {
-  return { purpose: 'pending-signin', agent: row.agent, conversation: row.conversation, provider: row.provider }
+/** The AEAD context of a pending sign-in: a verifier copied to another conversation or provider fails. */
+export function pendingSignInSealContext(row: {
+  agent: string
+  conversation: string
+  provider: string
+}): SealContext {
+  const { agent, conversation, provider } = row
+  return { purpose: 'pending-signin', agent, conversation, provider }
 }
 
 /** A pending sign-in store over `db`. Run `migrateSignInStore(db)` first. */
@@ -125,7 +130,8 @@ export function createPendingSignInStore(
         now + (signIn.ttlMs ?? defaultTtl),
       ]
       const { rows } = await db.query<PendingRow>(
-        `INSERT INTO ${T} (agent, conversation, provider, scopes, key_id, sealed, attempts, created_at, expires_at)
+        `INSERT INTO ${T} (agent, conversation, provider, scopes, key_id, sealed, attempts,
+                           created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8)
          ON CONFLICT (agent, conversation) DO UPDATE SET
            provider = excluded.provider, scopes = excluded.scopes, key_id = excluded.key_id,
@@ -146,10 +152,10 @@ export function createPendingSignInStore(
     },
 
     async consume(agent, conversation, now) {
-      const { rows } = await db.query<PendingRow>(`DELETE FROM ${T} WHERE agent = $1 AND conversation = $2 RETURNING *`, [
-        agent,
-        conversation,
-      ])
+      const { rows } = await db.query<PendingRow>(
+        `DELETE FROM ${T} WHERE agent = $1 AND conversation = $2 RETURNING *`,
+        [agent, conversation],
+      )
       if (rows[0] === undefined) return undefined
       const signIn = open(rows[0])
       if (signIn.expiresAt > now) return { ...signIn, expired: false }
@@ -158,7 +164,10 @@ export function createPendingSignInStore(
     },
 
     async delete(agent, conversation) {
-      const { rowCount } = await db.query(`DELETE FROM ${T} WHERE agent = $1 AND conversation = $2`, [agent, conversation])
+      const { rowCount } = await db.query(`DELETE FROM ${T} WHERE agent = $1 AND conversation = $2`, [
+        agent,
+        conversation,
+      ])
       return rowCount > 0
     },
 

@@ -53,7 +53,8 @@ describe('parseVaultKeys', () => {
     assertRefused(() => parseVaultKeys(`k1:${a},`), /entry 2 is empty/, [a])
     assertRefused(() => parseVaultKeys(`bad id:${a}`), /entry 1: key id must be/, [a])
     assertRefused(() => parseVaultKeys(`k1:${a},k1:${material()}`), /entry 2: duplicate key id "k1"/, [a])
-    assertRefused(() => parseVaultKeys(`k1:${a},k2:${a}`), /entry 2 \("k2"\) repeats the key material of "k1"/, [a])
+    const repeated = /entry 2 \("k2"\) repeats the key material of "k1"/
+    assertRefused(() => parseVaultKeys(`k1:${a},k2:${a}`), repeated, [a])
   })
 
   test('S5 JSON and inspect of a keyring show key ids only', () => {

@@ -24,6 +24,7 @@ export const VAULT_KEY_BYTES = 32
 
 /** Key ids are stored in every sealed value, so they stay short and printable. */
 const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/
+const KEY_ID_RULE = 'must be 1-64 characters from [A-Za-z0-9._-]'
 /** Unpadded base64url of 32 bytes is 43 characters; one trailing `=` is tolerated. */
 const KEY_MATERIAL_PATTERN = /^[A-Za-z0-9_-]+={0,2}$/
 
@@ -83,7 +84,8 @@ export class Keyring {
   }
 
   [inspect.custom](): string {
-    return `Keyring { activeKeyId: '${this.activeKeyId}', keyIds: [${this.keyIds.map((k) => `'${k}'`).join(', ')}] }`
+    const ids = this.keyIds.map((k) => `'${k}'`).join(', ')
+    return `Keyring { activeKeyId: '${this.activeKeyId}', keyIds: [${ids}] }`
   }
 }
 
@@ -105,11 +107,14 @@ export function parseVaultKeys(config: string | undefined): Keyring {
   config.split(',').forEach((rawEntry, index) => {
     const entry = index + 1
     const { keyId, material } = parseEntry(rawEntry.trim(), entry)
-    if (keys.has(keyId)) throw new VaultKeyError(`vault key entry ${entry}: duplicate key id "${keyId}"`, { entry, keyId })
+    if (keys.has(keyId)) {
+      throw new VaultKeyError(`vault key entry ${entry}: duplicate key id "${keyId}"`, { entry, keyId })
+    }
     const fingerprint = material.toString('hex')
     const twin = seenMaterial.get(fingerprint)
     if (twin !== undefined) {
-      throw new VaultKeyError(`vault key entry ${entry} ("${keyId}") repeats the key material of "${twin}"`, { entry, keyId })
+      const message = `vault key entry ${entry} ("${keyId}") repeats the key material of "${twin}"`
+      throw new VaultKeyError(message, { entry, keyId })
     }
     seenMaterial.set(fingerprint, keyId)
     keys.set(keyId, createSecretKey(material))
@@ -121,20 +126,23 @@ export function parseVaultKeys(config: string | undefined): Keyring {
 function parseEntry(text: string, entry: number): { keyId: string; material: Buffer } {
   const colon = text.indexOf(':')
   if (text === '') throw new VaultKeyError(`vault key entry ${entry} is empty`, { entry })
-  if (colon < 0) throw new VaultKeyError(`vault key entry ${entry} is not of the form "id:base64url"`, { entry })
+  if (colon < 0) {
+    throw new VaultKeyError(`vault key entry ${entry} is not of the form "id:base64url"`, { entry })
+  }
   const keyId = text.slice(0, colon)
   const encoded = text.slice(colon + 1)
   if (!KEY_ID_PATTERN.test(keyId)) {
-    throw new VaultKeyError(`vault key entry ${entry}: key id must be 1-64 characters from [A-Za-z0-9._-]`, { entry })
+    throw new VaultKeyError(`vault key entry ${entry}: key id ${KEY_ID_RULE}`, { entry })
   }
   if (!KEY_MATERIAL_PATTERN.test(encoded)) {
-    throw new VaultKeyError(`vault key entry ${entry} ("${keyId}"): key material is not base64url`, { entry, keyId })
+    const message = `vault key entry ${entry} ("${keyId}"): key material is not base64url`
+    throw new VaultKeyError(message, { entry, keyId })
   }
   const material = Buffer.from(encoded, 'base64url')
   if (material.length !== VAULT_KEY_BYTES || material.toString('base64url') !== encoded.replace(/=+$/, '')) {
     throw new VaultKeyError(
-      `vault key entry ${entry} ("${keyId}"): key must be exactly ${VAULT_KEY_BYTES} bytes (43 base64url characters), ` +
-        `got ${material.length} bytes`,
+      `vault key entry ${entry} ("${keyId}"): key must be exactly ${VAULT_KEY_BYTES} bytes ` +
+        `(43 base64url characters), got ${material.length} bytes`,
       { entry, keyId },
     )
   }
@@ -163,6 +171,6 @@ export interface GenerateVaultKeyOptions {
 export function generateVaultKey(options: GenerateVaultKeyOptions = {}): string {
   const date = new Date((options.clock ?? systemClock).now()).toISOString().slice(0, 10).replaceAll('-', '')
   const keyId = options.keyId ?? `k-${date}-${randomBytes(2).toString('hex')}`
-  if (!KEY_ID_PATTERN.test(keyId)) throw new VaultKeyError('key id must be 1-64 characters from [A-Za-z0-9._-]')
+  if (!KEY_ID_PATTERN.test(keyId)) throw new VaultKeyError(`key id ${KEY_ID_RULE}`)
   return `${keyId}:${randomBytes(VAULT_KEY_BYTES).toString('base64url')}`
 }

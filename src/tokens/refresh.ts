@@ -16,7 +16,7 @@ import { systemClock, type Clock } from '../core/clock.ts'
 import { BmOAuthError, isBmOAuthError } from '../errors.ts'
 import type { RefreshLeases, TokenKey, TokenRecord, TokenSet, TokenStore } from './token-store.ts'
 
-/** What a refresh returned. Absent fields keep the stored value (R2: no new refresh token → keep the old). */
+/** What a refresh returned. Absent fields keep the stored value (R2: no new refresh token: keep the old). */
 export interface RefreshedTokens {
   readonly accessToken: string
   readonly refreshToken?: string
@@ -38,7 +38,7 @@ export interface RefreshIfNeededOptions {
   clock?: Clock
   /** Refresh when the access token expires within this many ms (default 60 000). */
   aheadMs?: number
-  /** Refresh regardless of expiry if the record is still at this version (its access token got a 401: R10). */
+  /** Refresh regardless of expiry if the record is still at this version (its token got a 401: R10). */
   ifVersion?: number
   /** Lease length; must exceed `refreshFn`'s own timeout (default 30 000). */
   leaseMs?: number
@@ -49,7 +49,8 @@ export interface RefreshIfNeededOptions {
 }
 
 /** The store operations a refresh needs. */
-export type RefreshableTokenStore = Pick<TokenStore, 'get' | 'compareAndSwap' | 'markNeedsReconnect'> & RefreshLeases
+export type RefreshableTokenStore = Pick<TokenStore, 'get' | 'compareAndSwap' | 'markNeedsReconnect'> &
+  RefreshLeases
 
 const flightsByStore = new WeakMap<object, Map<string, Promise<TokenRecord | undefined>>>()
 
@@ -73,7 +74,9 @@ export function refreshIfNeeded(
     // A caller whose token was just rejected must not settle for a flight that decided not to refresh.
     const forced = options.ifVersion
     if (forced === undefined) return running
-    return running.then((record) => (record?.version === forced ? refreshIfNeeded(store, key, refreshFn, options) : record))
+    return running.then((record) =>
+      record?.version === forced ? refreshIfNeeded(store, key, refreshFn, options) : record,
+    )
   }
   const flight = refreshOnce(store, key, refreshFn, options).finally(() => flights.delete(id))
   flights.set(id, flight)
@@ -101,13 +104,18 @@ async function refreshOnce(
       return refreshUnderLease(store, key, record, refreshFn)
     }
     if (polls >= maxPolls) {
-      throw new BmOAuthError('ERR_STORE', 'token refresh is still in progress in another process', { status: 503 })
+      const message = 'token refresh is still in progress in another process'
+      throw new BmOAuthError('ERR_STORE', message, { status: 503 })
     }
     await delay(pollIntervalMs)
   }
 }
 
-function needsRefresh(record: TokenRecord & { status: 'active' }, now: number, options: RefreshIfNeededOptions): boolean {
+function needsRefresh(
+  record: TokenRecord & { status: 'active' },
+  now: number,
+  options: RefreshIfNeededOptions,
+): boolean {
   if (options.ifVersion !== undefined && record.version === options.ifVersion) return true
   const { expiresAt } = record.tokens
   return expiresAt !== undefined && expiresAt - (options.aheadMs ?? 60_000) <= now
@@ -128,7 +136,8 @@ async function refreshUnderLease(
     await store.releaseRefreshLease(key, record.version).catch(() => undefined)
     throw err
   }
-  const written = await store.compareAndSwap(key, record.version, { tokens: mergeRefreshed(record.tokens, refreshed) })
+  const tokens = mergeRefreshed(record.tokens, refreshed)
+  const written = await store.compareAndSwap(key, record.version, { tokens })
   // Lost only if the lease ran out and another writer got in first: theirs is the newer state.
   return written ?? store.get(key)
 }

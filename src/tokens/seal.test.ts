@@ -37,10 +37,12 @@ describe('vault seal/open', () => {
     const vault = createVault(parseVaultKeys(k1))
     const sealed = vault.seal(secret, rowA)
     assertDecryptError(() => vault.open(sealed, rowB), 'authentication-failed')
-    assertDecryptError(() => vault.open(sealed, { ...rowA, purpose: 'pending-signin' }), 'authentication-failed')
+    const otherPurpose = { ...rowA, purpose: 'pending-signin' }
+    assertDecryptError(() => vault.open(sealed, otherPurpose), 'authentication-failed')
     assertDecryptError(() => vault.open(sealed, { ...rowA, extra: '' }), 'authentication-failed')
     // Context field order does not matter.
-    const reordered = { provider: rowA.provider, conversation: rowA.conversation, agent: rowA.agent, purpose: rowA.purpose }
+    const { provider, conversation, agent, purpose } = rowA
+    const reordered = { provider, conversation, agent, purpose }
     assert.equal(vault.openText(sealed, reordered), secret)
   })
 

@@ -3,7 +3,7 @@
  * The at-rest envelope for every secret bm-oauth stores (token sets, PKCE verifiers, parked user
  * questions, webhook bodies): AES-256-GCM with a fresh random 96-bit IV per write (S1).
  *
- * Layout: `version (1 byte) | keyId length (1 byte) | keyId (ASCII) | IV (12 bytes) | ciphertext | tag (16 bytes)`.
+ * Layout: `version (1 byte) | keyId length (1 byte) | keyId (ASCII) | IV (12 bytes) | ciphertext | tag (16)`.
  * The associated data is the header (version + key id) plus a canonical encoding of the caller's
  * {@link SealContext} (e.g. agent, conversation, provider, purpose). A value copied into another row,
  * or relabelled with another key id, fails authentication and surfaces as `ERR_TOKEN_VAULT_DECRYPT`;
@@ -88,7 +88,8 @@ function openWith(keyring: Keyring, sealed: Uint8Array, context: SealContext): U
   decipher.setAAD(associatedData(bytes.subarray(0, headerLength), context))
   decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES))
   try {
-    return Buffer.concat([decipher.update(bytes.subarray(headerLength + IV_BYTES, bytes.length - TAG_BYTES)), decipher.final()])
+    const body = bytes.subarray(headerLength + IV_BYTES, bytes.length - TAG_BYTES)
+    return Buffer.concat([decipher.update(body), decipher.final()])
   } catch {
     // Node's own message ("Unsupported state or unable to authenticate data") adds nothing; drop it as cause.
     throw new VaultDecryptError('authentication-failed', keyId)
@@ -113,7 +114,7 @@ function readHeader(sealed: Uint8Array): { keyId: string; headerLength: number }
   return { keyId, headerLength }
 }
 
-/** Header bytes, then the context as JSON of its entries sorted by name: unambiguous and order-independent. */
+/** Header bytes, then the context as JSON of its entries sorted by name: unambiguous, order-independent. */
 function associatedData(header: Uint8Array, context: SealContext): Buffer {
   const entries = Object.keys(context)
     .sort()

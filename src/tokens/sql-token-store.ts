@@ -59,7 +59,11 @@ const KEY_WHERE = 'agent = $1 AND conversation = $2 AND provider = $3'
  * @example
  * const store = createSQLTokenStore(db, createVault(keyringFromEnv(process.env)))
  */
-export function createSQLTokenStore(db: Database, vault: Vault, options: SQLTokenStoreOptions = {}): SQLTokenStore {
+export function createSQLTokenStore(
+  db: Database,
+  vault: Vault,
+  options: SQLTokenStoreOptions = {},
+): SQLTokenStore {
   const clock = options.clock ?? systemClock
   const keyParams = (key: TokenKey): SQLValue[] => [key.agent, key.conversation, key.provider]
 
@@ -94,11 +98,18 @@ export function createSQLTokenStore(db: Database, vault: Vault, options: SQLToke
 
     async compareAndSwap(key, expectedVersion, write) {
       const { rows } = await db.query<TokenRow>(
-        `UPDATE ${T} SET subject = COALESCE($4, subject), scopes = $5, key_id = $6, sealed = $7, expires_at = $8,
-                status = 'active', version = version + 1, refresh_lease_until = NULL, updated_at = $9
+        `UPDATE ${T} SET subject = COALESCE($4, subject), scopes = $5, key_id = $6, sealed = $7,
+                expires_at = $8, status = 'active', version = version + 1, refresh_lease_until = NULL,
+                updated_at = $9
           WHERE ${KEY_WHERE} AND version = $10
           RETURNING *`,
-        [...keyParams(key), write.subject ?? null, ...sealParams(key, write.tokens), clock.now(), expectedVersion],
+        [
+          ...keyParams(key),
+          write.subject ?? null,
+          ...sealParams(key, write.tokens),
+          clock.now(),
+          expectedVersion,
+        ],
       )
       return rows[0] === undefined ? undefined : expectActive(toRecord(rows[0]), db.dialect)
     },

@@ -81,9 +81,12 @@ export interface MarkSignedOutOptions {
 
 /** Storage of signed-in users' tokens. */
 export interface TokenStore {
-  /** The record, or `undefined`. @throws `ERR_TOKEN_VAULT_DECRYPT` when the sealed tokens cannot be opened (treat as signed out). */
+  /**
+   * The record, or `undefined`.
+   * @throws `ERR_TOKEN_VAULT_DECRYPT` when the sealed tokens cannot be opened (treat as signed out).
+   */
   get(key: TokenKey): Promise<TokenRecord | undefined>
-  /** Stores tokens from a completed sign-in, replacing whatever was there (status `active`, version bumped). */
+  /** Stores tokens from a completed sign-in, replacing what was there (status `active`, version bumped). */
   put(key: TokenKey, write: TokenWrite): Promise<TokenRecord & { status: 'active' }>
   /**
    * Replaces the tokens only if the record is still at `expectedVersion`; `undefined` when it is not
@@ -95,7 +98,7 @@ export interface TokenStore {
     expectedVersion: number,
     write: TokenWrite,
   ): Promise<(TokenRecord & { status: 'active' }) | undefined>
-  /** Deletes the tokens and marks the record signed out; `undefined` when absent or not at `expectedVersion`. */
+  /** Deletes the tokens, marks the record signed out; `undefined` if absent or not at `expectedVersion`. */
   markNeedsReconnect(key: TokenKey, options?: MarkSignedOutOptions): Promise<TokenRecord | undefined>
   /** Removes the record (sign-out, S8). Returns whether a row was deleted. */
   delete(key: TokenKey, options?: { readonly expectedVersion?: number }): Promise<boolean>

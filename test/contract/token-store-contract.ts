@@ -1,31 +1,29 @@
 /**
  * @module test/contract/token-store-contract
  * The behaviour every token store must show (habit 7), registered once per database fixture:
- * round-trip, compare-and-set (S6), single-flight refresh (R1–R3), sign-out, listing without
- * secrets, encryption at rest (S1, S5) and key rotation (S3).
+ * round-trip, compare-and-set (S6), sign-out, listing without secrets, encryption at rest (S1, S5)
+ * and key rotation (S3). The refresh cases are in `token-store-refresh-contract.ts`.
  */
 import assert from 'node:assert/strict'
-import { setTimeout as delay } from 'node:timers/promises'
 import { inspect } from 'node:util'
 import { describe, test } from 'node:test'
 import { ManualClock } from '../../src/core/clock.ts'
-import { BmOAuthError, isBmOAuthError } from '../../src/errors.ts'
+import { isBmOAuthError } from '../../src/errors.ts'
 import { generateVaultKey, parseVaultKeys } from '../../src/tokens/keyring.ts'
 import { migrateTokenStore, TOKEN_TABLE } from '../../src/tokens/migrations.ts'
-import { refreshIfNeeded, type RefreshFn } from '../../src/tokens/refresh.ts'
 import { createVault } from '../../src/tokens/seal.ts'
 import { createSQLTokenStore, type SQLTokenStore } from '../../src/tokens/sql-token-store.ts'
 import type { TokenKey, TokenSet } from '../../src/tokens/token-store.ts'
 import { containsSecret, withDatabase, type StoreFixture, type TestDatabase } from './token-store-fixtures.ts'
 
-const K1 = generateVaultKey({ keyId: 'k1' })
-const K2 = generateVaultKey({ keyId: 'k2' })
-const START = Date.parse('2026-01-01T00:00:00Z')
-const keyA: TokenKey = { agent: 'brands/1/agents/a', conversation: 'conv-a', provider: 'bank' }
-const keyB: TokenKey = { ...keyA, conversation: 'conv-b' }
+export const K1 = generateVaultKey({ keyId: 'k1' })
+export const K2 = generateVaultKey({ keyId: 'k2' })
+export const START = Date.parse('2026-01-01T00:00:00Z')
+export const keyA: TokenKey = { agent: 'brands/1/agents/a', conversation: 'conv-a', provider: 'bank' }
+export const keyB: TokenKey = { ...keyA, conversation: 'conv-b' }
 
 /** Token values that are easy to grep for in raw bytes. */
-function tokens(tag: string, expiresAt?: number): TokenSet {
+export function tokens(tag: string, expiresAt?: number): TokenSet {
   return {
     accessToken: `AT-${tag}-secret-access-token-value`,
     refreshToken: `RT-${tag}-secret-refresh-token-value`,
@@ -35,7 +33,7 @@ function tokens(tag: string, expiresAt?: number): TokenSet {
   }
 }
 
-interface Harness {
+export interface Harness {
   t: TestDatabase
   clock: ManualClock
   store: SQLTokenStore
@@ -43,7 +41,7 @@ interface Harness {
   secondStore(): SQLTokenStore
 }
 
-async function harness(t: TestDatabase, keys = K1): Promise<Harness> {
+export async function harness(t: TestDatabase, keys = K1): Promise<Harness> {
   await migrateTokenStore(t.db)
   const clock = new ManualClock(START)
   const vault = createVault(parseVaultKeys(keys))
@@ -55,22 +53,13 @@ async function harness(t: TestDatabase, keys = K1): Promise<Harness> {
   }
 }
 
-/** A refreshFn that counts calls and takes a little while, so concurrent callers overlap. */
-function countingRefresh(result: (n: number) => Partial<TokenSet> = (n) => ({ accessToken: `AT-new-${n}` })) {
-  const calls: TokenSet[] = []
-  const fn: RefreshFn = async (current) => {
-    calls.push(current)
-    await delay(30)
-    const next = result(calls.length)
-    return { accessToken: next.accessToken ?? 'AT-x', ...next }
-  }
-  return { fn, calls }
+/** `test(name, fn)` with a fresh migrated harness from `fixture`. */
+export function harnessTest(fixture: StoreFixture): (name: string, fn: (h: Harness) => Promise<void>) => void {
+  return (name, fn) => test(name, () => withDatabase(fixture, async (t) => fn(await harness(t))))
 }
 
 export function describeTokenStoreContract(fixture: StoreFixture): void {
-  const it = (name: string, fn: (h: Harness) => Promise<void>): void => {
-    test(name, () => withDatabase(fixture, async (t) => fn(await harness(t))))
-  }
+  const it = harnessTest(fixture)
   const options = fixture.skip === undefined ? {} : { skip: fixture.skip }
 
   describe(`token store contract: ${fixture.name}`, options, () => {
@@ -155,13 +144,10 @@ export function describeTokenStoreContract(fixture: StoreFixture): void {
       }
     })
 
-    it('S1 a sealed token set copied into another row fails to decrypt, without leaking', async ({ store, t }) => {
+    it('S1 a sealed token set copied into another row fails to decrypt, no leak', async ({ store, t }) => {
       await store.put(keyA, { tokens: tokens('a') })
       await store.put(keyB, { tokens: tokens('b') })
-      await t.db.query(
-        `UPDATE ${TOKEN_TABLE} SET sealed = (SELECT sealed FROM ${TOKEN_TABLE} WHERE conversation = $1) WHERE conversation = $2`,
-        [keyA.conversation, keyB.conversation],
-      )
+      await copySealed(t, keyA, keyB)
       await assert.rejects(store.get(keyB), (err: unknown) => {
         assert.ok(isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT'))
         const dump = `${err.message} ${inspect(err, { depth: 5 })} ${JSON.stringify(err)}`
@@ -195,106 +181,18 @@ export function describeTokenStoreContract(fixture: StoreFixture): void {
       const old = createSQLTokenStore(t.db, createVault(parseVaultKeys(K1)), { clock })
       await old.put(keyA, { tokens: tokens('a') })
       await old.put(keyB, { tokens: tokens('b') })
-      await t.db.query(`UPDATE ${TOKEN_TABLE} SET sealed = (SELECT sealed FROM ${TOKEN_TABLE} WHERE conversation = $1) WHERE conversation = $2`, [
-        keyA.conversation,
-        keyB.conversation,
-      ])
+      await copySealed(t, keyA, keyB)
       const rotated = createSQLTokenStore(t.db, createVault(parseVaultKeys(`${K2},${K1}`)), { clock })
       assert.deepEqual(await rotated.rekey({ batchSize: 1 }), { rekeyed: 1, failed: 1, remaining: 1 })
     })
-
-    describeRefreshContract(it)
   })
 }
 
-type It = (name: string, fn: (h: Harness) => Promise<void>) => void
-
-function describeRefreshContract(it: It): void {
-  const expiring = (): TokenSet => tokens('old', START + 30_000) // inside the 60 s margin
-
-  it('R1 20 concurrent callers in one process: exactly one refreshFn call, all get the new token', async ({ store, clock }) => {
-    await store.put(keyA, { tokens: expiring() })
-    const { fn, calls } = countingRefresh()
-    const results = await Promise.all(Array.from({ length: 20 }, () => refreshIfNeeded(store, keyA, fn, { clock })))
-    assert.equal(calls.length, 1)
-    assert.equal(calls[0]?.refreshToken, expiring().refreshToken)
-    for (const r of results) assert.equal(r?.tokens?.accessToken, 'AT-new-1')
-  })
-
-  it('R1 two store instances (two connections where possible): exactly one refreshFn call', async ({ store, secondStore, clock }) => {
-    await store.put(keyA, { tokens: expiring() })
-    const other = secondStore()
-    const { fn, calls } = countingRefresh()
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => refreshIfNeeded(i % 2 === 0 ? store : other, keyA, fn, { clock, pollIntervalMs: 5 })),
-    )
-    assert.equal(calls.length, 1)
-    for (const r of results) assert.equal(r?.tokens?.accessToken, 'AT-new-1')
-    assert.equal((await store.get(keyA))?.version, 2)
-  })
-
-  it('R2 rotation: a new refresh token replaces the old one; none returned keeps the old', async ({ store, clock }) => {
-    await store.put(keyA, { tokens: expiring() })
-    const rotate = countingRefresh(() => ({ accessToken: 'AT-2', refreshToken: 'RT-2', expiresAt: START + 10_000 }))
-    assert.equal((await refreshIfNeeded(store, keyA, rotate.fn, { clock }))?.tokens?.refreshToken, 'RT-2')
-    const keep = countingRefresh(() => ({ accessToken: 'AT-3', expiresAt: START + 3600_000 }))
-    const r = await refreshIfNeeded(store, keyA, keep.fn, { clock })
-    assert.deepEqual([r?.tokens?.accessToken, r?.tokens?.refreshToken, r?.version], ['AT-3', 'RT-2', 3])
-  })
-
-  it('R5/R6 fresh tokens are not refreshed; ifVersion forces one; wider scopes are not stored', async ({ store, clock }) => {
-    const put = await store.put(keyA, { tokens: tokens('fresh', START + 3600_000) })
-    const { fn, calls } = countingRefresh(() => ({ accessToken: 'AT-forced', scopes: ['openid', 'accounts.read', 'admin'] }))
-    assert.equal((await refreshIfNeeded(store, keyA, fn, { clock }))?.version, put.version)
-    assert.equal(calls.length, 0)
-    const forced = await refreshIfNeeded(store, keyA, fn, { clock, ifVersion: put.version })
-    assert.deepEqual([calls.length, forced?.tokens?.accessToken, forced?.scopes], [1, 'AT-forced', ['openid', 'accounts.read']])
-    assert.equal(forced?.tokens?.expiresAt, undefined, 'no expires_in → unknown expiry')
-    assert.equal((await refreshIfNeeded(store, keyA, fn, { clock, ifVersion: put.version }))?.version, forced?.version)
-    assert.equal(calls.length, 1, 'a stale ifVersion does not refresh again')
-  })
-
-  it('R3 invalid_grant on an unchanged record → needs-reconnect, tokens deleted, no retry', async ({ store, clock, t }) => {
-    await store.put(keyA, { tokens: expiring() })
-    let calls = 0
-    const fn: RefreshFn = async () => {
-      calls++
-      throw new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'invalid_grant', { status: 400 })
-    }
-    const r = await refreshIfNeeded(store, keyA, fn, { clock })
-    assert.deepEqual([calls, r?.status, r?.tokens], [1, 'needs-reconnect', undefined])
-    const raw = await t.rawBytes([TOKEN_TABLE])
-    assert.ok(!containsSecret(raw, 'secret-refresh-token'))
-  })
-
-  it('R3 invalid_grant after someone else rotated the token → the stored tokens win', async ({ store, clock }) => {
-    const read = await store.put(keyA, { tokens: expiring() })
-    const fn: RefreshFn = async () => {
-      // Another worker rotated while this request was in flight (its lease had run out).
-      await store.compareAndSwap(keyA, read.version, { tokens: tokens('winner', START + 3600_000) })
-      throw new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'invalid_grant', { status: 400 })
-    }
-    const r = await refreshIfNeeded(store, keyA, fn, { clock })
-    assert.deepEqual([r?.status, r?.tokens?.accessToken], ['active', tokens('winner').accessToken])
-  })
-
-  it('R1 a failed refresh releases the lease and rethrows; the next caller refreshes', async ({ store, clock }) => {
-    await store.put(keyA, { tokens: expiring() })
-    const boom = async (): Promise<never> => {
-      throw new BmOAuthError('ERR_NETWORK', 'connection refused')
-    }
-    await assert.rejects(refreshIfNeeded(store, keyA, boom, { clock }), (e: unknown) => isBmOAuthError(e, 'ERR_NETWORK'))
-    const { fn, calls } = countingRefresh()
-    assert.equal((await refreshIfNeeded(store, keyA, fn, { clock, maxWaitMs: 0 }))?.tokens?.accessToken, 'AT-new-1')
-    assert.equal(calls.length, 1)
-  })
-
-  it('R1 an expired token without a refresh token → needs-reconnect, no call', async ({ store, clock }) => {
-    const { refreshToken: _omit, ...noRefresh } = expiring()
-    await store.put(keyA, { tokens: noRefresh })
-    const { fn, calls } = countingRefresh()
-    assert.equal((await refreshIfNeeded(store, keyA, fn, { clock }))?.status, 'needs-reconnect')
-    assert.equal(calls.length, 0)
-    assert.equal(await refreshIfNeeded(store, keyB, fn, { clock }), undefined)
-  })
+/** Copies the sealed column of `from`'s row over `to`'s (what an attacker with DB write access could do). */
+async function copySealed(t: TestDatabase, from: TokenKey, to: TokenKey): Promise<void> {
+  await t.db.query(
+    `UPDATE ${TOKEN_TABLE} SET sealed = (SELECT sealed FROM ${TOKEN_TABLE} WHERE conversation = $1)
+      WHERE conversation = $2`,
+    [from.conversation, to.conversation],
+  )
 }

@@ -54,6 +54,27 @@ describe('WebhookDispatcher delivery', () => {
     assert.equal(hook.received[1]!.headers['x-goog-signature'], undefined)
   })
 
+  test('E1 signature fault "sha256" signs with HMAC-SHA256 and the right key (a receiver must refuse it)', async (t) => {
+    const { hook, dispatcher } = await setUpDispatcher(t)
+    dispatcher.faults.signature = 'sha256'
+    const record = dispatcher.enqueue(AGENT, samplePayload('r-1'))
+    await dispatcher.runDue()
+    const sent = String(hook.received[0]!.headers['x-goog-signature'])
+    assert.equal(sent, createHmac('sha256', SIGNING_KEY).update(record.body).digest('base64'))
+    assert.notEqual(sent, expectedSignature(record.body))
+  })
+
+  test('E1 body fault "pretty" sends indented JSON, correctly signed over those exact bytes', async (t) => {
+    const { hook, dispatcher } = await setUpDispatcher(t)
+    dispatcher.faults.bodyFormat = 'pretty'
+    const record = dispatcher.enqueue(AGENT, samplePayload('r-1'))
+    await dispatcher.runDue()
+    const [request] = hook.received
+    assert.equal(request!.body, JSON.stringify(samplePayload('r-1'), null, 2))
+    assert.equal(request!.headers['x-goog-signature'], expectedSignature(record.body))
+    assert.notEqual(request!.headers['x-goog-signature'], expectedSignature(JSON.stringify(JSON.parse(request!.body))))
+  })
+
   test('500 then success: retried after backoff with the same requestId and body bytes', async (t) => {
     const { hook, dispatcher, clock } = await setUpDispatcher(t, { baseDelayMs: 1_000 })
     hook.script.push(status(500))

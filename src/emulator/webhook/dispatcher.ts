@@ -27,6 +27,7 @@ import { DeliveryStore, type DeliveryRecord } from './delivery-store.ts'
 import { DEFAULT_FAULTS, type FaultSettings } from './faults.ts'
 import { runWebhookHandshake, type HandshakeResult } from './handshake.ts'
 import { postOnce } from './http-post.ts'
+import { createHmac } from 'node:crypto'
 import { signWebhookBody } from './sign.ts'
 
 export type { DeliveryRecord, DeliveryStatus } from './delivery-store.ts'
@@ -108,7 +109,7 @@ export class WebhookDispatcher {
       agentName,
       conversationId: stringField(payload, 'conversationId'),
       requestId: stringField(payload, 'requestId'),
-      body: JSON.stringify(skewSendTime(payload, faults.sendTimeSkewMs)),
+      body: JSON.stringify(skewSendTime(payload, faults.sendTimeSkewMs), null, faults.bodyFormat === 'pretty' ? 2 : undefined),
       createdAt: now,
       nextAttemptAt: now + Math.max(0, faults.delayMs),
     }
@@ -244,6 +245,7 @@ function describeStatus(status: number | undefined): string {
 /** Headers per the `signature` fault: valid, signed with another key, or absent. */
 function signatureHeaders(body: string, key: string, mode: FaultSettings['signature']): Record<string, string> {
   if (mode === 'missing') return {}
+  if (mode === 'sha256') return { 'X-Goog-Signature': createHmac('sha256', Buffer.from(key, 'utf8')).update(body).digest('base64') }
   const signingKey = mode === 'wrong' ? `${key}:not-the-configured-key` : key
   return { 'X-Goog-Signature': signWebhookBody(body, signingKey) }
 }

@@ -14,8 +14,16 @@ export interface FaultSettings {
   delayMs: number
   /** Attempt due deliveries of an agent newest-first instead of oldest-first. */
   reorder: boolean
-  /** `valid` signs correctly, `wrong` signs with a different key, `missing` sends no header. */
-  signature: 'valid' | 'wrong' | 'missing'
+  /**
+   * `valid` signs correctly, `wrong` signs with a different key, `missing` sends no header,
+   * `sha256` uses HMAC-SHA256 with the right key (a receiver must insist on SHA-512).
+   */
+  signature: 'valid' | 'wrong' | 'missing' | 'sha256'
+  /**
+   * `pretty` sends the JSON indented (still correctly signed over those exact bytes): a receiver that
+   * re-serialises the parsed body before checking the signature fails, one that checks raw bytes passes.
+   */
+  bodyFormat: 'compact' | 'pretty'
   /** Subtracted from the payload's `sendTime` at enqueue time (a stale `sendTime`). */
   sendTimeSkewMs: number
 }
@@ -26,5 +34,6 @@ export const DEFAULT_FAULTS: FaultSettings = Object.freeze({
   delayMs: 0,
   reorder: false,
   signature: 'valid',
+  bodyFormat: 'compact',
   sendTimeSkewMs: 0,
 })

@@ -1,0 +1,149 @@
+/**
+ * @module emulator
+ * A local stand-in for Google's side of Business Messages (contract §7): the Business
+ * Communications and Business Messages APIs, the service-account token endpoint, the signing
+ * webhook sender, and a scriptable user device behind the `/emulator/v1` control API. State lives
+ * in `dataDir` and survives restarts. Entry point: {@link startEmulator}.
+ */
+import { OffsetClock } from '../core/clock.ts'
+import type { FetchLike } from '../core/fetch.ts'
+import { silentLogger, type Logger } from '../core/logger.ts'
+import { addBusinessCommunicationsRoutes } from './business-communications.ts'
+import { addBusinessMessagesRoutes } from './business-messages.ts'
+import { addAdminControlRoutes } from './control-admin.ts'
+import { addConversationControlRoutes } from './control-conversations.ts'
+import { addSignInControlRoutes } from './control-signin.ts'
+import { ConversationStore } from './conversation-store.ts'
+import { openEmulatorDatabase } from './db.ts'
+import type { ControlDeps } from './device-actions.ts'
+import { provisionEmulator, writeTokenURI } from './provision.ts'
+import { ResourceStore } from './resource-store.ts'
+import { Router } from './router.ts'
+import { closeServer, createEmulatorServer, listen } from './server.ts'
+import { createTokenHandler } from './token-endpoint.ts'
+import { TokenStore } from './token-store.ts'
+import { WebhookConfig } from './webhook-config.ts'
+import { WebhookDispatcher } from './webhook/dispatcher.ts'
+
+export interface EmulatorOptions {
+  /** Default 0 (ephemeral); the CLI passes 8790. */
+  port?: number
+  /** Default 127.0.0.1. */
+  host?: string
+  dataDir: string
+  /** Overrides the partner webhook (the handshake still runs, in the background). */
+  webhookUrl?: string
+  clock?: OffsetClock
+  fetch?: FetchLike
+  logger?: Logger
+  /** Origin that stands in for https://business.google.com (default: the emulator's own URL). */
+  standInOrigin?: string
+  webhookTimeoutMs?: number
+  webhookHorizonMs?: number
+  webhookBaseDelayMs?: number
+}
+
+export interface RunningEmulator {
+  /** Base URL, e.g. http://127.0.0.1:8790: serves BC, BM, /token and the control API. */
+  url: string
+  /** Service-account key JSON (token_uri = `${url}/token`), rewritten on each start. */
+  keyFilePath: string
+  agentName: string
+  partnerName: string
+  brandName: string
+  /** File holding the webhook client token (the signing key). */
+  webhookClientTokenPath: string
+  dispatcher: WebhookDispatcher
+  clock: OffsetClock
+  close(): Promise<void>
+}
+
+/** Starts the emulator: opens or provisions `dataDir`, listens, starts the webhook sender. */
+export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
+  const logger = (options.logger ?? silentLogger).child({ component: 'emulator' })
+  const clock = options.clock ?? new OffsetClock()
+  const host = options.host ?? '127.0.0.1'
+  const db = openEmulatorDatabase(options.dataDir)
+  try {
+    const provisioned = await provisionEmulator(db, options.dataDir)
+    const tokens = new TokenStore(db)
+    tokens.purgeExpired(clock.now())
+    const resources = new ResourceStore(db)
+    const conversations = new ConversationStore(db)
+    const webhook = new WebhookConfig({
+      tokenPath: provisioned.webhookClientTokenPath,
+      resources,
+      partnerName: provisioned.partnerName,
+      overrideUrl: options.webhookUrl,
+    })
+    const dispatcher = new WebhookDispatcher({
+      db,
+      clock,
+      resolveTarget: () => webhook.target(),
+      logger,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.webhookTimeoutMs === undefined ? {} : { timeoutMs: options.webhookTimeoutMs }),
+      ...(options.webhookHorizonMs === undefined ? {} : { horizonMs: options.webhookHorizonMs }),
+      ...(options.webhookBaseDelayMs === undefined ? {} : { baseDelayMs: options.webhookBaseDelayMs }),
+    })
+    const router = new Router()
+    const server = createEmulatorServer(router, logger)
+    const port = await listen(server, options.port ?? 0, host)
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+    writeTokenURI(provisioned.keyFilePath, `${url}/token`)
+    const base = { resources, tokens, clock, logger, partnerName: provisioned.partnerName }
+    router.add('POST', '/token', createTokenHandler({ ...base, ownTokenURL: `${url}/token`, clientEmail: provisioned.clientEmail, publicKey: provisioned.publicKey }))
+    addBusinessCommunicationsRoutes(router, { ...base, webhook, verifyWebhook: (u, t) => dispatcher.verifyWebhook(u, t) })
+    addBusinessMessagesRoutes(router, { ...base, conversations })
+    const control: ControlDeps = {
+      ...base,
+      conversations,
+      dispatcher,
+      webhook,
+      defaultAgentName: provisioned.agentName,
+      brandName: provisioned.brandName,
+      keyFilePath: provisioned.keyFilePath,
+      webhookClientTokenPath: provisioned.webhookClientTokenPath,
+      baseUrl: url,
+      standInOrigin: options.standInOrigin ?? url,
+      payloadVariants: {},
+    }
+    addConversationControlRoutes(router, control)
+    addSignInControlRoutes(router, control)
+    addAdminControlRoutes(router, control)
+    dispatcher.start()
+    const handshake = options.webhookUrl === undefined ? Promise.resolve() : runStartupHandshake(dispatcher, webhook, options.webhookUrl, logger)
+    logger.info({ event: 'emulator.started', url, agent: provisioned.agentName, webhookUrl: webhook.effectiveUrl() ?? null }, 'emulator listening')
+    return {
+      url,
+      keyFilePath: provisioned.keyFilePath,
+      agentName: provisioned.agentName,
+      partnerName: provisioned.partnerName,
+      brandName: provisioned.brandName,
+      webhookClientTokenPath: provisioned.webhookClientTokenPath,
+      dispatcher,
+      clock,
+      close: async () => {
+        await closeServer(server)
+        await dispatcher.stop()
+        await handshake
+        db.close()
+        logger.info({ event: 'emulator.stopped', url }, 'emulator stopped')
+      },
+    }
+  } catch (err) {
+    db.close()
+    throw err
+  }
+}
+
+async function runStartupHandshake(dispatcher: WebhookDispatcher, webhook: WebhookConfig, url: string, logger: Logger): Promise<void> {
+  try {
+    const result = await dispatcher.verifyWebhook(url, webhook.clientToken)
+    const log = { event: 'emulator.webhook.verification', ok: result.ok, status: result.status, detail: result.detail }
+    if (result.ok) logger.info(log, 'webhook verified')
+    else logger.warn(log, 'webhook verification failed; deliveries are attempted anyway')
+  } catch (err) {
+    logger.warn({ event: 'emulator.webhook.verification', err: err instanceof Error ? err.message : String(err) }, 'webhook verification failed')
+  }
+}

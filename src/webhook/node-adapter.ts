@@ -1,0 +1,67 @@
+/**
+ * @module webhook/node-adapter
+ * The thin `node:http` shim around the webhook core: read the raw body under the size cap, call
+ * {@link WebhookReceiver.handle}, write the answer. An oversize body (declared or streamed) gets
+ * 413 as soon as the cap is crossed, before any HMAC, and the connection is closed (W8).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createWebhookReceiver, type WebhookReceiver, type WebhookReceiverOptions, type WebhookResponse } from './receiver.ts'
+
+/** A `(req, res)` handler for `http.createServer` or a router; takes a receiver or its options. */
+export function createNodeWebhookHandler(
+  receiverOrOptions: WebhookReceiver | WebhookReceiverOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const receiver = 'handle' in receiverOrOptions ? receiverOrOptions : createWebhookReceiver(receiverOrOptions)
+  return (req, res) => {
+    void handleNodeRequest(receiver, req, res)
+  }
+}
+
+async function handleNodeRequest(receiver: WebhookReceiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if ((req.method ?? '').toUpperCase() !== 'POST') {
+    req.resume() // discard any body; the core answers 405
+    return write(res, await receiver.handle({ method: req.method ?? '', headers: req.headers, rawBody: new Uint8Array(0) }))
+  }
+  const rawBody = await readBody(req, receiver.maxBodyBytes)
+  if (rawBody === 'too-large') return rejectOversize(req, res)
+  if (rawBody === 'aborted') return
+  write(res, await receiver.handle({ method: req.method ?? 'POST', headers: req.headers, rawBody }))
+}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | 'too-large' | 'aborted'> {
+  const declared = Number(req.headers['content-length'])
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve('too-large')
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length
+      if (size > maxBytes) {
+        req.off('data', onData)
+        chunks.length = 0
+        resolve('too-large')
+        return
+      }
+      chunks.push(chunk)
+    }
+    req.on('data', onData)
+    req.once('end', () => resolve(new Uint8Array(Buffer.concat(chunks, size))))
+    req.once('error', () => resolve('aborted'))
+    req.once('close', () => {
+      if (!req.complete) resolve('aborted')
+    })
+  })
+}
+
+function rejectOversize(req: IncomingMessage, res: ServerResponse): void {
+  req.pause()
+  res.once('finish', () => req.destroy())
+  write(res, { status: 413, headers: { connection: 'close' }, body: '' })
+}
+
+function write(res: ServerResponse, answer: WebhookResponse): void {
+  if (res.headersSent || res.destroyed) return
+  const body = Buffer.from(answer.body, 'utf8')
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': String(body.length) })
+  res.end(body)
+}

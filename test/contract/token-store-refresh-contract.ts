@@ -1,0 +1,122 @@
+/**
+ * @module test/contract/token-store-refresh-contract
+ * Single-flight refresh with rotation safety on every engine (R1–R3, R5, R6): one provider call per
+ * expiry across concurrent callers and store instances, rotation, scope narrowing, `invalid_grant`.
+ */
+import assert from 'node:assert/strict'
+import { describe } from 'node:test'
+import { setTimeout as delay } from 'node:timers/promises'
+import { BmOAuthError, isBmOAuthError } from '../../src/errors.ts'
+import { TOKEN_TABLE } from '../../src/tokens/migrations.ts'
+import { refreshIfNeeded, type RefreshFn } from '../../src/tokens/refresh.ts'
+import type { TokenSet } from '../../src/tokens/token-store.ts'
+import { harnessTest, keyA, keyB, START, tokens } from './token-store-contract.ts'
+import { containsSecret, type StoreFixture } from './token-store-fixtures.ts'
+
+/** A refreshFn that counts calls and takes a little while, so concurrent callers overlap. */
+function countingRefresh(result: (n: number) => Partial<TokenSet> = (n) => ({ accessToken: `AT-new-${n}` })) {
+  const calls: TokenSet[] = []
+  const fn: RefreshFn = async (current) => {
+    calls.push(current)
+    await delay(30)
+    const next = result(calls.length)
+    return { accessToken: next.accessToken ?? 'AT-x', ...next }
+  }
+  return { fn, calls }
+}
+
+const invalidGrant = (): BmOAuthError => new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'invalid_grant', { status: 400 })
+
+export function describeTokenRefreshContract(fixture: StoreFixture): void {
+  const it = harnessTest(fixture)
+  const options = fixture.skip === undefined ? {} : { skip: fixture.skip }
+  describe(`token refresh contract: ${fixture.name}`, options, () => {
+    const expiring = (): TokenSet => tokens('old', START + 30_000) // inside the 60 s margin
+
+    it('R1 20 concurrent callers in one process: exactly one refreshFn call, all get the new token', async ({ store, clock }) => {
+      await store.put(keyA, { tokens: expiring() })
+      const { fn, calls } = countingRefresh()
+      const results = await Promise.all(Array.from({ length: 20 }, () => refreshIfNeeded(store, keyA, fn, { clock })))
+      assert.equal(calls.length, 1)
+      assert.equal(calls[0]?.refreshToken, expiring().refreshToken)
+      for (const r of results) assert.equal(r?.tokens?.accessToken, 'AT-new-1')
+    })
+
+    it('R1 two store instances (two connections where possible): exactly one refreshFn call', async ({ store, secondStore, clock }) => {
+      await store.put(keyA, { tokens: expiring() })
+      const other = secondStore()
+      const { fn, calls } = countingRefresh()
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => refreshIfNeeded(i % 2 === 0 ? store : other, keyA, fn, { clock, pollIntervalMs: 5 })),
+      )
+      assert.equal(calls.length, 1)
+      for (const r of results) assert.equal(r?.tokens?.accessToken, 'AT-new-1')
+      assert.equal((await store.get(keyA))?.version, 2)
+    })
+
+    it('R2 rotation: a new refresh token replaces the old one; none returned keeps the old', async ({ store, clock }) => {
+      await store.put(keyA, { tokens: expiring() })
+      const rotate = countingRefresh(() => ({ accessToken: 'AT-2', refreshToken: 'RT-2', expiresAt: START + 10_000 }))
+      assert.equal((await refreshIfNeeded(store, keyA, rotate.fn, { clock }))?.tokens?.refreshToken, 'RT-2')
+      const keep = countingRefresh(() => ({ accessToken: 'AT-3', expiresAt: START + 3600_000 }))
+      const r = await refreshIfNeeded(store, keyA, keep.fn, { clock })
+      assert.deepEqual([r?.tokens?.accessToken, r?.tokens?.refreshToken, r?.version], ['AT-3', 'RT-2', 3])
+    })
+
+    it('R5/R6 fresh tokens are not refreshed; ifVersion forces one; wider scopes are not stored', async ({ store, clock }) => {
+      const put = await store.put(keyA, { tokens: tokens('fresh', START + 3600_000) })
+      const { fn, calls } = countingRefresh(() => ({ accessToken: 'AT-forced', scopes: ['openid', 'accounts.read', 'admin'] }))
+      assert.equal((await refreshIfNeeded(store, keyA, fn, { clock }))?.version, put.version)
+      assert.equal(calls.length, 0)
+      const forced = await refreshIfNeeded(store, keyA, fn, { clock, ifVersion: put.version })
+      assert.deepEqual([calls.length, forced?.tokens?.accessToken, forced?.scopes], [1, 'AT-forced', ['openid', 'accounts.read']])
+      assert.equal(forced?.tokens?.expiresAt, undefined, 'no expires_in → unknown expiry')
+      assert.equal((await refreshIfNeeded(store, keyA, fn, { clock, ifVersion: put.version }))?.version, forced?.version)
+      assert.equal(calls.length, 1, 'a stale ifVersion does not refresh again')
+    })
+
+    it('R3 invalid_grant on an unchanged record → needs-reconnect, tokens deleted, no retry', async ({ store, clock, t }) => {
+      await store.put(keyA, { tokens: expiring() })
+      let calls = 0
+      const fn: RefreshFn = async () => {
+        calls++
+        throw new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'invalid_grant', { status: 400 })
+      }
+      const r = await refreshIfNeeded(store, keyA, fn, { clock })
+      assert.deepEqual([calls, r?.status, r?.tokens], [1, 'needs-reconnect', undefined])
+      const raw = await t.rawBytes([TOKEN_TABLE])
+      assert.ok(!containsSecret(raw, 'secret-refresh-token'))
+    })
+
+    it('R3 invalid_grant after someone else rotated the token → the stored tokens win', async ({ store, clock }) => {
+      const read = await store.put(keyA, { tokens: expiring() })
+      const fn: RefreshFn = async () => {
+        // Another worker rotated while this request was in flight (its lease had run out).
+        await store.compareAndSwap(keyA, read.version, { tokens: tokens('winner', START + 3600_000) })
+        throw new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'invalid_grant', { status: 400 })
+      }
+      const r = await refreshIfNeeded(store, keyA, fn, { clock })
+      assert.deepEqual([r?.status, r?.tokens?.accessToken], ['active', tokens('winner').accessToken])
+    })
+
+    it('R1 a failed refresh releases the lease and rethrows; the next caller refreshes', async ({ store, clock }) => {
+      await store.put(keyA, { tokens: expiring() })
+      const boom = async (): Promise<never> => {
+        throw new BmOAuthError('ERR_NETWORK', 'connection refused')
+      }
+      await assert.rejects(refreshIfNeeded(store, keyA, boom, { clock }), (e: unknown) => isBmOAuthError(e, 'ERR_NETWORK'))
+      const { fn, calls } = countingRefresh()
+      assert.equal((await refreshIfNeeded(store, keyA, fn, { clock, maxWaitMs: 0 }))?.tokens?.accessToken, 'AT-new-1')
+      assert.equal(calls.length, 1)
+    })
+
+    it('R1 an expired token without a refresh token → needs-reconnect, no call', async ({ store, clock }) => {
+      const { refreshToken: _omit, ...noRefresh } = expiring()
+      await store.put(keyA, { tokens: noRefresh })
+      const { fn, calls } = countingRefresh()
+      assert.equal((await refreshIfNeeded(store, keyA, fn, { clock }))?.status, 'needs-reconnect')
+      assert.equal(calls.length, 0)
+      assert.equal(await refreshIfNeeded(store, keyB, fn, { clock }), undefined)
+    })
+  })
+}
