@@ -92,7 +92,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
     writeTokenURI(provisioned.keyFilePath, `${url}/token`)
     const base = { resources, tokens, clock, logger, partnerName: provisioned.partnerName }
-    router.add('POST', '/token', createTokenHandler({ ...base, ownTokenURL: `${url}/token`, clientEmail: provisioned.clientEmail, publicKey: provisioned.publicKey }))
+    router.add('POST', '/token', createTokenHandler({ ...base, ownTokenURL: `${url}/token`, clientEmail: provisioned.clientEmail, publicKey: provisioned.publicKey, assertionClock: { now: () => clock.now() - clock.offsetMs } }))
     addBusinessCommunicationsRoutes(router, { ...base, webhook, verifyWebhook: (u, t) => dispatcher.verifyWebhook(u, t) })
     addBusinessMessagesRoutes(router, { ...base, conversations })
     const control: ControlDeps = {

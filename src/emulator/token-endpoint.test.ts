@@ -3,6 +3,7 @@
  * §1.7, §2.1, §2.6 rows 401/403). Assertions are signed in the test with the provisioned key file.
  */
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
 import { BC_SCOPE, BM_SCOPE, call, mintAccessToken, requestToken, signAssertion, startTestEmulator } from './test-support/harness.ts'
 
@@ -40,11 +41,12 @@ describe('emulator /token (RFC 7523 JWT-bearer, §5.2)', () => {
   test('refuses an assertion signed with another key (bad signature)', async (t) => {
     const emu = await startTestEmulator(t)
     const other = await startTestEmulator(t)
-    const foreign = await signAssertion(other.keyFilePath, { aud: `${emu.url}/token`, iss: undefined })
-    const forged = `${foreign.split('.').slice(0, 2).join('.')}.${(await signAssertion(emu.keyFilePath)).split('.')[2]}`
+    const { client_email: iss } = JSON.parse(readFileSync(emu.keyFilePath, 'utf8')) as { client_email: string }
+    const forged = await signAssertion(other.keyFilePath, { iss, aud: `${emu.url}/token` })
     const { status, body } = await requestToken(emu, forged)
     assert.equal(status, 400)
     assert.equal(body['error'], 'invalid_grant')
+    assert.equal(body['error_description'], 'Invalid JWT Signature.')
   })
 
   test('answers unsupported_grant_type and invalid_request', async (t) => {

@@ -30,7 +30,13 @@ export interface TokenEndpointOptions {
   clientEmail: string
   publicKey: KeyObject
   tokens: TokenStore
+  /** The emulator's (possibly fast-forwarded) clock: token expiry. */
   clock: Clock
+  /**
+   * The agent's time, against which assertion `iat`/`exp` are checked: the emulator clock without
+   * its fast-forward offset, because the agent's own clock does not jump when the emulator's does.
+   */
+  assertionClock: Clock
   logger: Logger
 }
 
@@ -83,7 +89,7 @@ async function verifyAssertion(assertion: string, options: TokenEndpointOptions)
       issuer: options.clientEmail,
       audience: [options.ownTokenURL, ...GOOGLE_TOKEN_AUDIENCES],
       requiredClaims: ['iat', 'exp'],
-      currentDate: new Date(options.clock.now()),
+      currentDate: new Date(options.assertionClock.now()),
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       maxTokenAge: MAX_ASSERTION_LIFETIME_SECONDS, // also refuses an iat in the future
     })

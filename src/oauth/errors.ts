@@ -3,66 +3,107 @@
  * Translation of everything the OAuth client library (or fetch) throws into bm-oauth errors, in one
  * place (style habit 4). OAuth error responses keep their protocol fields as data
  * ({@link OAuthProtocolError}); transport failures become `ERR_NETWORK` / `ERR_HTTP_TIMEOUT`; the rest
- * becomes `ERR_OAUTH_RESPONSE` (`ERR_OAUTH_DISCOVERY` for a bad metadata document). Library errors are never attached as-is: their `cause` can hold the
+ * becomes an {@link OAuthResponseError} (`ERR_OAUTH_RESPONSE`, or `ERR_OAUTH_DISCOVERY` for a bad
+ * metadata document). Library errors are never attached as-is: their `cause` can hold the
  * request parameters or response body (codes, tokens), so only a sanitised copy is kept.
  */
 import * as oauth from 'oauth4webapi'
 import { BmOAuthError } from '../errors.ts'
+import type { ErrorCode } from '../errors.ts'
 
 /** Which call failed; part of every message so logs say what happened without any values. */
 export type OAuthOperation = 'discovery' | 'authorization_code' | 'refresh_token' | 'revocation' | 'userinfo'
+
+export interface OAuthResponseErrorOptions {
+  httpStatus?: number
+  code?: ErrorCode
+  cause?: unknown
+}
+
+/**
+ * The provider's answer could not be used: an unexpected status, a malformed body, a failed ID-token
+ * check. `code` is `ERR_OAUTH_RESPONSE` (`ERR_OAUTH_DISCOVERY` for a metadata document).
+ */
+export class OAuthResponseError extends BmOAuthError {
+  /** The failed operation. */
+  readonly operation: OAuthOperation
+  /** HTTP status of the provider's response when one was received and it is the reason for the failure. */
+  readonly httpStatus: number | undefined
+  constructor(operation: OAuthOperation, message: string, options: OAuthResponseErrorOptions = {}) {
+    const code = options.code ?? (operation === 'discovery' ? 'ERR_OAUTH_DISCOVERY' : 'ERR_OAUTH_RESPONSE')
+    super(code, message, options.cause === undefined ? { status: 502 } : { status: 502, cause: options.cause })
+    this.name = 'OAuthResponseError'
+    this.operation = operation
+    this.httpStatus = options.httpStatus
+  }
+}
 
 /**
  * The provider answered with an OAuth error (RFC 6749 §5.2, RFC 6750 §3, RFC 7009 §2.2.1).
  * `code` is `ERR_OAUTH_INVALID_GRANT` for `invalid_grant`, else `ERR_OAUTH_RESPONSE`.
  */
-export class OAuthProtocolError extends BmOAuthError {
+export class OAuthProtocolError extends OAuthResponseError {
   /** The OAuth `error` value, e.g. `invalid_grant`, `invalid_client`, `invalid_token`. */
   readonly error: string
   /** The provider's `error_description`, if any (provider text: do not show it to end users). */
   readonly errorDescription: string | undefined
   /** HTTP status of the provider's response (`status` stays the 502 to answer with at our own edge). */
-  readonly httpStatus: number
-  /** The failed operation. */
-  readonly operation: OAuthOperation
+  declare readonly httpStatus: number
   constructor(operation: OAuthOperation, error: string, errorDescription: string | undefined, httpStatus: number) {
-    const code = error === 'invalid_grant' ? 'ERR_OAUTH_INVALID_GRANT' : 'ERR_OAUTH_RESPONSE'
-    super(code, `${operation} request failed: ${error}${errorDescription ? ` (${errorDescription})` : ''}`, {
-      status: 502,
+    super(operation, `${operation} request failed: ${error}${errorDescription ? ` (${errorDescription})` : ''}`, {
+      httpStatus,
+      code: error === 'invalid_grant' ? 'ERR_OAUTH_INVALID_GRANT' : 'ERR_OAUTH_RESPONSE',
     })
     this.name = 'OAuthProtocolError'
     this.error = error
     this.errorDescription = errorDescription
-    this.httpStatus = httpStatus
-    this.operation = operation
   }
 }
 
-/** Converts anything thrown during `operation` into a bm-oauth error; always throws. */
-export function translateOAuthError(operation: OAuthOperation, err: unknown): never {
-  if (err instanceof BmOAuthError) throw err
+/**
+ * Converts anything thrown during `operation` into a bm-oauth error (use as
+ * `catch (err) { throw await toOAuthError('refresh_token', err) }`).
+ */
+export async function toOAuthError(operation: OAuthOperation, err: unknown): Promise<BmOAuthError> {
+  if (err instanceof BmOAuthError) return err
   if (err instanceof oauth.ResponseBodyError) {
-    throw new OAuthProtocolError(operation, err.error, err.error_description, err.status)
+    return new OAuthProtocolError(operation, err.error, err.error_description, err.status)
   }
-  if (err instanceof oauth.WWWAuthenticateChallengeError) {
-    throw fromChallenge(operation, err)
-  }
+  if (err instanceof oauth.WWWAuthenticateChallengeError) return fromChallenge(operation, err)
   if (isTimeout(err)) {
-    throw new BmOAuthError('ERR_HTTP_TIMEOUT', `${operation} request timed out`, { status: 504, cause: sanitize(err) })
+    return new BmOAuthError('ERR_HTTP_TIMEOUT', `${operation} request timed out`, { status: 504, cause: sanitize(err) })
   }
   if (isNetworkFailure(err)) {
-    throw new BmOAuthError('ERR_NETWORK', `${operation} request failed: ${networkReason(err)}`, {
+    return new BmOAuthError('ERR_NETWORK', `${operation} request failed: ${networkReason(err)}`, {
       status: 502,
       cause: sanitize(err),
     })
   }
+  const unexpected = (err as { cause?: unknown }).cause
+  if (codeOf(err) === oauth.RESPONSE_IS_NOT_CONFORM && unexpected instanceof Response) {
+    return fromUnexpectedStatus(operation, unexpected, err)
+  }
   const libraryCode = codeOf(err)
   const detail = err instanceof Error ? err.message : 'unexpected failure'
-  throw new BmOAuthError(
-    operation === 'discovery' ? 'ERR_OAUTH_DISCOVERY' : 'ERR_OAUTH_RESPONSE',
-    `${operation} response rejected${libraryCode === undefined ? '' : ` (${libraryCode})`}: ${detail}`,
-    { status: 502, cause: sanitize(err) },
-  )
+  const message = `${operation} response rejected${libraryCode === undefined ? '' : ` (${libraryCode})`}: ${detail}`
+  return new OAuthResponseError(operation, message, { cause: sanitize(err) })
+}
+
+/**
+ * oauth4webapi parses OAuth error bodies on 4xx only; providers also send them with 5xx
+ * (`temporarily_unavailable` on 503), which the caller needs for its backoff (security case X5).
+ */
+async function fromUnexpectedStatus(operation: OAuthOperation, response: Response, err: unknown): Promise<BmOAuthError> {
+  const body = await response.json().catch(() => undefined)
+  const error = (body as { error?: unknown } | undefined)?.error
+  if (typeof error === 'string' && error !== '') {
+    const description = (body as { error_description?: unknown }).error_description
+    return new OAuthProtocolError(operation, error, typeof description === 'string' ? description : undefined, response.status)
+  }
+  return new OAuthResponseError(operation, `${operation} response has unexpected HTTP status ${response.status}`, {
+    httpStatus: response.status,
+    cause: sanitize(err),
+  })
 }
 
 function fromChallenge(operation: OAuthOperation, err: oauth.WWWAuthenticateChallengeError): OAuthProtocolError {

@@ -13,8 +13,8 @@ export type {
   ProviderConfig,
   TokenEndpointAuthMethod,
 } from './config.ts'
-export { OAuthProtocolError } from './errors.ts'
-export type { OAuthOperation } from './errors.ts'
+export { OAuthProtocolError, OAuthResponseError } from './errors.ts'
+export type { OAuthOperation, OAuthResponseErrorOptions } from './errors.ts'
 export { MAX_RESPONSE_BYTES } from './http.ts'
 export { OAuthProvider, resolveProvider } from './provider.ts'
 export { TokenSet, tokenFingerprint } from './token-set.ts'

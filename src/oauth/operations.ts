@@ -6,9 +6,9 @@
  * must not be replayed (security case X3); retry policy belongs to the caller.
  */
 import * as oauth from 'oauth4webapi'
-import { InvalidArgumentError } from '../errors.ts'
+import { BmOAuthError, InvalidArgumentError } from '../errors.ts'
 import { validateCodeVerifier } from '../pkce/pkce.ts'
-import { translateOAuthError } from './errors.ts'
+import { toOAuthError } from './errors.ts'
 import { libraryRequestOptions, providerInternals } from './provider.ts'
 import type { OAuthProvider, ProviderInternals } from './provider.ts'
 import { TokenSet } from './token-set.ts'
@@ -62,7 +62,7 @@ export async function exchangeAuthorizationCode(
     })
     return toTokenSet(internals, result)
   } catch (err) {
-    translateOAuthError('authorization_code', err)
+    throw await toOAuthError('authorization_code', err)
   }
 }
 
@@ -85,7 +85,7 @@ export async function refreshTokens(provider: OAuthProvider, refreshToken: strin
     )
     return toTokenSet(internals, await oauth.processRefreshTokenResponse(internals.as, client, response))
   } catch (err) {
-    translateOAuthError('refresh_token', err)
+    throw await toOAuthError('refresh_token', err)
   }
 }
 
@@ -99,6 +99,7 @@ export type TokenTypeHint = 'access_token' | 'refresh_token'
 export async function revokeToken(provider: OAuthProvider, token: string, hint?: TokenTypeHint): Promise<void> {
   assertNonEmpty('token', token)
   const internals = providerInternals(provider)
+  assertEndpoint(internals, 'revocation_endpoint')
   try {
     const response = await oauth.revocationRequest(internals.as, libraryClient(internals), internals.clientAuth, token, {
       ...libraryRequestOptions(internals),
@@ -106,7 +107,7 @@ export async function revokeToken(provider: OAuthProvider, token: string, hint?:
     })
     await oauth.processRevocationResponse(response)
   } catch (err) {
-    translateOAuthError('revocation', err)
+    throw await toOAuthError('revocation', err)
   }
 }
 
@@ -120,6 +121,7 @@ export interface UserInfo {
  * Calls the UserInfo endpoint. With `expectedSubject` (normally `idTokenClaims.sub`), a response for
  * another subject is rejected (OIDC Core §5.3.2).
  * @throws {OAuthProtocolError} `invalid_token` when the access token is expired or revoked.
+ * @throws {BmOAuthError} `ERR_CONFIG` when the provider has no UserInfo endpoint.
  */
 export async function fetchUserInfo(
   provider: OAuthProvider,
@@ -128,13 +130,14 @@ export async function fetchUserInfo(
 ): Promise<UserInfo> {
   assertNonEmpty('accessToken', accessToken)
   const internals = providerInternals(provider)
+  assertEndpoint(internals, 'userinfo_endpoint')
   const client = libraryClient(internals)
   try {
     const response = await oauth.userInfoRequest(internals.as, client, accessToken, libraryRequestOptions(internals))
     const subject = expectedSubject ?? oauth.skipSubjectCheck
     return await oauth.processUserInfoResponse(internals.as, client, subject, response)
   } catch (err) {
-    translateOAuthError('userinfo', err)
+    throw await toOAuthError('userinfo', err)
   }
 }
 
@@ -161,6 +164,12 @@ function toTokenSet(internals: ProviderInternals, result: oauth.TokenEndpointRes
     scope: result.scope,
     idTokenClaims: claims === undefined ? undefined : (claims as IDTokenClaims),
   })
+}
+
+function assertEndpoint(internals: ProviderInternals, name: 'revocation_endpoint' | 'userinfo_endpoint'): void {
+  if (internals.as[name] === undefined) {
+    throw new BmOAuthError('ERR_CONFIG', `the provider has no ${name}`, { status: 500 })
+  }
 }
 
 function assertNonEmpty(field: string, value: unknown): void {

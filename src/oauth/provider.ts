@@ -23,7 +23,7 @@ import type {
   OAuthOptions,
   TokenEndpointAuthMethod,
 } from './config.ts'
-import { translateOAuthError } from './errors.ts'
+import { toOAuthError } from './errors.ts'
 import { createBoundedFetch } from './http.ts'
 import type { LibraryFetchOptions } from './http.ts'
 
@@ -149,7 +149,7 @@ async function discoverMetadata(config: DiscoveredProviderConfig, settings: Requ
     })
     as = await oauth.processDiscoveryResponse(issuerURL, response)
   } catch (err) {
-    translateOAuthError('discovery', err)
+    throw await toOAuthError('discovery', err)
   }
   assertS256Supported(as.code_challenge_methods_supported, 'discovery metadata code_challenge_methods_supported')
   const source = 'discovery metadata'

@@ -152,7 +152,7 @@ function parseEntry(text: string, entry: number): { keyId: string; material: Buf
   return { keyId, material }
 }
 
-/** Reads {@link VAULT_KEYS_ENV} from the given environment (only `server/` and `cli/` pass `process.env`). */
+/** Reads {@link VAULT_KEYS_ENV} from the given environment (only `server/` and `cli/` pass the real one). */
 export function keyringFromEnv(env: Readonly<Record<string, string | undefined>>): Keyring {
   return parseVaultKeys(env[VAULT_KEYS_ENV])
 }

@@ -57,7 +57,7 @@ const KEY_WHERE = 'agent = $1 AND conversation = $2 AND provider = $3'
 /**
  * A token store over `db` sealing with `vault`. Run `migrateTokenStore(db)` first.
  * @example
- * const store = createSQLTokenStore(db, createVault(keyringFromEnv(process.env)))
+ * const store = createSQLTokenStore(db, createVault(parseVaultKeys(config.vaultKeys)))
  */
 export function createSQLTokenStore(
   db: Database,

@@ -13,7 +13,11 @@ import {
   DEFAULT_EXCHANGE_MARKER_RETENTION_MS,
   hashAuthorizationCode,
 } from '../../src/signin-store/exchange-markers.ts'
-import { EXCHANGE_MARKER_TABLE, migrateSignInStore, PENDING_SIGNIN_TABLE } from '../../src/signin-store/migrations.ts'
+import {
+  EXCHANGE_MARKER_TABLE,
+  migrateSignInStore,
+  PENDING_SIGNIN_TABLE,
+} from '../../src/signin-store/migrations.ts'
 import {
   createPendingSignInStore,
   DEFAULT_PENDING_SIGNIN_TTL_MS,
@@ -27,6 +31,7 @@ const K1 = generateVaultKey({ keyId: 'k1' })
 const K2 = generateVaultKey({ keyId: 'k2' })
 const NOW = Date.parse('2026-01-01T00:00:00Z')
 const AGENT = 'brands/1/agents/a'
+const T = PENDING_SIGNIN_TABLE
 
 function prompt(conversation: string, tag: string, extra: Partial<NewPendingSignIn> = {}): NewPendingSignIn {
   return {
@@ -74,11 +79,15 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
       assert.equal(noQuestion.question, undefined)
     })
 
-    it('P6 a new prompt atomically replaces the pending one; only the current verifier is returned', async (t) => {
+    it('P6 a new prompt atomically replaces the pending one; only the current verifier is left', async (t) => {
       const store = createPendingSignInStore(t.db, vault)
       await store.put(prompt('c1', 'first'), NOW)
-      const second = await store.put(prompt('c1', 'second', { provider: 'other', scopes: ['email'] }), NOW + 1000)
-      assert.deepEqual([second.attempts, second.provider, second.scopes, second.createdAt], [2, 'other', ['email'], NOW + 1000])
+      const replacement = prompt('c1', 'second', { provider: 'other', scopes: ['email'] })
+      const second = await store.put(replacement, NOW + 1000)
+      assert.deepEqual(
+        [second.attempts, second.provider, second.scopes, second.createdAt],
+        [2, 'other', ['email'], NOW + 1000],
+      )
       const consumed = await store.consume(AGENT, 'c1', NOW + 2000)
       assert.ok(consumed !== undefined && !consumed.expired)
       assert.equal(consumed.codeVerifier, prompt('c1', 'second').codeVerifier)
@@ -98,7 +107,7 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
       assert.equal(await store.get(AGENT, 'c1', NOW + 1), undefined)
     })
 
-    it('P7 TTL: past expiresAt it is not returned, and consume deletes it as expired without the verifier', async (t) => {
+    it('P7 TTL: once expired it is not returned; consume deletes it without the verifier', async (t) => {
       const store = createPendingSignInStore(t.db, vault, { ttlMs: 60_000 })
       const put = await store.put(prompt('c1', 'ttl'), NOW)
       assert.equal(put.expiresAt, NOW + 60_000)
@@ -121,7 +130,7 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
       assert.equal(await store.delete(AGENT, 'c3'), true)
       assert.equal(await store.delete(AGENT, 'c3'), false)
       assert.equal(await store.purgeExpired(NOW + 1000), 1)
-      const { rows } = await t.db.query<{ conversation: string }>(`SELECT conversation FROM ${PENDING_SIGNIN_TABLE}`)
+      const { rows } = await t.db.query<{ conversation: string }>(`SELECT conversation FROM ${T}`)
       assert.deepEqual(rows.map((r) => r.conversation), ['c2'])
     })
 
@@ -135,12 +144,12 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
       assert.ok(!containsSecret(raw, p.question as string), 'question found at rest')
     })
 
-    it('S1 P14 a verifier copied to another conversation or relabelled to another provider fails to open', async (t) => {
+    it('S1 P14 a verifier copied to another conversation or moved to another provider fails', async (t) => {
       const store = createPendingSignInStore(t.db, vault)
       await store.put(prompt('c1', 'a'), NOW)
       await store.put(prompt('c2', 'b'), NOW)
       await t.db.query(
-        `UPDATE ${PENDING_SIGNIN_TABLE} SET sealed = (SELECT sealed FROM ${PENDING_SIGNIN_TABLE} WHERE conversation = $1) WHERE conversation = $2`,
+        `UPDATE ${T} SET sealed = (SELECT sealed FROM ${T} WHERE conversation = $1) WHERE conversation = $2`,
         ['c1', 'c2'],
       )
       const isDecryptError = (err: unknown): boolean => {
@@ -149,8 +158,8 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
         return true
       }
       await assert.rejects(store.consume(AGENT, 'c2', NOW), isDecryptError)
-      assert.equal(await store.get(AGENT, 'c2', NOW), undefined, 'consumed (deleted) even though it failed to open')
-      await t.db.query(`UPDATE ${PENDING_SIGNIN_TABLE} SET provider = $1 WHERE conversation = $2`, ['evil', 'c1'])
+      assert.equal(await store.get(AGENT, 'c2', NOW), undefined, 'deleted even though it failed to open')
+      await t.db.query(`UPDATE ${T} SET provider = $1 WHERE conversation = $2`, ['evil', 'c1'])
       await assert.rejects(store.get(AGENT, 'c1', NOW), isDecryptError)
     })
 
@@ -160,21 +169,25 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
       const rotated = createPendingSignInStore(t.db, createVault(parseVaultKeys(`${K2},${K1}`)))
       assert.deepEqual(await rotated.rekey({ batchSize: 2 }), { rekeyed: 3, failed: 0, remaining: 0 })
       const k2Only = createPendingSignInStore(t.db, createVault(parseVaultKeys(K2)))
-      for (const c of ['c1', 'c2', 'c3']) assert.equal((await k2Only.get(AGENT, c, NOW))?.codeVerifier, prompt(c, c).codeVerifier)
+      for (const c of ['c1', 'c2', 'c3']) {
+        assert.equal((await k2Only.get(AGENT, c, NOW))?.codeVerifier, prompt(c, c).codeVerifier)
+      }
     })
 
     describeExchangeMarkerContract(it)
   })
 }
 
-function describeExchangeMarkerContract(it: (name: string, fn: (t: TestDatabase) => Promise<void>) => void): void {
+type It = (name: string, fn: (t: TestDatabase) => Promise<void>) => void
+
+function describeExchangeMarkerContract(it: It): void {
   const code = 'SplxlOBeZQQYbYS6WxSbIA-authorization-code'
 
-  it('X1 claim succeeds once; 20 concurrent claims (two connections where possible) → one winner', async (t) => {
+  it('X1 claim succeeds once: 20 concurrent claims (two connections where possible), one winner', async (t) => {
     const markers = [createExchangeMarkers(t.db), createExchangeMarkers(t.openSecond?.() ?? t.db)]
     const hash = hashAuthorizationCode(code)
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (markers[i % 2] ?? markers[0])!.claim(hash, NOW, { agent: AGENT, conversation: 'c1' })),
+      Array.from({ length: 20 }, (_, i) => markers[i % 2]!.claim(hash, NOW, { agent: AGENT, conversation: 'c1' })),
     )
     assert.equal(results.filter(Boolean).length, 1)
     assert.equal(await markers[0]!.claim(hash, NOW + 600_000), false, '10 minutes later: still refused')
@@ -192,7 +205,9 @@ function describeExchangeMarkerContract(it: (name: string, fn: (t: TestDatabase)
 
   it('X1 markers store only the SHA-256 of the code; a raw code is refused as a key', async (t) => {
     const markers = createExchangeMarkers(t.db)
-    assert.equal(hashAuthorizationCode('abc'), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    // FIPS 180-2 test vector for SHA-256("abc").
+    const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+    assert.equal(hashAuthorizationCode('abc'), abc)
     await markers.claim(hashAuthorizationCode(code), NOW)
     assert.ok(!containsSecret(await t.rawBytes([EXCHANGE_MARKER_TABLE]), code))
     await assert.rejects(markers.claim(code, NOW), (err: unknown) => {

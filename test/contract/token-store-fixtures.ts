@@ -88,7 +88,9 @@ function sqliteFileFixture(): StoreFixture {
 
 async function postgresFixture(): Promise<StoreFixture> {
   const cluster = await sharedPostgres()
-  if ('skip' in cluster) return { name: 'PostgreSQL', skip: cluster.skip, open: () => Promise.reject(new Error(cluster.skip)) }
+  if ('skip' in cluster) {
+    return { name: 'PostgreSQL', skip: cluster.skip, open: () => Promise.reject(new Error(cluster.skip)) }
+  }
   return {
     name: 'PostgreSQL',
     async open() {
@@ -147,7 +149,10 @@ export function containsSecret(raw: Buffer, secret: string): boolean {
 }
 
 /** Runs `fn` with a fresh database from `fixture`, closing it afterwards. */
-export async function withDatabase(fixture: StoreFixture, fn: (t: TestDatabase) => Promise<void>): Promise<void> {
+export async function withDatabase(
+  fixture: StoreFixture,
+  fn: (t: TestDatabase) => Promise<void>,
+): Promise<void> {
   const t = await fixture.open()
   try {
     await fn(t)

@@ -14,7 +14,9 @@ import { harnessTest, keyA, keyB, START, tokens } from './token-store-contract.t
 import { containsSecret, type StoreFixture } from './token-store-fixtures.ts'
 
 /** A refreshFn that counts calls and takes a little while, so concurrent callers overlap. */
-function countingRefresh(result: (n: number) => Partial<TokenSet> = (n) => ({ accessToken: `AT-new-${n}` })) {
+function countingRefresh(
+  result: (n: number) => Partial<TokenSet> = (n) => ({ accessToken: `AT-new-${n}` }),
+): { fn: RefreshFn; calls: TokenSet[] } {
   const calls: TokenSet[] = []
   const fn: RefreshFn = async (current) => {
     calls.push(current)
@@ -25,62 +27,82 @@ function countingRefresh(result: (n: number) => Partial<TokenSet> = (n) => ({ ac
   return { fn, calls }
 }
 
-const invalidGrant = (): BmOAuthError => new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'invalid_grant', { status: 400 })
+const invalidGrant = (): BmOAuthError =>
+  new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'invalid_grant', { status: 400 })
+const EXPIRES_SOON = START + 30_000 // inside the default 60 s margin
+const LATER = START + 3600_000
 
 export function describeTokenRefreshContract(fixture: StoreFixture): void {
   const it = harnessTest(fixture)
   const options = fixture.skip === undefined ? {} : { skip: fixture.skip }
   describe(`token refresh contract: ${fixture.name}`, options, () => {
-    const expiring = (): TokenSet => tokens('old', START + 30_000) // inside the 60 s margin
+    const expiring = (): TokenSet => tokens('old', EXPIRES_SOON)
 
-    it('R1 20 concurrent callers in one process: exactly one refreshFn call, all get the new token', async ({ store, clock }) => {
+    it('R1 20 concurrent callers in one process: one refreshFn call, all get the new token', async (h) => {
+      const { store, clock } = h
       await store.put(keyA, { tokens: expiring() })
       const { fn, calls } = countingRefresh()
-      const results = await Promise.all(Array.from({ length: 20 }, () => refreshIfNeeded(store, keyA, fn, { clock })))
+      const callers = Array.from({ length: 20 }, () => refreshIfNeeded(store, keyA, fn, { clock }))
+      const results = await Promise.all(callers)
       assert.equal(calls.length, 1)
       assert.equal(calls[0]?.refreshToken, expiring().refreshToken)
       for (const r of results) assert.equal(r?.tokens?.accessToken, 'AT-new-1')
     })
 
-    it('R1 two store instances (two connections where possible): exactly one refreshFn call', async ({ store, secondStore, clock }) => {
+    it('R1 two store instances (two connections where possible): one refreshFn call', async (h) => {
+      const { store, clock } = h
       await store.put(keyA, { tokens: expiring() })
-      const other = secondStore()
+      const stores = [store, h.secondStore()]
       const { fn, calls } = countingRefresh()
-      const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => refreshIfNeeded(i % 2 === 0 ? store : other, keyA, fn, { clock, pollIntervalMs: 5 })),
+      const callers = Array.from({ length: 10 }, (_, i) =>
+        refreshIfNeeded(stores[i % 2] ?? store, keyA, fn, { clock, pollIntervalMs: 5 }),
       )
+      const results = await Promise.all(callers)
       assert.equal(calls.length, 1)
       for (const r of results) assert.equal(r?.tokens?.accessToken, 'AT-new-1')
       assert.equal((await store.get(keyA))?.version, 2)
     })
 
-    it('R2 rotation: a new refresh token replaces the old one; none returned keeps the old', async ({ store, clock }) => {
+    it('R2 rotation: a new refresh token replaces the old; none returned keeps the old', async (h) => {
+      const { store, clock } = h
       await store.put(keyA, { tokens: expiring() })
-      const rotate = countingRefresh(() => ({ accessToken: 'AT-2', refreshToken: 'RT-2', expiresAt: START + 10_000 }))
-      assert.equal((await refreshIfNeeded(store, keyA, rotate.fn, { clock }))?.tokens?.refreshToken, 'RT-2')
-      const keep = countingRefresh(() => ({ accessToken: 'AT-3', expiresAt: START + 3600_000 }))
+      const rotation = { accessToken: 'AT-2', refreshToken: 'RT-2', expiresAt: EXPIRES_SOON }
+      const rotate = countingRefresh(() => rotation)
+      const rotated = await refreshIfNeeded(store, keyA, rotate.fn, { clock })
+      assert.equal(rotated?.tokens?.refreshToken, 'RT-2')
+      const keep = countingRefresh(() => ({ accessToken: 'AT-3', expiresAt: LATER }))
       const r = await refreshIfNeeded(store, keyA, keep.fn, { clock })
       assert.deepEqual([r?.tokens?.accessToken, r?.tokens?.refreshToken, r?.version], ['AT-3', 'RT-2', 3])
     })
 
-    it('R5/R6 fresh tokens are not refreshed; ifVersion forces one; wider scopes are not stored', async ({ store, clock }) => {
-      const put = await store.put(keyA, { tokens: tokens('fresh', START + 3600_000) })
-      const { fn, calls } = countingRefresh(() => ({ accessToken: 'AT-forced', scopes: ['openid', 'accounts.read', 'admin'] }))
+    it('R5 R6 R10 fresh tokens are not refreshed; ifVersion forces one; scopes never widen', async (h) => {
+      const { store, clock } = h
+      const put = await store.put(keyA, { tokens: tokens('fresh', LATER) })
+      const wider = ['openid', 'accounts.read', 'admin']
+      const { fn, calls } = countingRefresh(() => ({ accessToken: 'AT-forced', scopes: wider }))
       assert.equal((await refreshIfNeeded(store, keyA, fn, { clock }))?.version, put.version)
       assert.equal(calls.length, 0)
       const forced = await refreshIfNeeded(store, keyA, fn, { clock, ifVersion: put.version })
-      assert.deepEqual([calls.length, forced?.tokens?.accessToken, forced?.scopes], [1, 'AT-forced', ['openid', 'accounts.read']])
+      assert.equal(calls.length, 1)
+      assert.equal(forced?.tokens?.accessToken, 'AT-forced')
+      assert.deepEqual(forced?.scopes, ['openid', 'accounts.read'])
       assert.equal(forced?.tokens?.expiresAt, undefined, 'no expires_in → unknown expiry')
-      assert.equal((await refreshIfNeeded(store, keyA, fn, { clock, ifVersion: put.version }))?.version, forced?.version)
+      const again = await refreshIfNeeded(store, keyA, fn, { clock, ifVersion: put.version })
+      assert.equal(again?.version, forced?.version)
       assert.equal(calls.length, 1, 'a stale ifVersion does not refresh again')
+      const narrow = countingRefresh(() => ({ accessToken: 'AT-n', scopes: ['openid'] }))
+      const ifVersion = again?.version as number
+      const narrowed = await refreshIfNeeded(store, keyA, narrow.fn, { clock, ifVersion })
+      assert.deepEqual(narrowed?.scopes, ['openid'], 'X9 a narrower grant is stored')
     })
 
-    it('R3 invalid_grant on an unchanged record → needs-reconnect, tokens deleted, no retry', async ({ store, clock, t }) => {
+    it('R3 invalid_grant on an unchanged record → needs-reconnect, tokens deleted, no retry', async (h) => {
+      const { store, clock, t } = h
       await store.put(keyA, { tokens: expiring() })
       let calls = 0
       const fn: RefreshFn = async () => {
         calls++
-        throw new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'invalid_grant', { status: 400 })
+        throw invalidGrant()
       }
       const r = await refreshIfNeeded(store, keyA, fn, { clock })
       assert.deepEqual([calls, r?.status, r?.tokens], [1, 'needs-reconnect', undefined])
@@ -88,25 +110,29 @@ export function describeTokenRefreshContract(fixture: StoreFixture): void {
       assert.ok(!containsSecret(raw, 'secret-refresh-token'))
     })
 
-    it('R3 invalid_grant after someone else rotated the token → the stored tokens win', async ({ store, clock }) => {
+    it('R3 invalid_grant after someone else rotated the token → the stored tokens win', async (h) => {
+      const { store, clock } = h
       const read = await store.put(keyA, { tokens: expiring() })
       const fn: RefreshFn = async () => {
         // Another worker rotated while this request was in flight (its lease had run out).
-        await store.compareAndSwap(keyA, read.version, { tokens: tokens('winner', START + 3600_000) })
-        throw new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'invalid_grant', { status: 400 })
+        await store.compareAndSwap(keyA, read.version, { tokens: tokens('winner', LATER) })
+        throw invalidGrant()
       }
       const r = await refreshIfNeeded(store, keyA, fn, { clock })
       assert.deepEqual([r?.status, r?.tokens?.accessToken], ['active', tokens('winner').accessToken])
     })
 
-    it('R1 a failed refresh releases the lease and rethrows; the next caller refreshes', async ({ store, clock }) => {
+    it('R1 a failed refresh releases the lease and rethrows; the next caller refreshes', async (h) => {
+      const { store, clock } = h
       await store.put(keyA, { tokens: expiring() })
       const boom = async (): Promise<never> => {
         throw new BmOAuthError('ERR_NETWORK', 'connection refused')
       }
-      await assert.rejects(refreshIfNeeded(store, keyA, boom, { clock }), (e: unknown) => isBmOAuthError(e, 'ERR_NETWORK'))
+      const isNetworkError = (e: unknown): boolean => isBmOAuthError(e, 'ERR_NETWORK')
+      await assert.rejects(refreshIfNeeded(store, keyA, boom, { clock }), isNetworkError)
       const { fn, calls } = countingRefresh()
-      assert.equal((await refreshIfNeeded(store, keyA, fn, { clock, maxWaitMs: 0 }))?.tokens?.accessToken, 'AT-new-1')
+      const next = await refreshIfNeeded(store, keyA, fn, { clock, maxWaitMs: 0 })
+      assert.equal(next?.tokens?.accessToken, 'AT-new-1')
       assert.equal(calls.length, 1)
     })
 

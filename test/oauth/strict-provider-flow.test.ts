@@ -15,7 +15,7 @@ import {
   resolveProvider,
   revokeToken,
 } from '../../src/oauth/index.ts'
-import type { ClientConfig, OAuthProvider, TokenSet } from '../../src/oauth/index.ts'
+import type { ClientConfig, OAuthProvider } from '../../src/oauth/index.ts'
 import { OAuthProtocolError } from '../../src/oauth/errors.ts'
 import { calculateS256Challenge, generateCodeVerifier } from '../../src/pkce/index.ts'
 import { isBmOAuthError } from '../../src/errors.ts'
@@ -301,4 +301,62 @@ function assertNoSecrets(value: unknown, secrets: readonly string[]): void {
   }
 }
 
-export type { TokenSet }
+
+describe('demo provider pages and settings', () => {
+  test('E3 a wrong password is refused with 401 and the login page again', async () => {
+    const provider = providerFor('basic')
+    const url = deviceAuthorizationURL(provider.authorizationEndpoint, {
+      clientId: provider.clientId,
+      redirectUri: GOOGLE_URIS[0] ?? '',
+      scopes: ['openid'],
+      codeChallenge: calculateS256Challenge(generateCodeVerifier()),
+      codeChallengeMethod: 'S256',
+    })
+    const err = await loginAndConsent(url, { username: 'alice', password: 'not-her-password' }).catch((e: unknown) => e)
+    assert.ok(err instanceof LoginFlowError)
+    assert.equal(err.status, 401)
+    assert.match(err.body, /Wrong username or password/)
+    assert.equal(err.body.includes('not-her-password'), false)
+  })
+
+  test('P10 denying consent redirects with error=access_denied and no code', async () => {
+    const provider = providerFor('basic')
+    const url = deviceAuthorizationURL(provider.authorizationEndpoint, {
+      clientId: provider.clientId,
+      redirectUri: GOOGLE_URIS[1] ?? '',
+      scopes: ['openid'],
+      codeChallenge: calculateS256Challenge(generateCodeVerifier()),
+      codeChallengeMethod: 'S256',
+    })
+    const location = await loginAndConsent(url, { username: 'bob', password: 'builder', consent: 'deny' })
+    assert.ok(location.startsWith('https://business.google.com/callback'))
+    assert.equal(new URL(location).searchParams.get('error'), 'access_denied')
+    assert.equal(new URL(location).searchParams.get('code'), null)
+  })
+
+  test('E3 bob signs in as bob', async () => {
+    const provider = providerFor('post')
+    const codeVerifier = generateCodeVerifier()
+    const redirectUri = GOOGLE_URIS[3] ?? ''
+    const url = deviceAuthorizationURL(provider.authorizationEndpoint, {
+      clientId: provider.clientId,
+      redirectUri,
+      scopes: ['openid', 'profile', 'email'],
+      codeChallenge: calculateS256Challenge(codeVerifier),
+      codeChallengeMethod: 'S256',
+    })
+    const code = codeFromLocation(await loginAndConsent(url, { username: 'bob', password: 'builder' }))
+    const tokens = await exchangeAuthorizationCode(provider, { code, codeVerifier, redirectUri })
+    const info = await fetchUserInfo(provider, tokens.accessToken, 'user-bob')
+    assert.equal(info['name'], 'Bob Builder')
+    assert.equal(info['email'], 'bob@example.test')
+  })
+
+  test('E3 an authorization-code TTL above 10 minutes is refused', async () => {
+    const { createStrictProvider } = await import('../../src/demo/oidc-provider.ts')
+    await assert.rejects(
+      createStrictProvider({ issuer: 'http://127.0.0.1:1', clients: [], ttl: { authorizationCode: 601 } }),
+      RangeError,
+    )
+  })
+})

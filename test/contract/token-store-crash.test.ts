@@ -1,0 +1,57 @@
+/**
+ * S7 / bm-contract §10 crash semantics on the embedded store: a process killed with SIGKILL right
+ * after a refresh commits leaves the NEW refresh token behind, and a code whose exchange marker was
+ * committed is never exchanged again after the restart.
+ */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { openSQLiteDatabase } from '../../src/db/sqlite.ts'
+import { createExchangeMarkers, hashAuthorizationCode } from '../../src/signin-store/exchange-markers.ts'
+import { generateVaultKey, parseVaultKeys, VAULT_KEYS_ENV } from '../../src/tokens/keyring.ts'
+import { createVault } from '../../src/tokens/seal.ts'
+import { createSQLTokenStore } from '../../src/tokens/sql-token-store.ts'
+
+test('S7 X3 SIGKILL after a refresh and a marker commit: the restart sees both', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bm-crash-'))
+  t.after(() => rmSync(dir, { recursive: true, force: true }))
+  const path = join(dir, 'store.sqlite')
+  const keys = generateVaultKey({ keyId: 'k1' })
+  const codeHash = hashAuthorizationCode('code-sent-before-the-crash')
+  const childScript = join(import.meta.dirname, 'token-store-crash-child.ts')
+  const child = spawn(process.execPath, [childScript, path, codeHash], {
+    env: { ...process.env, [VAULT_KEYS_ENV]: keys },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  // Bounded: a child that never reports is killed, and the assertion below fails instead of hanging.
+  const watchdog = setTimeout(() => child.kill('SIGKILL'), 30_000)
+  t.after(() => {
+    clearTimeout(watchdog)
+    child.kill('SIGKILL')
+  })
+  let output = ''
+  child.stdout.setEncoding('utf8')
+  for await (const chunk of child.stdout) {
+    output += String(chunk)
+    if (output.includes('committed')) break
+  }
+  assert.match(output, /committed/, 'the child exited before committing')
+  const exited = once(child, 'exit')
+  child.kill('SIGKILL')
+  const [, signal] = await exited
+  assert.equal(signal, 'SIGKILL')
+
+  const db = openSQLiteDatabase(path)
+  const store = createSQLTokenStore(db, createVault(parseVaultKeys(keys)))
+  try {
+    const record = await store.get({ agent: 'agents/crash', conversation: 'conv-crash', provider: 'bank' })
+    assert.deepEqual([record?.tokens?.accessToken, record?.tokens?.refreshToken], ['AT-2', 'RT-2'])
+    assert.equal(await createExchangeMarkers(db).claim(codeHash, Date.now()), false)
+  } finally {
+    await db.close()
+  }
+})

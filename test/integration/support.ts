@@ -1,0 +1,199 @@
+/**
+ * @module test/integration/support
+ * Shared helpers for the Google-client integration suites: a real emulator on 127.0.0.1:0 in a
+ * temporary data directory, service-account credentials read from the emulator's own key file, a
+ * recording `fetch` wrapper (to count requests and inject faults around the real fetch), the control
+ * API calls the suites need, and a tiny webhook server that answers the verification handshake.
+ * Nothing here re-implements the code under test; it only drives and observes it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Clock } from '../../src/core/clock.ts'
+import type { FetchLike } from '../../src/core/fetch.ts'
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts'
+import { readServiceAccountKey, ServiceAccountCredentials } from '../../src/google/index.ts'
+
+/** Scopes by their oauth2l short names, as an agent would configure them. */
+export const BOTH_SCOPES = ['businessmessages', 'businesscommunications'] as const
+
+/** A running emulator plus the temporary directory it lives in; `stop()` closes and removes both. */
+export interface TestEmulator {
+  emulator: RunningEmulator
+  stop(): Promise<void>
+}
+
+/** Starts an emulator with a fresh temporary data directory. */
+export async function startTestEmulator(): Promise<TestEmulator> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'bm-oauth-google-it-'))
+  const emulator = await startEmulator({ port: 0, dataDir, webhookTimeoutMs: 2_000 })
+  return {
+    emulator,
+    stop: async () => {
+      await emulator.close()
+      await rm(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Credentials from the emulator's key file (its `token_uri` points at the emulator). */
+export async function emulatorCredentials(
+  emulator: RunningEmulator,
+  options: { scopes?: readonly string[]; fetch?: FetchLike; clock?: Clock } = {},
+): Promise<ServiceAccountCredentials> {
+  const key = await readServiceAccountKey(emulator.keyFilePath)
+  return new ServiceAccountCredentials(key, {
+    scopes: options.scopes ?? BOTH_SCOPES,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.clock === undefined ? {} : { clock: options.clock }),
+  })
+}
+
+/** One request seen by a {@link RecordingFetch}. */
+export interface SeenRequest {
+  method: string
+  url: URL
+  body: string | undefined
+  /** Status answered to the client, or `undefined` when the wrapper threw. */
+  status: number | undefined
+}
+
+/** Decides, per request, whether to answer with a fault instead of (or after) the real fetch. */
+export type FaultHook = (request: SeenRequest, index: number, realFetch: FetchLike) => Promise<Response> | undefined
+
+/** A `fetch` that records every request and lets a test inject faults around the real fetch. */
+export interface RecordingFetch {
+  fetch: FetchLike
+  requests: SeenRequest[]
+  /** Requests whose path starts with `prefix` (e.g. `/v1/conversations/`). */
+  to(prefix: string): SeenRequest[]
+}
+
+/** Wraps the global fetch; `hook` may return a synthesised or delayed-then-failed response. */
+export function recordingFetch(hook?: FaultHook): RecordingFetch {
+  const requests: SeenRequest[] = []
+  const realFetch: FetchLike = (input, init) => globalThis.fetch(input, init)
+  const fetch: FetchLike = async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input))
+    const body = typeof init?.body === 'string' ? init.body : undefined
+    const seen: SeenRequest = { method: init?.method ?? 'GET', url, body, status: undefined }
+    requests.push(seen)
+    const faulted = hook?.(seen, requests.length - 1, realFetch)
+    const response = await (faulted ?? realFetch(input, init))
+    seen.status = response.status
+    return response
+  }
+  return { fetch, requests, to: (prefix) => requests.filter((r) => r.url.pathname.startsWith(prefix)) }
+}
+
+/** A Google-style error answer synthesised by a test (the emulator never saw the request). */
+export function googleErrorResponse(status: number, rpcStatus: string, headers: Record<string, string> = {}): Response {
+  const body = JSON.stringify({ error: { code: status, message: `injected ${rpcStatus}`, status: rpcStatus } })
+  return new Response(body, { status, headers: { 'content-type': 'application/json', ...headers } })
+}
+
+/** Calls a control API route (`/emulator/v1/…`) and returns the parsed JSON answer. */
+export async function control<T = Record<string, unknown>>(
+  emulator: RunningEmulator,
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const init: RequestInit =
+    body === undefined
+      ? { method: 'GET' }
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+  const res = await fetch(`${emulator.url}/emulator/v1/${path}`, init)
+  const text = await res.text()
+  if (!res.ok) throw new Error(`control ${path} answered ${res.status}: ${text}`)
+  return JSON.parse(text) as T
+}
+
+/** Opens a conversation with the provisioned agent, as a user would; returns its id. */
+export async function openConversation(emulator: RunningEmulator): Promise<string> {
+  const opened = await control<{ conversationId: string }>(emulator, 'conversations', {})
+  return opened.conversationId
+}
+
+/** One entry of the emulator's transcript (`GET /emulator/v1/conversations/:id`). */
+export interface TranscriptEntry {
+  direction: 'agent' | 'user'
+  kind: string
+  name?: string
+  id?: string
+  content: Record<string, unknown>
+}
+
+/** The conversation's transcript, oldest first. */
+export async function transcript(emulator: RunningEmulator, conversationId: string): Promise<TranscriptEntry[]> {
+  const view = await control<{ transcript: TranscriptEntry[] }>(emulator, `conversations/${conversationId}`)
+  return view.transcript
+}
+
+/** The agent messages the emulator accepted in a conversation (from its raw message log). */
+export async function loggedAgentMessages(
+  emulator: RunningEmulator,
+  conversationId: string,
+): Promise<Array<{ itemId?: string; name?: string; body: Record<string, unknown> }>> {
+  const log = await control<{
+    entries: Array<{ direction: string; kind: string; itemId?: string; name?: string; body: Record<string, unknown> }>
+  }>(emulator, `messages?conversation=${encodeURIComponent(conversationId)}`)
+  return log.entries.filter((e) => e.direction === 'agent' && e.kind === 'message')
+}
+
+/** The simulated user sends a text; returns the user message's id (for receipts). */
+export async function userSays(emulator: RunningEmulator, conversationId: string, text: string): Promise<string> {
+  const sent = await control<{ messageId: string }>(emulator, `conversations/${conversationId}/messages`, { text })
+  return sent.messageId
+}
+
+/** Records the sleeps the client asks for and never waits (optionally doing `onSleep` instead). */
+export function recordingSleep(onSleep?: (ms: number) => void): { sleep: (ms: number) => Promise<void>; delays: number[] } {
+  const delays: number[] = []
+  return {
+    delays,
+    sleep: (ms) => {
+      delays.push(ms)
+      onSleep?.(ms)
+      return Promise.resolve()
+    },
+  }
+}
+
+/** A webhook endpoint that answers Google's verification handshake (contract §3.6). */
+export interface HandshakeServer {
+  url: string
+  /** Bodies of the handshake POSTs received, parsed. */
+  handshakes: Array<{ clientToken: string; secret: string }>
+  close(): Promise<void>
+}
+
+/** Starts a node:http server on 127.0.0.1:0 that echoes `secret` as text/plain (or answers 500 when told). */
+export async function startHandshakeServer(options: { echoSecret?: boolean } = {}): Promise<HandshakeServer> {
+  const handshakes: HandshakeServer['handshakes'] = []
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>
+      if (typeof body['clientToken'] === 'string' && typeof body['secret'] === 'string') {
+        handshakes.push({ clientToken: body['clientToken'], secret: body['secret'] })
+        if (options.echoSecret === false) return void res.writeHead(500).end('no')
+        return void res.writeHead(200, { 'content-type': 'text/plain' }).end(body['secret'])
+      }
+      res.writeHead(200).end()
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  return {
+    url: `http://127.0.0.1:${port}/webhook`,
+    handshakes,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
