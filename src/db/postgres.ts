@@ -38,7 +38,10 @@ const BYTEA_OID = 17
  * const db = openPostgresDatabase({ connectionString: 'postgres://bm@127.0.0.1/bm_oauth' })
  */
 export function openPostgresDatabase(options: OpenPostgresDatabaseOptions): Database {
-  const base: pg.PoolConfig = 'connectionString' in options ? { ...options.pool, connectionString: options.connectionString } : { ...options.pool }
+  const base: pg.PoolConfig =
+    'connectionString' in options
+      ? { ...options.pool, connectionString: options.connectionString }
+      : { ...options.pool }
   const pool = new pg.Pool({
     application_name: 'bm-oauth',
     ...base,

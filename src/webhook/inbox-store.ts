@@ -84,7 +84,8 @@ class SQLInboxStore implements InboxStore {
     const { event, receivedAt } = input
     const { payload, format } = await this.#encode(input.rawBody, `webhook_inbox:${event.dedupeKey}`)
     const { rowCount } = await this.#db.query(
-      `INSERT INTO webhook_inbox (id, received_at, agent, conversation_id, kind, payload, payload_format, state, attempts, available_at)
+      `INSERT INTO webhook_inbox
+         (id, received_at, agent, conversation_id, kind, payload, payload_format, state, attempts, available_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $2)
        ON CONFLICT (id) DO NOTHING`,
       [event.dedupeKey, receivedAt, event.agent ?? null, event.conversationId ?? null, event.kind, payload, format],
@@ -129,7 +130,8 @@ class SQLInboxStore implements InboxStore {
 
   async complete(id: string): Promise<void> {
     await this.#db.query(
-      `UPDATE webhook_inbox SET state = 'done', payload = $2, payload_format = 'plain', lease_until = NULL WHERE id = $1`,
+      `UPDATE webhook_inbox SET state = 'done', payload = $2, payload_format = 'plain', lease_until = NULL
+       WHERE id = $1`,
       [id, EMPTY],
     )
   }
@@ -137,10 +139,14 @@ class SQLInboxStore implements InboxStore {
   async fail(id: string, reason: string, retryAt: number | undefined): Promise<void> {
     const lastError = reason.slice(0, MAX_REASON_CHARS)
     if (retryAt === undefined) {
-      await this.#db.query(`UPDATE webhook_inbox SET state = 'dead', lease_until = NULL, last_error = $2 WHERE id = $1`, [id, lastError])
+      await this.#db.query(
+        `UPDATE webhook_inbox SET state = 'dead', lease_until = NULL, last_error = $2 WHERE id = $1`,
+        [id, lastError],
+      )
     } else {
       await this.#db.query(
-        `UPDATE webhook_inbox SET state = 'pending', lease_until = NULL, available_at = $3, last_error = $2 WHERE id = $1`,
+        `UPDATE webhook_inbox SET state = 'pending', lease_until = NULL, available_at = $3, last_error = $2
+         WHERE id = $1`,
         [id, lastError, retryAt],
       )
     }
@@ -149,7 +155,8 @@ class SQLInboxStore implements InboxStore {
   async quarantine(input: { rawBody: Uint8Array; reason: string; receivedAt: number }): Promise<'new' | 'duplicate'> {
     const id = createHash('sha256').update(input.rawBody).digest('hex')
     // Without a sealer the body is not kept at all: an unparseable body may still hold a code.
-    const payload = this.#sealer === undefined ? null : await this.#sealer.seal(input.rawBody, `webhook_quarantine:${id}`)
+    const payload =
+      this.#sealer === undefined ? null : await this.#sealer.seal(input.rawBody, `webhook_quarantine:${id}`)
     const { rowCount } = await this.#db.query(
       `INSERT INTO webhook_quarantine (id, received_at, reason, body_bytes, payload) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO NOTHING`,
@@ -158,7 +165,10 @@ class SQLInboxStore implements InboxStore {
     return rowCount === 1 ? 'new' : 'duplicate'
   }
 
-  async purge(now: number, retentionMs: number = DEFAULT_DEDUPE_RETENTION_MS): Promise<{ deliveries: number; quarantined: number }> {
+  async purge(
+    now: number,
+    retentionMs: number = DEFAULT_DEDUPE_RETENTION_MS,
+  ): Promise<{ deliveries: number; quarantined: number }> {
     if (!(retentionMs >= MIN_DEDUPE_RETENTION_MS)) {
       throw new InvalidArgumentError('retentionMs', `at least ${MIN_DEDUPE_RETENTION_MS} ms (7 days plus clock skew)`)
     }

@@ -5,7 +5,12 @@
  * 413 as soon as the cap is crossed, before any HMAC, and the connection is closed (W8).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { createWebhookReceiver, type WebhookReceiver, type WebhookReceiverOptions, type WebhookResponse } from './receiver.ts'
+import {
+  createWebhookReceiver,
+  type WebhookReceiver,
+  type WebhookReceiverOptions,
+  type WebhookResponse,
+} from './receiver.ts'
 
 /** A `(req, res)` handler for `http.createServer` or a router; takes a receiver or its options. */
 export function createNodeWebhookHandler(
@@ -20,7 +25,8 @@ export function createNodeWebhookHandler(
 async function handleNodeRequest(receiver: WebhookReceiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if ((req.method ?? '').toUpperCase() !== 'POST') {
     req.resume() // discard any body; the core answers 405
-    return write(res, await receiver.handle({ method: req.method ?? '', headers: req.headers, rawBody: new Uint8Array(0) }))
+    const answer = await receiver.handle({ method: req.method ?? '', headers: req.headers, rawBody: new Uint8Array(0) })
+    return write(res, answer)
   }
   const rawBody = await readBody(req, receiver.maxBodyBytes)
   if (rawBody === 'too-large') return rejectOversize(req, res)

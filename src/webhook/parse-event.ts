@@ -35,11 +35,12 @@ export function parseWebhookEvent(rawBody: Uint8Array): WebhookEvent {
   const base = parseBase(body, rawBody)
   if (body['message'] !== undefined) {
     const m = object(body, 'message')
-    const message = { text: str(m, 'text', 'message') ?? '', ...defined({
+    const optional = defined({
       messageId: str(m, 'messageId', 'message'),
       name: str(m, 'name', 'message'),
       createTime: str(m, 'createTime', 'message'),
-    }) }
+    })
+    const message = { text: str(m, 'text', 'message') ?? '', ...optional }
     return { ...base, kind: 'message', message }
   }
   if (body['suggestionResponse'] !== undefined) {
@@ -54,7 +55,8 @@ export function parseWebhookEvent(rawBody: Uint8Array): WebhookEvent {
     return { ...base, kind: 'suggestion', suggestion }
   }
   if (body['authenticationResponse'] !== undefined) {
-    return { ...base, kind: 'authentication', authentication: parseAuthentication(object(body, 'authenticationResponse')) }
+    const authentication = parseAuthentication(object(body, 'authenticationResponse'))
+    return { ...base, kind: 'authentication', authentication }
   }
   if (body['receipts'] !== undefined) {
     const r = object(body, 'receipts')
@@ -64,10 +66,13 @@ export function parseWebhookEvent(rawBody: Uint8Array): WebhookEvent {
       if (!isObject(item)) throw unprocessable('receipts.receipts[] must be objects')
       return defined({ message: str(item, 'message', 'receipts'), receiptType: str(item, 'receiptType', 'receipts') })
     })
-    return { ...base, kind: 'receipts', receipts: { receipts, ...defined({ createTime: str(r, 'createTime', 'receipts') }) } }
+    const createTime = defined({ createTime: str(r, 'createTime', 'receipts') })
+    return { ...base, kind: 'receipts', receipts: { receipts, ...createTime } }
   }
   if (body['userStatus'] !== undefined) return parseUserStatus(base, object(body, 'userStatus'))
-  if (body['surveyResponse'] !== undefined) return { ...base, kind: 'survey', survey: scalars(object(body, 'surveyResponse')) }
+  if (body['surveyResponse'] !== undefined) {
+    return { ...base, kind: 'survey', survey: scalars(object(body, 'surveyResponse')) }
+  }
   return { ...base, kind: 'unknown', keys: Object.keys(body) }
 }
 
@@ -133,7 +138,8 @@ function parseAuthentication(a: JSONObject): AuthenticationOutcome {
 function parseUserStatus(base: WebhookEventBase, u: JSONObject): WebhookEvent {
   const createTime = defined({ createTime: str(u, 'createTime', 'userStatus') })
   if (u['requestedLiveAgent'] !== undefined && u['isTyping'] === undefined) {
-    return { ...base, kind: 'live-agent-request', liveAgentRequest: { requested: bool(u, 'requestedLiveAgent'), ...createTime } }
+    const liveAgentRequest = { requested: bool(u, 'requestedLiveAgent'), ...createTime }
+    return { ...base, kind: 'live-agent-request', liveAgentRequest }
   }
   return { ...base, kind: 'typing', typing: { isTyping: bool(u, 'isTyping'), ...createTime } }
 }

@@ -85,7 +85,10 @@ const empty = (status: number, headers: Record<string, string> = {}): WebhookRes
 const OK = (): WebhookResponse => empty(200)
 
 /** The webhook core; see the module comment for the order of checks. Never throws. */
-export async function handleWebhookRequest(request: WebhookRequest, deps: WebhookReceiverOptions): Promise<WebhookResponse> {
+export async function handleWebhookRequest(
+  request: WebhookRequest,
+  deps: WebhookReceiverOptions,
+): Promise<WebhookResponse> {
   const logger = deps.logger ?? silentLogger
   try {
     if (request.method.toUpperCase() !== 'POST') return empty(405, { allow: 'POST' })
@@ -99,7 +102,8 @@ export async function handleWebhookRequest(request: WebhookRequest, deps: Webhoo
     }
     if (deps.unsafeDisableSignatureVerification !== true) {
       try {
-        verifyWebhookSignature({ rawBody: request.rawBody, signatureHeader: header(request, 'x-goog-signature'), keys: deps.keys ?? [] })
+        const signatureHeader = header(request, 'x-goog-signature')
+        verifyWebhookSignature({ rawBody: request.rawBody, signatureHeader, keys: deps.keys ?? [] })
       } catch (err) {
         if (!isBmOAuthError(err) || err.status !== 401) throw err
         logger.warn({ reason: err.code }, 'webhook request rejected: signature')
@@ -113,7 +117,11 @@ export async function handleWebhookRequest(request: WebhookRequest, deps: Webhoo
   }
 }
 
-async function acceptVerified(rawBody: Uint8Array, deps: WebhookReceiverOptions, logger: Logger): Promise<WebhookResponse> {
+async function acceptVerified(
+  rawBody: Uint8Array,
+  deps: WebhookReceiverOptions,
+  logger: Logger,
+): Promise<WebhookResponse> {
   const now = (deps.clock ?? systemClock).now()
   let event: WebhookEvent
   try {
@@ -122,8 +130,11 @@ async function acceptVerified(rawBody: Uint8Array, deps: WebhookReceiverOptions,
     if (!isBmOAuthError(err, 'ERR_WEBHOOK_UNPROCESSABLE')) throw err
     return quarantine(rawBody, err.message, now, deps, logger)
   }
-  if (event.kind === 'unknown') return quarantine(rawBody, `unknown payload (keys: ${event.keys.join(', ')})`, now, deps, logger)
-  const fields = { dedupeKey: event.dedupeKey, kind: event.kind, agent: event.agent, conversationId: event.conversationId }
+  if (event.kind === 'unknown') {
+    return quarantine(rawBody, `unknown payload (keys: ${event.keys.join(', ')})`, now, deps, logger)
+  }
+  const { dedupeKey, kind, agent, conversationId } = event
+  const fields = { dedupeKey, kind, agent, conversationId }
   const verdict = checkSendTime(event.sendTimeMs, now)
   if (verdict === 'too-old' || verdict === 'in-future') {
     logger.warn({ ...fields, verdict }, 'webhook event outside the replay window; acknowledged and dropped')
@@ -131,7 +142,9 @@ async function acceptVerified(rawBody: Uint8Array, deps: WebhookReceiverOptions,
   }
   const outcome = await deps.inbox.record({ event, rawBody, receivedAt: now })
   logger.info({ ...fields, outcome }, 'webhook event recorded')
-  if (outcome === 'new' && deps.onRecorded !== undefined) notifyLater(deps.onRecorded, { id: event.dedupeKey, event }, logger)
+  if (outcome === 'new' && deps.onRecorded !== undefined) {
+    notifyLater(deps.onRecorded, { id: event.dedupeKey, event }, logger)
+  }
   return OK()
 }
 
@@ -148,12 +161,17 @@ async function quarantine(
 }
 
 /** Runs after the current turn, i.e. after the adapter has written the 200. */
-function notifyLater(onRecorded: NonNullable<WebhookReceiverOptions['onRecorded']>, delivery: RecordedDelivery, logger: Logger): void {
+function notifyLater(
+  onRecorded: NonNullable<WebhookReceiverOptions['onRecorded']>,
+  delivery: RecordedDelivery,
+  logger: Logger,
+): void {
   setImmediate(() => {
     Promise.resolve()
       .then(() => onRecorded(delivery))
       .catch((err: unknown) => {
-        logger.error({ dedupeKey: delivery.id, errCode: isBmOAuthError(err) ? err.code : 'unexpected' }, 'onRecorded failed')
+        const errCode = isBmOAuthError(err) ? err.code : 'unexpected'
+        logger.error({ dedupeKey: delivery.id, errCode }, 'onRecorded failed')
       })
   })
 }
