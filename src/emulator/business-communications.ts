@@ -65,8 +65,16 @@ export function addBusinessCommunicationsRoutes(router: Router, deps: BusinessCo
     .add('DELETE', agentPath, guarded((ctx) => deleteAgent(deps, agentName(ctx))))
     .add('GET', '/v1/brands/:brandId/agents', guarded((ctx) => listAgents(deps, ctx)))
     .add('POST', '/v1/brands/:brandId/agents', guarded((ctx) => createAgent(deps, ctx)))
-    .add('GET', '/v1/brands/:brandId', guarded((ctx) => jsonReply(requireBrand(deps, `brands/${ctx.params['brandId']}`))))
-    .add('GET', '/v1/partners/:partnerId', guarded((ctx) => jsonReply(partnerView(deps, requirePartner(deps, ctx)))))
+    .add(
+      'GET',
+      '/v1/brands/:brandId',
+      guarded((ctx) => jsonReply(requireBrand(deps, `brands/${ctx.params['brandId']}`))),
+    )
+    .add(
+      'GET',
+      '/v1/partners/:partnerId',
+      guarded((ctx) => jsonReply(partnerView(deps, requirePartner(deps, ctx)))),
+    )
     .add('PATCH', '/v1/partners/:partnerId', guarded((ctx) => patchPartner(deps, ctx)))
 }
 
@@ -108,7 +116,10 @@ async function patchAgent(deps: BusinessCommunicationsDeps, ctx: RequestContext)
   const updated = { ...patchResource(current, body, updateMaskParam(ctx), AGENT_SCHEMA), name }
   checkAgent(updated)
   deps.resources.updateAgent(name, updated)
-  deps.logger.info({ event: 'bc.agent.patched', agent: name, updateMask: updateMaskParam(ctx) }, 'agent patched')
+  deps.logger.info(
+    { event: 'bc.agent.patched', agent: name, updateMask: updateMaskParam(ctx) },
+    'agent patched',
+  )
   return jsonReply(updated)
 }
 
@@ -141,7 +152,9 @@ function listAgents(deps: BusinessCommunicationsDeps, ctx: RequestContext): Repl
   const rawSize = ctx.url.searchParams.get('pageSize') ?? ctx.url.searchParams.get('page_size')
   let pageSize = DEFAULT_PAGE_SIZE
   if (rawSize !== null && rawSize !== '') {
-    if (!/^\d+$/.test(rawSize)) throw new RpcError('INVALID_ARGUMENT', 'pageSize: must be a non-negative integer')
+    if (!/^\d+$/.test(rawSize)) {
+      throw new RpcError('INVALID_ARGUMENT', 'pageSize: must be a non-negative integer')
+    }
     pageSize = Number(rawSize) === 0 ? DEFAULT_PAGE_SIZE : Math.min(Number(rawSize), MAX_PAGE_SIZE)
   }
   const rawToken = ctx.url.searchParams.get('pageToken') ?? ctx.url.searchParams.get('page_token') ?? ''
@@ -184,7 +197,11 @@ function partnerView(deps: BusinessCommunicationsDeps, partner: JSONObject): JSO
 }
 
 async function patchPartner(deps: BusinessCommunicationsDeps, ctx: RequestContext): Promise<Reply> {
-  const body = checkKnownFields(parseJSONObjectBody(await ctx.readText(), 'partner'), PARTNER_SCHEMA, 'partner')
+  const body = checkKnownFields(
+    parseJSONObjectBody(await ctx.readText(), 'partner'),
+    PARTNER_SCHEMA,
+    'partner',
+  )
   const current = requirePartner(deps, ctx)
   const previousUrl = deps.webhook.partnerWebhookUrl()
   const updated = { ...patchResource(current, body, updateMaskParam(ctx), PARTNER_SCHEMA), name: deps.partnerName }

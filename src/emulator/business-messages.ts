@@ -48,9 +48,17 @@ export function addBusinessMessagesRoutes(router: Router, deps: BusinessMessages
       return handler(ctx, requireOwnConversation(deps, ctx.params['conversationId'] ?? ''))
     }
   router
-    .add('POST', '/v1/conversations/:conversationId/messages', guarded((ctx, c) => createMessage(deps, ctx, c)))
+    .add(
+      'POST',
+      '/v1/conversations/:conversationId/messages',
+      guarded((ctx, c) => createMessage(deps, ctx, c)),
+    )
     .add('POST', '/v1/conversations/:conversationId/events', guarded((ctx, c) => createEvent(deps, ctx, c)))
-    .add('PATCH', '/v1/conversations/:conversationId/messages/:messageId/receipt', guarded((ctx, c) => updateReceipt(deps, ctx, c)))
+    .add(
+      'PATCH',
+      '/v1/conversations/:conversationId/messages/:messageId/receipt',
+      guarded((ctx, c) => updateReceipt(deps, ctx, c)),
+    )
     .add('POST', '/v1/conversations/:conversationId/surveys', guarded((ctx, c) => createSurvey(deps, ctx, c)))
 }
 
@@ -107,7 +115,10 @@ async function createMessage(deps: BusinessMessagesDeps, ctx: RequestContext, co
     bubble: true,
     createTime: now,
   })
-  deps.logger.info({ event: 'bm.message.created', conversationId: conversation.id, messageId }, 'agent message accepted')
+  deps.logger.info(
+    { event: 'bm.message.created', conversationId: conversation.id, messageId },
+    'agent message accepted',
+  )
   return jsonReply({ name, ...sent })
 }
 
@@ -149,7 +160,9 @@ async function updateReceipt(deps: BusinessMessagesDeps, ctx: RequestContext, co
   rejectUnknown(body, ['name', 'receiptType'], 'receipt')
   if (body['receiptType'] !== 'READ') throw new InvalidArgumentError('receipt.receiptType', 'must be READ')
   const message = deps.conversations.findItem(conversation.id, 'message', messageId)
-  if (message === undefined || message.direction !== 'user') throw new RpcError('NOT_FOUND', 'Requested entity was not found.')
+  if (message === undefined || message.direction !== 'user') {
+    throw new RpcError('NOT_FOUND', 'Requested entity was not found.')
+  }
   const name = `conversations/${conversation.id}/messages/${messageId}/receipt`
   const receipt = { name, receiptType: 'READ' }
   deps.conversations.append({
@@ -172,7 +185,10 @@ async function createSurvey(deps: BusinessMessagesDeps, ctx: RequestContext, con
     throw new RpcError('ALREADY_EXISTS', ALREADY_EXISTS)
   }
   if (deps.conversations.countSince(conversation.id, 'survey', 'agent', now - SURVEY_WINDOW_MS + 1) > 0) {
-    throw new RpcError('RESOURCE_EXHAUSTED', 'A survey was already sent in this conversation within the last 24 hours.')
+    throw new RpcError(
+      'RESOURCE_EXHAUSTED',
+      'A survey was already sent in this conversation within the last 24 hours.',
+    )
   }
   const name = `conversations/${conversation.id}/surveys/${surveyId}`
   deps.conversations.append({
@@ -191,14 +207,21 @@ async function createSurvey(deps: BusinessMessagesDeps, ctx: RequestContext, con
 function rejectUnknown(body: JSONObject, known: readonly string[], where: string): void {
   for (const key of Object.keys(body)) {
     if (!known.includes(key)) {
-      throw new RpcError('INVALID_ARGUMENT', `Invalid JSON payload received. Unknown name "${key}" at '${where}': Cannot find field.`)
+      throw new RpcError(
+        'INVALID_ARGUMENT',
+        `Invalid JSON payload received. Unknown name "${key}" at '${where}': Cannot find field.`,
+      )
     }
   }
 }
 
 function checkRepresentative(rep: unknown, field: string): void {
   if (rep === undefined || rep === null) return
-  if (typeof rep !== 'object' || Array.isArray(rep)) throw new InvalidArgumentError(field, 'must be an object')
+  if (typeof rep !== 'object' || Array.isArray(rep)) {
+    throw new InvalidArgumentError(field, 'must be an object')
+  }
   const type = (rep as JSONObject)['representativeType']
-  if (type !== 'BOT' && type !== 'HUMAN') throw new InvalidArgumentError(`${field}.representativeType`, 'must be one of BOT, HUMAN')
+  if (type !== 'BOT' && type !== 'HUMAN') {
+    throw new InvalidArgumentError(`${field}.representativeType`, 'must be one of BOT, HUMAN')
+  }
 }

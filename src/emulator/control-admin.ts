@@ -51,7 +51,9 @@ function mergeWebhookFaults(current: FaultSettings, patch: JSONObject): FaultSet
       }
       next[key as (typeof NUMBER_FAULTS)[number]] = value
     } else if (key === 'reorder') {
-      if (typeof value !== 'boolean') throw new RpcError('INVALID_ARGUMENT', 'webhook.reorder: must be a boolean')
+      if (typeof value !== 'boolean') {
+        throw new RpcError('INVALID_ARGUMENT', 'webhook.reorder: must be a boolean')
+      }
       next.reorder = value
     } else if (key === 'signature') {
       if (value !== 'valid' && value !== 'wrong' && value !== 'missing') {
@@ -75,7 +77,9 @@ async function setFaults(deps: ControlDeps, ctx: RequestContext): Promise<Reply>
   const nextFaults = mergeWebhookFaults(deps.dispatcher.faults, webhook as JSONObject)
   const p = payload as JSONObject
   for (const key of Object.keys(p)) {
-    if (key !== 'codeWithErrorDetails' && key !== 'redirectUriSpelling') throw new RpcError('INVALID_ARGUMENT', `payload.${key}: unknown variant`)
+    if (key !== 'codeWithErrorDetails' && key !== 'redirectUriSpelling') {
+      throw new RpcError('INVALID_ARGUMENT', `payload.${key}: unknown variant`)
+    }
   }
   const codeWithErrorDetails = p['codeWithErrorDetails']
   if (codeWithErrorDetails !== undefined && typeof codeWithErrorDetails !== 'boolean') {
@@ -99,7 +103,9 @@ function clockView(deps: ControlDeps): JSONObject {
 
 async function advanceClock(deps: ControlDeps, ctx: RequestContext): Promise<Reply> {
   const ms = (await readControlBody(ctx))['ms']
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new RpcError('INVALID_ARGUMENT', 'ms: must be a non-negative number')
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    throw new RpcError('INVALID_ARGUMENT', 'ms: must be a non-negative number')
+  }
   deps.clock.advance(ms)
   deps.logger.info({ event: 'control.clock.advanced', ms }, 'clock advanced')
   return jsonReply(clockView(deps))
@@ -108,7 +114,9 @@ async function advanceClock(deps: ControlDeps, ctx: RequestContext): Promise<Rep
 async function verifyWebhook(deps: ControlDeps, ctx: RequestContext): Promise<Reply> {
   await readControlBody(ctx)
   const url = deps.webhook.effectiveUrl()
-  if (url === undefined) throw new RpcError('FAILED_PRECONDITION', 'No webhook URL is configured.', { httpStatus: 409 })
+  if (url === undefined) {
+    throw new RpcError('FAILED_PRECONDITION', 'No webhook URL is configured.', { httpStatus: 409 })
+  }
   const result = await deps.dispatcher.verifyWebhook(url, deps.webhook.clientToken)
   return jsonReply({ url, ...result })
 }

@@ -43,8 +43,16 @@ export function addConversationControlRoutes(router: Router, deps: ControlDeps):
   const base = '/emulator/v1/conversations'
   router
     .add('POST', base, (ctx) => openConversation(deps, ctx))
-    .add('GET', base, (ctx) => jsonReply({ conversations: deps.conversations.listConversations(ctx.url.searchParams.get('agent') ?? undefined) }))
-    .add('GET', `${base}/:conversationId`, (ctx) => jsonReply(conversationView(deps, requireConversation(deps, ctx))))
+    .add(
+      'GET',
+      base,
+      (ctx) => jsonReply({ conversations: deps.conversations.listConversations(ctx.url.searchParams.get('agent') ?? undefined) }),
+    )
+    .add(
+      'GET',
+      `${base}/:conversationId`,
+      (ctx) => jsonReply(conversationView(deps, requireConversation(deps, ctx))),
+    )
     .add('POST', `${base}/:conversationId/messages`, (ctx) => sendText(deps, ctx))
     .add('POST', `${base}/:conversationId/suggestions`, (ctx) => tapSuggestion(deps, ctx))
     .add('POST', `${base}/:conversationId/typing`, (ctx) => setTyping(deps, ctx))
@@ -57,10 +65,14 @@ async function openConversation(deps: ControlDeps, ctx: RequestContext): Promise
   const agent = deps.resources.getAgent(agentName)
   if (agent === undefined) throw new RpcError('NOT_FOUND', `Unknown agent ${agentName}.`)
   const entryPoint = optionalBodyString(body, 'entryPoint') ?? 'PLACESHEET'
-  if (!ENTRY_POINTS.includes(entryPoint)) throw new RpcError('INVALID_ARGUMENT', `entryPoint: must be one of ${ENTRY_POINTS.join(', ')}`)
+  if (!ENTRY_POINTS.includes(entryPoint)) {
+    throw new RpcError('INVALID_ARGUMENT', `entryPoint: must be one of ${ENTRY_POINTS.join(', ')}`)
+  }
   const bm = agent.agent['businessMessagesAgent'] as JSONObject | undefined
   const locale = optionalBodyString(body, 'locale') ?? (typeof bm?.['defaultLocale'] === 'string' ? bm['defaultLocale'] : 'en')
-  if (!/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(locale)) throw new RpcError('INVALID_ARGUMENT', 'locale: must be a BCP 47 tag')
+  if (!/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(locale)) {
+    throw new RpcError('INVALID_ARGUMENT', 'locale: must be a BCP 47 tag')
+  }
   const conversation: Conversation = {
     id: randomUUID(),
     agentName,
@@ -70,14 +82,20 @@ async function openConversation(deps: ControlDeps, ctx: RequestContext): Promise
     createdAt: deps.clock.now(),
   }
   deps.conversations.insertConversation(conversation)
-  deps.logger.info({ event: 'device.conversation.opened', conversationId: conversation.id, agent: agentName }, 'conversation opened')
+  deps.logger.info(
+    { event: 'device.conversation.opened', conversationId: conversation.id, agent: agentName },
+    'conversation opened',
+  )
   return jsonReply({ conversationId: conversation.id, conversation }, 201)
 }
 
 /** The conversation with its welcome message and transcript, newest last. */
 export function conversationView(deps: ControlDeps, conversation: Conversation): JSONObject {
   const newest = deps.conversations.newestBubble(conversation.id)
-  const transcript = deps.conversations.listLog(conversation.id).map((entry) => transcriptEntry(entry, newest?.seq))
+  const transcript = deps.conversations.listLog(conversation.id).map((entry) => transcriptEntry(
+    entry,
+    newest?.seq,
+  ))
   const agent = deps.resources.getAgent(conversation.agentName)?.agent
   const settings = (agent?.['businessMessagesAgent'] as JSONObject | undefined)?.['conversationalSettings'] as
     | Record<string, JSONObject>
@@ -108,7 +126,12 @@ async function sendText(deps: ControlDeps, ctx: RequestContext): Promise<Reply> 
   if (text === undefined || text === '') throw new RpcError('INVALID_ARGUMENT', 'text: required')
   const messageId = randomUUID()
   const name = `conversations/${conversation.id}/messages/${messageId}`
-  const done = deliverUserEvent(deps, conversation, { type: 'text', messageId, text }, { kind: 'message', itemId: messageId, name, bubble: true })
+  const done = deliverUserEvent(
+    deps,
+    conversation,
+    { type: 'text', messageId, text },
+    { kind: 'message', itemId: messageId, name, bubble: true },
+  )
   return jsonReply({ messageId, name, ...done })
 }
 
@@ -116,17 +139,26 @@ async function tapSuggestion(deps: ControlDeps, ctx: RequestContext): Promise<Re
   const conversation = requireConversation(deps, ctx)
   const body = await readControlBody(ctx)
   const index = body['index'] ?? 0
-  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) throw new RpcError('INVALID_ARGUMENT', 'index: must be a non-negative integer')
+  if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) {
+    throw new RpcError('INVALID_ARGUMENT', 'index: must be a non-negative integer')
+  }
   const newest = newestAgentMessage(deps, conversation.id)
   const wanted = optionalBodyString(body, 'message')
   if (newest === undefined || (wanted !== undefined && wanted !== newest.name)) {
     throw notNow('The chips of that message are no longer shown: it is not the newest message.')
   }
   const suggestion = suggestionsOf(newest)[index]
-  if (suggestion === undefined) throw new RpcError('INVALID_ARGUMENT', `index: the message has no suggestion ${index}`)
+  if (suggestion === undefined) {
+    throw new RpcError('INVALID_ARGUMENT', `index: the message has no suggestion ${index}`)
+  }
   const messageName = newest.name ?? ''
   if (suggestion['liveAgentRequest'] !== undefined) {
-    return jsonReply(deliverUserEvent(deps, conversation, { type: 'live-agent' }, { kind: 'userStatus', bubble: false }))
+    return jsonReply(deliverUserEvent(
+      deps,
+      conversation,
+      { type: 'live-agent' },
+      { kind: 'userStatus', bubble: false },
+    ))
   }
   if (suggestion['authenticationRequest'] !== undefined) {
     throw notNow('Sign-in chips are tapped through POST /emulator/v1/conversations/:id/signin/start.')
@@ -147,14 +179,21 @@ async function setTyping(deps: ControlDeps, ctx: RequestContext): Promise<Reply>
   const conversation = requireConversation(deps, ctx)
   const isTyping = (await readControlBody(ctx))['isTyping']
   if (typeof isTyping !== 'boolean') throw new RpcError('INVALID_ARGUMENT', 'isTyping: must be a boolean')
-  return jsonReply(deliverUserEvent(deps, conversation, { type: 'typing', isTyping }, { kind: 'userStatus', bubble: false }))
+  return jsonReply(deliverUserEvent(
+    deps,
+    conversation,
+    { type: 'typing', isTyping },
+    { kind: 'userStatus', bubble: false },
+  ))
 }
 
 async function sendReceipts(deps: ControlDeps, ctx: RequestContext): Promise<Reply> {
   const conversation = requireConversation(deps, ctx)
   const body = await readControlBody(ctx)
   const receiptType = body['receiptType']
-  if (receiptType !== 'DELIVERED' && receiptType !== 'READ') throw new RpcError('INVALID_ARGUMENT', 'receiptType: must be DELIVERED or READ')
+  if (receiptType !== 'DELIVERED' && receiptType !== 'READ') {
+    throw new RpcError('INVALID_ARGUMENT', 'receiptType: must be DELIVERED or READ')
+  }
   const agentMessages = deps.conversations
     .listLog(conversation.id)
     .filter((e) => e.direction === 'agent' && e.kind === 'message' && e.name !== undefined)
@@ -163,10 +202,18 @@ async function sendReceipts(deps: ControlDeps, ctx: RequestContext): Promise<Rep
   let messageNames = agentMessages
   if (requested !== undefined) {
     if (!Array.isArray(requested) || requested.some((m) => typeof m !== 'string' || !agentMessages.includes(m))) {
-      throw new RpcError('INVALID_ARGUMENT', 'messages: must list names of agent messages of this conversation')
+      throw new RpcError(
+        'INVALID_ARGUMENT',
+        'messages: must list names of agent messages of this conversation',
+      )
     }
     messageNames = requested as string[]
   }
   if (messageNames.length === 0) throw notNow('There is no agent message to acknowledge.')
-  return jsonReply(deliverUserEvent(deps, conversation, { type: 'receipts', receiptType, messageNames }, { kind: 'receipts', bubble: false }))
+  return jsonReply(deliverUserEvent(
+    deps,
+    conversation,
+    { type: 'receipts', receiptType, messageNames },
+    { kind: 'receipts', bubble: false },
+  ))
 }

@@ -46,7 +46,9 @@ async function startSignIn(deps: ControlDeps, ctx: RequestContext): Promise<Repl
   if (typeof standIn !== 'boolean') throw new RpcError('INVALID_ARGUMENT', 'standIn: must be a boolean')
   const message = newestAgentMessage(deps, conversation.id)
   const chip = message === undefined ? undefined : suggestionsOf(message).find((s) => s['authenticationRequest'] !== undefined)
-  if (message === undefined || chip === undefined) throw notNow('The newest message carries no authenticationRequest chip.')
+  if (message === undefined || chip === undefined) {
+    throw notNow('The newest message carries no authenticationRequest chip.')
+  }
   const oauth = (chip['authenticationRequest'] as JSONObject)['oauth'] as JSONObject
   const endpointUrl = authorizationEndpoint(deps, conversation)
   const redirectUri = redirectURIForSurface(surface as Surface, standIn ? deps.standInOrigin : undefined)
@@ -61,7 +63,10 @@ async function startSignIn(deps: ControlDeps, ctx: RequestContext): Promise<Repl
     status: 'pending',
     createdAt: deps.clock.now(),
   })
-  deps.logger.info({ event: 'device.signin.started', conversationId: conversation.id, surface, standIn }, 'sign-in started')
+  deps.logger.info(
+    { event: 'device.signin.started', conversationId: conversation.id, surface, standIn },
+    'sign-in started',
+  )
   return jsonReply({ authorizationUrl, redirectUri, state })
 }
 
@@ -69,7 +74,9 @@ function authorizationEndpoint(deps: ControlDeps, conversation: Conversation): s
   const agent = deps.resources.getAgent(conversation.agentName)?.agent
   const bm = agent?.['businessMessagesAgent'] as JSONObject | undefined
   const url = (bm?.['authorizationConfig'] as JSONObject | undefined)?.['endpointUrl']
-  if (typeof url !== 'string' || url === '') throw notNow('The agent has no businessMessagesAgent.authorizationConfig.endpointUrl.')
+  if (typeof url !== 'string' || url === '') {
+    throw notNow('The agent has no businessMessagesAgent.authorizationConfig.endpointUrl.')
+  }
   return url
 }
 
@@ -101,12 +108,22 @@ function findSignIn(deps: ControlDeps, location: string, conversationId: string 
 
 /** Checks the redirect against the sign-in and delivers the authenticationResponse (single use). */
 function finishWithRedirect(deps: ControlDeps, signIn: SignIn, location: string): { outcome: 'code' | 'error'; error?: string } & DeliveredAction {
-  const redirect = readAuthorizationRedirect(location, { redirectUri: signIn.redirectUri, state: signIn.state })
-  if (!deps.conversations.finishSignIn(signIn.state, 'completed', deps.clock.now())) throw notNow('That sign-in is no longer pending.')
+  const redirect = readAuthorizationRedirect(
+    location,
+    { redirectUri: signIn.redirectUri, state: signIn.state },
+  )
+  if (!deps.conversations.finishSignIn(signIn.state, 'completed', deps.clock.now())) {
+    throw notNow('That sign-in is no longer pending.')
+  }
   const conversation = deps.conversations.getConversation(signIn.conversationId) as Conversation
   const shape = { kind: 'authenticationResponse' as const, bubble: false }
   if (redirect.kind === 'code') {
-    const done = deliverUserEvent(deps, conversation, { type: 'auth-code', code: redirect.code, redirectUri: signIn.redirectUri }, shape)
+    const done = deliverUserEvent(
+      deps,
+      conversation,
+      { type: 'auth-code', code: redirect.code, redirectUri: signIn.redirectUri },
+      shape,
+    )
     return { outcome: 'code', ...done }
   }
   const error = errorEnumFromOAuth(redirect.error)
@@ -119,7 +136,9 @@ function finishWithRedirect(deps: ControlDeps, signIn: SignIn, location: string)
 async function completeFromControl(deps: ControlDeps, ctx: RequestContext): Promise<Reply> {
   const conversation = requireConversation(deps, ctx)
   const location = (await readControlBody(ctx))['location']
-  if (typeof location !== 'string' || location === '') throw new RpcError('INVALID_ARGUMENT', 'location: required')
+  if (typeof location !== 'string' || location === '') {
+    throw new RpcError('INVALID_ARGUMENT', 'location: required')
+  }
   return jsonReply(finishWithRedirect(deps, findSignIn(deps, location, conversation.id), location))
 }
 
@@ -147,8 +166,16 @@ function completeFromStandIn(deps: ControlDeps, ctx: RequestContext): Reply {
     const location = new URL(ctx.url.pathname + ctx.url.search, new URL(signIn.redirectUri).origin).toString()
     const result = finishWithRedirect(deps, signIn, location)
     return result.outcome === 'code'
-      ? htmlReply(200, 'Signed in', 'You are signed in. You can close this window and return to the conversation.')
-      : htmlReply(200, 'Sign-in not completed', `The provider answered ${result.error ?? 'an error'}. You can close this window.`)
+      ? htmlReply(
+        200,
+        'Signed in',
+        'You are signed in. You can close this window and return to the conversation.',
+      )
+      : htmlReply(
+        200,
+        'Sign-in not completed',
+        `The provider answered ${result.error ?? 'an error'}. You can close this window.`,
+      )
   } catch (err) {
     const detail = err instanceof Error ? err.message : 'unknown error'
     return htmlReply(400, 'Sign-in failed', `${detail} You can close this window.`)

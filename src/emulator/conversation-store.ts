@@ -139,10 +139,26 @@ export class ConversationStore {
   insertSignIn(s: SignIn): void {
     this.#db
       .prepare(
-        `INSERT INTO signins (state, conversation_id, message_name, redirect_uri, chip_json, status, created_at)
+        `INSERT INTO signins (
+          state,
+          conversation_id,
+          message_name,
+          redirect_uri,
+          chip_json,
+          status,
+          created_at,
+        )
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(s.state, s.conversationId, s.messageName, s.redirectUri, JSON.stringify(s.chip), s.status, s.createdAt)
+      .run(
+        s.state,
+        s.conversationId,
+        s.messageName,
+        s.redirectUri,
+        JSON.stringify(s.chip),
+        s.status,
+        s.createdAt,
+      )
   }
 
   getSignIn(state: string): SignIn | undefined {

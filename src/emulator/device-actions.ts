@@ -81,7 +81,10 @@ export function deliverUserEvent(deps: ControlDeps, conversation: Conversation, 
     createTime: now,
   })
   const delivery = deps.dispatcher.enqueue(conversation.agentName, payload)
-  deps.logger.info({ event: 'device.action', type: event.type, conversationId: conversation.id, requestId }, 'user action queued')
+  deps.logger.info(
+    { event: 'device.action', type: event.type, conversationId: conversation.id, requestId },
+    'user action queued',
+  )
   return { requestId, deliveryId: delivery.id }
 }
 

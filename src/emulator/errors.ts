@@ -69,6 +69,9 @@ export function errorReply(err: unknown, logger: Logger): Reply {
   if (err instanceof InvalidArgumentError || (err instanceof BmOAuthError && err.code === 'ERR_INVALID_ARGUMENT')) {
     return { status: 400, body: errorEnvelope(400, 'INVALID_ARGUMENT', err.message) }
   }
-  logger.error({ err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) }, 'handler failed')
+  logger.error(
+    { err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) },
+    'handler failed',
+  )
   return { status: 500, body: errorEnvelope(500, 'INTERNAL', 'Internal error encountered.') }
 }

@@ -97,7 +97,10 @@ function canonicalPath(path: string, schema: FieldSchema): string | undefined {
       continue
     }
     if (node === 'leaf' || node === 'output') {
-      throw new InvalidArgumentError('updateMask', `invalid field path "${path}": ${out.join('.')} has no sub-fields`)
+      throw new InvalidArgumentError(
+        'updateMask',
+        `invalid field path "${path}": ${out.join('.')} has no sub-fields`,
+      )
     }
     if ('mapValue' in node) {
       out.push(segment)
@@ -106,7 +109,9 @@ function canonicalPath(path: string, schema: FieldSchema): string | undefined {
     }
     const name = snakeToCamel(segment)
     const next: FieldSchema | undefined = node.fields[name]
-    if (next === undefined) throw new InvalidArgumentError('updateMask', `invalid field path "${path}": unknown field`)
+    if (next === undefined) {
+      throw new InvalidArgumentError('updateMask', `invalid field path "${path}": unknown field`)
+    }
     out.push(name)
     node = next
   }
@@ -123,7 +128,10 @@ export function checkKnownFields(body: JSONObject, schema: FieldSchema, where: s
   for (const [key, value] of Object.entries(body)) {
     const field = schema.fields[key]
     if (field === undefined) {
-      throw new RpcError('INVALID_ARGUMENT', `Invalid JSON payload received. Unknown name "${key}" at '${where}': Cannot find field.`)
+      throw new RpcError(
+        'INVALID_ARGUMENT',
+        `Invalid JSON payload received. Unknown name "${key}" at '${where}': Cannot find field.`,
+      )
     }
     if (field === 'output') continue
     cleaned[key] = isObject(value) && typeof field === 'object' ? checkKnownFields(value, field, `${where}.${key}`) : value

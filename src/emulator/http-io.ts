@@ -26,7 +26,10 @@ export async function readRequestText(req: IncomingMessage): Promise<string> {
     const buf = chunk as Buffer
     size += buf.length
     if (size > MAX_BODY_BYTES) {
-      throw new RpcError('INVALID_ARGUMENT', `Request payload size exceeds the limit: ${MAX_BODY_BYTES} bytes.`)
+      throw new RpcError(
+        'INVALID_ARGUMENT',
+        `Request payload size exceeds the limit: ${MAX_BODY_BYTES} bytes.`,
+      )
     }
     chunks.push(buf)
   }

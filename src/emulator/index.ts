@@ -92,8 +92,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
     writeTokenURI(provisioned.keyFilePath, `${url}/token`)
     const base = { resources, tokens, clock, logger, partnerName: provisioned.partnerName }
-    router.add('POST', '/token', createTokenHandler({ ...base, ownTokenURL: `${url}/token`, clientEmail: provisioned.clientEmail, publicKey: provisioned.publicKey, assertionClock: { now: () => clock.now() - clock.offsetMs } }))
-    addBusinessCommunicationsRoutes(router, { ...base, webhook, verifyWebhook: (u, t) => dispatcher.verifyWebhook(u, t) })
+    router.add(
+      'POST',
+      '/token',
+      createTokenHandler({ ...base, ownTokenURL: `${url}/token`, clientEmail: provisioned.clientEmail, publicKey: provisioned.publicKey, assertionClock: { now: () => clock.now() - clock.offsetMs } }),
+    )
+    addBusinessCommunicationsRoutes(
+      router,
+      { ...base, webhook, verifyWebhook: (u, t) => dispatcher.verifyWebhook(u, t) },
+    )
     addBusinessMessagesRoutes(router, { ...base, conversations })
     const control: ControlDeps = {
       ...base,
@@ -112,8 +119,16 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     addSignInControlRoutes(router, control)
     addAdminControlRoutes(router, control)
     dispatcher.start()
-    const handshake = options.webhookUrl === undefined ? Promise.resolve() : runStartupHandshake(dispatcher, webhook, options.webhookUrl, logger)
-    logger.info({ event: 'emulator.started', url, agent: provisioned.agentName, webhookUrl: webhook.effectiveUrl() ?? null }, 'emulator listening')
+    const handshake = options.webhookUrl === undefined ? Promise.resolve() : runStartupHandshake(
+      dispatcher,
+      webhook,
+      options.webhookUrl,
+      logger,
+    )
+    logger.info(
+      { event: 'emulator.started', url, agent: provisioned.agentName, webhookUrl: webhook.effectiveUrl() ?? null },
+      'emulator listening',
+    )
     return {
       url,
       keyFilePath: provisioned.keyFilePath,
@@ -144,6 +159,9 @@ async function runStartupHandshake(dispatcher: WebhookDispatcher, webhook: Webho
     if (result.ok) logger.info(log, 'webhook verified')
     else logger.warn(log, 'webhook verification failed; deliveries are attempted anyway')
   } catch (err) {
-    logger.warn({ event: 'emulator.webhook.verification', err: err instanceof Error ? err.message : String(err) }, 'webhook verification failed')
+    logger.warn(
+      { event: 'emulator.webhook.verification', err: err instanceof Error ? err.message : String(err) },
+      'webhook verification failed',
+    )
   }
 }

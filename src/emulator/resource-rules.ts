@@ -30,7 +30,9 @@ function checkString(obj: JSONObject, key: string, field: string, maxChars?: num
   const value = obj[key]
   if (value === undefined || value === null) return
   if (typeof value !== 'string') throw new InvalidArgumentError(field, 'must be a string')
-  if (maxChars !== undefined && [...value].length > maxChars) throw new InvalidArgumentError(field, `at most ${maxChars} characters`)
+  if (maxChars !== undefined && [...value].length > maxChars) {
+    throw new InvalidArgumentError(field, `at most ${maxChars} characters`)
+  }
 }
 
 /** Checks an Agent about to be stored. */
@@ -43,15 +45,25 @@ export function checkAgent(agent: JSONObject): void {
   const bm = agent['businessMessagesAgent']
   if (bm === undefined || bm === null) return
   if (!isObject(bm)) throw new InvalidArgumentError('agent.businessMessagesAgent', 'must be an object')
-  for (const key of ['logoUrl', 'defaultLocale', 'customAgentId']) checkString(bm, key, `agent.businessMessagesAgent.${key}`)
+  for (const key of ['logoUrl', 'defaultLocale', 'customAgentId']) checkString(
+    bm,
+    key,
+    `agent.businessMessagesAgent.${key}`,
+  )
   checkAuthorizationConfig(bm['authorizationConfig'])
   const settings = bm['conversationalSettings']
   if (settings !== undefined && settings !== null && !isObject(settings)) {
-    throw new InvalidArgumentError('agent.businessMessagesAgent.conversationalSettings', 'must be a map of locale to settings')
+    throw new InvalidArgumentError(
+      'agent.businessMessagesAgent.conversationalSettings',
+      'must be a map of locale to settings',
+    )
   }
   const locale = bm['defaultLocale']
   if (typeof locale === 'string' && isObject(settings) && !(locale in settings)) {
-    throw new InvalidArgumentError('agent.businessMessagesAgent.defaultLocale', 'must be a key of conversationalSettings')
+    throw new InvalidArgumentError(
+      'agent.businessMessagesAgent.defaultLocale',
+      'must be a key of conversationalSettings',
+    )
   }
 }
 
@@ -62,7 +74,10 @@ function checkAuthorizationConfig(config: unknown): void {
   const url = config['endpointUrl']
   if (url === undefined || url === null) return
   if (typeof url !== 'string' || !isAcceptableEndpointURL(url)) {
-    throw new InvalidArgumentError(`${field}.endpointUrl`, 'must be an absolute https URL (http only on loopback), without fragment')
+    throw new InvalidArgumentError(
+      `${field}.endpointUrl`,
+      'must be an absolute https URL (http only on loopback), without fragment',
+    )
   }
 }
 
@@ -83,7 +98,9 @@ export function checkPartner(partner: JSONObject): void {
     }
     const bm = cap['businessMessagesCapability']
     if (bm === undefined || bm === null) return
-    if (!isObject(bm)) throw new InvalidArgumentError(`${field}.businessMessagesCapability`, 'must be an object')
+    if (!isObject(bm)) {
+      throw new InvalidArgumentError(`${field}.businessMessagesCapability`, 'must be an object')
+    }
     const url = bm['webhookUrl']
     if (url !== undefined && url !== null && url !== '' && (typeof url !== 'string' || !isAcceptableEndpointURL(url))) {
       throw new InvalidArgumentError(

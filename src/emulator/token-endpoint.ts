@@ -53,13 +53,28 @@ export function createTokenHandler(options: TokenEndpointOptions): (ctx: Request
     }
     const form = new URLSearchParams(await ctx.readText())
     const grantType = form.get('grant_type')
-    if (grantType === null) return oauthError(400, 'invalid_request', 'Missing required parameter: grant_type')
-    if (grantType !== JWT_BEARER_GRANT) return oauthError(400, 'unsupported_grant_type', 'Invalid grant_type: ' + grantType)
+    if (grantType === null) return oauthError(
+      400,
+      'invalid_request',
+      'Missing required parameter: grant_type',
+    )
+    if (grantType !== JWT_BEARER_GRANT) return oauthError(
+      400,
+      'unsupported_grant_type',
+      'Invalid grant_type: ' + grantType,
+    )
     const assertion = form.get('assertion')
-    if (assertion === null || assertion === '') return oauthError(400, 'invalid_request', 'Missing required parameter: assertion')
+    if (assertion === null || assertion === '') return oauthError(
+      400,
+      'invalid_request',
+      'Missing required parameter: assertion',
+    )
     const verified = await verifyAssertion(assertion, options)
     if ('error' in verified) {
-      options.logger.info({ event: 'token.refused', reason: verified.error }, 'service-account assertion refused')
+      options.logger.info(
+        { event: 'token.refused', reason: verified.error },
+        'service-account assertion refused',
+      )
       return verified.reply
     }
     const scopes = verified.scopes

@@ -7,10 +7,19 @@
  * Google's JSON decoder refuses them.
  */
 import { InvalidArgumentError } from '../errors.ts'
-import { RpcError } from './errors.ts'
+import {
+  enumValue,
+  httpURL,
+  isObject,
+  isSet,
+  list,
+  optionalString,
+  rejectUnknownNames,
+  requiredObject,
+  requiredString,
+  type JSONObject,
+} from './field-checks.ts'
 import { richTextProblem } from './rich-text.ts'
-
-type JSONObject = Record<string, unknown>
 
 export const LIMITS = {
   textChars: 3072,
@@ -25,104 +34,66 @@ export const LIMITS = {
   carouselMax: 10,
 } as const
 
-const MESSAGE_FIELDS = ['name', 'messageId', 'representative', 'text', 'image', 'richCard', 'suggestions', 'fallback', 'containsRichText']
+const MESSAGE_FIELDS = [
+  'name',
+  'messageId',
+  'representative',
+  'text',
+  'image',
+  'richCard',
+  'suggestions',
+  'fallback',
+  'containsRichText',
+]
 const SUGGESTION_KINDS = ['reply', 'action', 'liveAgentRequest', 'authenticationRequest']
-
-function isObject(v: unknown): v is JSONObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
-
-function chars(s: string): number {
-  return [...s].length
-}
-
-/** Proto3 JSON: an absent, null or empty string counts as "not set". */
-function isSet(v: unknown): boolean {
-  return v !== undefined && v !== null && v !== ''
-}
-
-function optionalString(obj: JSONObject, key: string, field: string, maxChars?: number): string | undefined {
-  const v = obj[key]
-  if (v === undefined || v === null) return undefined
-  if (typeof v !== 'string') throw new InvalidArgumentError(field, 'must be a string')
-  if (maxChars !== undefined && chars(v) > maxChars) throw new InvalidArgumentError(field, `at most ${maxChars} characters`)
-  return v
-}
-
-function requiredString(obj: JSONObject, key: string, field: string, maxChars?: number): string {
-  const v = optionalString(obj, key, field, maxChars)
-  if (v === undefined || v === '') throw new InvalidArgumentError(field, 'required')
-  return v
-}
-
-function requiredObject(obj: JSONObject, key: string, field: string): JSONObject {
-  const v = obj[key]
-  if (v === undefined || v === null) throw new InvalidArgumentError(field, 'required')
-  if (!isObject(v)) throw new InvalidArgumentError(field, 'must be an object')
-  return v
-}
-
-function list(obj: JSONObject, key: string, field: string): unknown[] {
-  const v = obj[key]
-  if (v === undefined || v === null) return []
-  if (!Array.isArray(v)) throw new InvalidArgumentError(field, 'must be a list')
-  return v
-}
-
-function httpURL(obj: JSONObject, key: string, field: string, required: boolean): void {
-  const v = required ? requiredString(obj, key, field) : optionalString(obj, key, field)
-  if (v === undefined || v === '') return
-  if (!URL.canParse(v) || !/^https?:$/.test(new URL(v).protocol)) throw new InvalidArgumentError(field, 'must be an absolute http(s) URL')
-}
-
-function enumValue(obj: JSONObject, key: string, field: string, allowed: readonly string[], required: boolean): void {
-  const v = obj[key]
-  if (v === undefined || v === null) {
-    if (required) throw new InvalidArgumentError(field, 'required')
-    return
-  }
-  if (typeof v !== 'string' || !allowed.includes(v)) throw new InvalidArgumentError(field, `must be one of ${allowed.join(', ')}`)
-}
 
 /** Validates a `Message` body; throws on the first broken rule. */
 export function validateMessage(body: unknown): void {
   if (!isObject(body)) throw new InvalidArgumentError('message', 'must be an object')
-  for (const key of Object.keys(body)) {
-    if (!MESSAGE_FIELDS.includes(key)) {
-      throw new RpcError('INVALID_ARGUMENT', `Invalid JSON payload received. Unknown name "${key}" at 'message': Cannot find field.`)
-    }
-  }
+  rejectUnknownNames(body, MESSAGE_FIELDS, 'message')
   requiredString(body, 'messageId', 'message.messageId')
-  if (isSet(body['representative'])) validateRepresentative(requiredObject(body, 'representative', 'message.representative'))
+  if (isSet(body['representative'])) {
+    validateRepresentative(requiredObject(body, 'representative', 'message.representative'), 'message.representative')
+  }
   const content = ['text', 'image', 'richCard'].filter((k) => isSet(body[k]))
-  if (content.length !== 1) throw new InvalidArgumentError('message', 'exactly one of text, image, richCard must be set')
+  if (content.length !== 1) {
+    throw new InvalidArgumentError('message', 'exactly one of text, image, richCard must be set')
+  }
   const text = optionalString(body, 'text', 'message.text', LIMITS.textChars)
   optionalString(body, 'fallback', 'message.fallback', LIMITS.fallbackChars)
-  const rich = body['containsRichText']
-  if (rich !== undefined && rich !== null && typeof rich !== 'boolean') {
-    throw new InvalidArgumentError('message.containsRichText', 'must be a boolean')
+  validateRichTextFlag(body['containsRichText'], text)
+  if (isSet(body['image'])) {
+    const image = requiredObject(body, 'image', 'message.image')
+    validateContentInfo(requiredObject(image, 'contentInfo', 'message.image.contentInfo'), 'message.image.contentInfo')
   }
-  if (rich === true) {
-    if (text === undefined) throw new InvalidArgumentError('message.containsRichText', 'requires text')
-    const problem = richTextProblem(text)
-    if (problem !== undefined) throw new InvalidArgumentError('message.text', problem)
-  }
-  if (isSet(body['image'])) validateContentInfo(requiredObject(requiredObject(body, 'image', 'message.image'), 'contentInfo', 'message.image.contentInfo'), 'message.image.contentInfo')
   if (isSet(body['richCard'])) validateRichCard(requiredObject(body, 'richCard', 'message.richCard'))
   const suggestions = list(body, 'suggestions', 'message.suggestions')
-  if (suggestions.length > LIMITS.suggestions) throw new InvalidArgumentError('message.suggestions', `at most ${LIMITS.suggestions}`)
+  if (suggestions.length > LIMITS.suggestions) {
+    throw new InvalidArgumentError('message.suggestions', `at most ${LIMITS.suggestions}`)
+  }
   suggestions.forEach((s, i) => validateSuggestion(s, `message.suggestions[${i}]`, { inCard: false }))
 }
 
-function validateRepresentative(rep: JSONObject): void {
-  enumValue(rep, 'representativeType', 'message.representative.representativeType', ['BOT', 'HUMAN'], true)
-  optionalString(rep, 'displayName', 'message.representative.displayName')
-  httpURL(rep, 'avatarImage', 'message.representative.avatarImage', false)
+function validateRichTextFlag(flag: unknown, text: string | undefined): void {
+  if (flag !== undefined && flag !== null && typeof flag !== 'boolean') {
+    throw new InvalidArgumentError('message.containsRichText', 'must be a boolean')
+  }
+  if (flag !== true) return
+  if (text === undefined) throw new InvalidArgumentError('message.containsRichText', 'requires text')
+  const problem = richTextProblem(text)
+  if (problem !== undefined) throw new InvalidArgumentError('message.text', problem)
+}
+
+/** `Representative` (§2.2): `representativeType` BOT or HUMAN, optional name and avatar URL. */
+export function validateRepresentative(rep: JSONObject, field: string): void {
+  enumValue(rep, 'representativeType', `${field}.representativeType`, ['BOT', 'HUMAN'], { required: true })
+  optionalString(rep, 'displayName', `${field}.displayName`)
+  httpURL(rep, 'avatarImage', `${field}.avatarImage`, { required: false })
 }
 
 function validateContentInfo(info: JSONObject, field: string): void {
-  httpURL(info, 'fileUrl', `${field}.fileUrl`, true)
-  httpURL(info, 'thumbnailUrl', `${field}.thumbnailUrl`, false)
+  httpURL(info, 'fileUrl', `${field}.fileUrl`, { required: true })
+  httpURL(info, 'thumbnailUrl', `${field}.thumbnailUrl`, { required: false })
   optionalString(info, 'altText', `${field}.altText`)
   const refresh = info['forceRefresh']
   if (refresh !== undefined && refresh !== null && typeof refresh !== 'boolean') {
@@ -132,15 +103,18 @@ function validateContentInfo(info: JSONObject, field: string): void {
 
 function validateRichCard(card: JSONObject): void {
   const kinds = ['standaloneCard', 'carouselCard'].filter((k) => isSet(card[k]))
-  if (kinds.length !== 1) throw new InvalidArgumentError('message.richCard', 'exactly one of standaloneCard, carouselCard must be set')
+  if (kinds.length !== 1) {
+    throw new InvalidArgumentError('message.richCard', 'exactly one of standaloneCard, carouselCard must be set')
+  }
   if (kinds[0] === 'standaloneCard') {
-    const standalone = requiredObject(card, 'standaloneCard', 'message.richCard.standaloneCard')
-    validateCardContent(requiredObject(standalone, 'cardContent', 'message.richCard.standaloneCard.cardContent'), 'message.richCard.standaloneCard.cardContent', undefined)
+    const field = 'message.richCard.standaloneCard'
+    const standalone = requiredObject(card, 'standaloneCard', field)
+    validateCardContent(requiredObject(standalone, 'cardContent', `${field}.cardContent`), `${field}.cardContent`, undefined)
     return
   }
   const field = 'message.richCard.carouselCard'
   const carousel = requiredObject(card, 'carouselCard', field)
-  enumValue(carousel, 'cardWidth', `${field}.cardWidth`, ['CARD_WIDTH_UNSPECIFIED', 'SMALL', 'MEDIUM'], false)
+  enumValue(carousel, 'cardWidth', `${field}.cardWidth`, ['CARD_WIDTH_UNSPECIFIED', 'SMALL', 'MEDIUM'], { required: false })
   const contents = list(carousel, 'cardContents', `${field}.cardContents`)
   if (contents.length < LIMITS.carouselMin || contents.length > LIMITS.carouselMax) {
     throw new InvalidArgumentError(`${field}.cardContents`, `between ${LIMITS.carouselMin} and ${LIMITS.carouselMax} cards`)
@@ -156,7 +130,8 @@ function validateCardContent(content: JSONObject, field: string, cardWidth: unkn
   const description = optionalString(content, 'description', `${field}.description`, LIMITS.cardDescriptionChars)
   if (isSet(content['media'])) {
     const media = requiredObject(content, 'media', `${field}.media`)
-    enumValue(media, 'height', `${field}.media.height`, ['HEIGHT_UNSPECIFIED', 'SHORT', 'MEDIUM', 'TALL'], false)
+    const heights = ['HEIGHT_UNSPECIFIED', 'SHORT', 'MEDIUM', 'TALL']
+    enumValue(media, 'height', `${field}.media.height`, heights, { required: false })
     if (media['height'] === 'TALL' && cardWidth === 'SMALL') {
       throw new InvalidArgumentError(`${field}.media.height`, 'TALL is not allowed with cardWidth SMALL')
     }
@@ -165,19 +140,19 @@ function validateCardContent(content: JSONObject, field: string, cardWidth: unkn
     throw new InvalidArgumentError(field, 'at least one of title, description, media must be set')
   }
   const suggestions = list(content, 'suggestions', `${field}.suggestions`)
-  if (suggestions.length > LIMITS.cardSuggestions) throw new InvalidArgumentError(`${field}.suggestions`, `at most ${LIMITS.cardSuggestions}`)
+  if (suggestions.length > LIMITS.cardSuggestions) {
+    throw new InvalidArgumentError(`${field}.suggestions`, `at most ${LIMITS.cardSuggestions}`)
+  }
   suggestions.forEach((s, i) => validateSuggestion(s, `${field}.suggestions[${i}]`, { inCard: true }))
 }
 
 function validateSuggestion(s: unknown, field: string, where: { inCard: boolean }): void {
   if (!isObject(s)) throw new InvalidArgumentError(field, 'must be an object')
-  for (const key of Object.keys(s)) {
-    if (!SUGGESTION_KINDS.includes(key)) {
-      throw new RpcError('INVALID_ARGUMENT', `Invalid JSON payload received. Unknown name "${key}" at '${field}': Cannot find field.`)
-    }
-  }
+  rejectUnknownNames(s, SUGGESTION_KINDS, field)
   const kinds = SUGGESTION_KINDS.filter((k) => s[k] !== undefined && s[k] !== null)
-  if (kinds.length !== 1) throw new InvalidArgumentError(field, `exactly one of ${SUGGESTION_KINDS.join(', ')} must be set`)
+  if (kinds.length !== 1) {
+    throw new InvalidArgumentError(field, `exactly one of ${SUGGESTION_KINDS.join(', ')} must be set`)
+  }
   const kind = kinds[0] as string
   const value = requiredObject(s, kind, `${field}.${kind}`)
   if (kind === 'reply' || kind === 'action') {
@@ -185,18 +160,26 @@ function validateSuggestion(s: unknown, field: string, where: { inCard: boolean 
     optionalString(value, 'postbackData', `${field}.${kind}.postbackData`, LIMITS.postbackDataChars)
   }
   if (kind === 'action') validateAction(value, `${field}.action`)
-  if (kind === 'liveAgentRequest' && where.inCard) throw new InvalidArgumentError(`${field}.liveAgentRequest`, 'not supported in rich cards')
-  if (kind === 'authenticationRequest') validateOAuth(requiredObject(value, 'oauth', `${field}.authenticationRequest.oauth`), `${field}.authenticationRequest.oauth`)
+  if (kind === 'liveAgentRequest' && where.inCard) {
+    // Google's bootstrap sample: "live agent requests are not supported in rich cards" (§2.3).
+    throw new InvalidArgumentError(`${field}.liveAgentRequest`, 'not supported in rich cards')
+  }
+  if (kind === 'authenticationRequest') {
+    const oauthField = `${field}.authenticationRequest.oauth`
+    validateOAuth(requiredObject(value, 'oauth', oauthField), oauthField)
+  }
 }
 
 function validateAction(action: JSONObject, field: string): void {
   const kinds = ['openUrlAction', 'dialAction'].filter((k) => isSet(action[k]))
   if (kinds.length !== 1) throw new InvalidArgumentError(field, 'exactly one of openUrlAction, dialAction must be set')
   if (kinds[0] === 'openUrlAction') {
-    httpURL(requiredObject(action, 'openUrlAction', `${field}.openUrlAction`), 'url', `${field}.openUrlAction.url`, true)
+    const open = requiredObject(action, 'openUrlAction', `${field}.openUrlAction`)
+    httpURL(open, 'url', `${field}.openUrlAction.url`, { required: true })
     return
   }
-  const phone = requiredString(requiredObject(action, 'dialAction', `${field}.dialAction`), 'phoneNumber', `${field}.dialAction.phoneNumber`)
+  const dial = requiredObject(action, 'dialAction', `${field}.dialAction`)
+  const phone = requiredString(dial, 'phoneNumber', `${field}.dialAction.phoneNumber`)
   if (!/^\+[0-9][0-9-]{1,30}[0-9]$/.test(phone)) {
     throw new InvalidArgumentError(`${field}.dialAction.phoneNumber`, 'must be an international number such as +1-201-555-0123')
   }
@@ -205,11 +188,13 @@ function validateAction(action: JSONObject, field: string): void {
 function validateOAuth(oauth: JSONObject, field: string): void {
   requiredString(oauth, 'clientId', `${field}.clientId`)
   requiredString(oauth, 'codeChallenge', `${field}.codeChallenge`)
-  enumValue(oauth, 'codeChallengeMethod', `${field}.codeChallengeMethod`, ['plain', 'S256'], false)
+  enumValue(oauth, 'codeChallengeMethod', `${field}.codeChallengeMethod`, ['plain', 'S256'], { required: false })
   const scopes = list(oauth, 'scopes', `${field}.scopes`)
   if (scopes.length === 0) throw new InvalidArgumentError(`${field}.scopes`, 'required')
   scopes.forEach((scope, i) => {
-    if (typeof scope !== 'string' || scope === '') throw new InvalidArgumentError(`${field}.scopes[${i}]`, 'must be a non-empty string')
+    if (typeof scope !== 'string' || scope === '') {
+      throw new InvalidArgumentError(`${field}.scopes[${i}]`, 'must be a non-empty string')
+    }
   })
 }
 
@@ -220,7 +205,8 @@ function validateOAuth(oauth: JSONObject, field: string): void {
 export function normaliseMessage(body: JSONObject): JSONObject {
   const copy = structuredClone(body)
   for (const s of Array.isArray(copy['suggestions']) ? (copy['suggestions'] as unknown[]) : []) {
-    const oauth = isObject(s) && isObject(s['authenticationRequest']) ? s['authenticationRequest']['oauth'] : undefined
+    const request = isObject(s) ? s['authenticationRequest'] : undefined
+    const oauth = isObject(request) ? request['oauth'] : undefined
     if (isObject(oauth) && !isSet(oauth['codeChallengeMethod'])) oauth['codeChallengeMethod'] = 'plain'
   }
   return copy

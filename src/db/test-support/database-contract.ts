@@ -69,6 +69,13 @@ export function describeDatabaseContract(name: string, open: OpenDatabase): void
         assert.equal(none.rowCount, 0)
         const conflict = await db.query('INSERT INTO item (id, n) VALUES ($1, 9) ON CONFLICT (id) DO NOTHING', ['b'])
         assert.equal(conflict.rowCount, 0)
+        const cteSelect = await db.query('WITH x AS (SELECT id FROM item) SELECT id FROM x')
+        assert.deepEqual([cteSelect.rows.length, cteSelect.rowCount], [2, 0])
+        const cteDelete = await db.query(
+          'WITH old AS (SELECT id FROM item WHERE n >= $1) DELETE FROM item WHERE id IN (SELECT id FROM old) RETURNING id',
+          [3],
+        )
+        assert.deepEqual([cteDelete.rows, cteDelete.rowCount], [[{ id: 'c' }], 1])
       }))
 
     test('booleans bind and read back truthy/falsy', () =>
