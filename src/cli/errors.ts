@@ -9,10 +9,8 @@ import type { CLIIO } from './io.ts'
 
 const USAGE_CODES = new Set([
   'ERR_INVALID_ARGUMENT',
-  'ERR_INVALID_RESOURCE_NAME',
   'ERR_CONFIG',
   'ERR_SERVICE_ACCOUNT_KEY',
-  'ERR_NODE_VERSION',
 ])
 
 /** Reports `err` and returns the exit code for it. */

@@ -14,12 +14,13 @@ import { InvalidArgumentError } from '../errors.ts'
 import { authenticate } from './auth.ts'
 import type { ConversationStore, Conversation } from './conversation-store.ts'
 import { RpcError } from './errors.ts'
+import { rejectUnknownNames, requiredObject } from './field-checks.ts'
 import { jsonReply, type Reply } from './http-io.ts'
 import { parseJSONObjectBody } from './lenient-json.ts'
 import type { JSONObject, ResourceStore } from './resource-store.ts'
 import type { RequestContext, Router } from './router.ts'
 import type { TokenStore } from './token-store.ts'
-import { normaliseMessage, validateMessage } from './validate-message.ts'
+import { normaliseMessage, validateMessage, validateRepresentative } from './validate-message.ts'
 
 export interface BusinessMessagesDeps {
   conversations: ConversationStore
@@ -131,12 +132,14 @@ function requireQueryId(ctx: RequestContext, camel: string, snake: string): stri
 async function createEvent(deps: BusinessMessagesDeps, ctx: RequestContext, conversation: Conversation): Promise<Reply> {
   const eventId = requireQueryId(ctx, 'eventId', 'event_id')
   const body = parseJSONObjectBody(await ctx.readText(), 'event')
-  rejectUnknown(body, ['name', 'eventType', 'representative'], 'event')
+  rejectUnknownNames(body, ['name', 'eventType', 'representative'], 'event')
   const eventType = body['eventType']
   if (typeof eventType !== 'string' || !(EVENT_TYPES as readonly string[]).includes(eventType)) {
     throw new InvalidArgumentError('event.eventType', `must be one of ${EVENT_TYPES.join(', ')}`)
   }
-  checkRepresentative(body['representative'], 'event.representative')
+  if (body['representative'] !== undefined && body['representative'] !== null) {
+    validateRepresentative(requiredObject(body, 'representative', 'event.representative'), 'event.representative')
+  }
   const name = `conversations/${conversation.id}/events/${eventId}`
   const event: JSONObject = { name, eventType }
   if (body['representative'] !== undefined) event['representative'] = body['representative']
@@ -157,7 +160,7 @@ async function createEvent(deps: BusinessMessagesDeps, ctx: RequestContext, conv
 async function updateReceipt(deps: BusinessMessagesDeps, ctx: RequestContext, conversation: Conversation): Promise<Reply> {
   const messageId = ctx.params['messageId'] ?? ''
   const body = parseJSONObjectBody(await ctx.readText(), 'receipt')
-  rejectUnknown(body, ['name', 'receiptType'], 'receipt')
+  rejectUnknownNames(body, ['name', 'receiptType'], 'receipt')
   if (body['receiptType'] !== 'READ') throw new InvalidArgumentError('receipt.receiptType', 'must be READ')
   const message = deps.conversations.findItem(conversation.id, 'message', messageId)
   if (message === undefined || message.direction !== 'user') {
@@ -179,7 +182,7 @@ async function updateReceipt(deps: BusinessMessagesDeps, ctx: RequestContext, co
 
 async function createSurvey(deps: BusinessMessagesDeps, ctx: RequestContext, conversation: Conversation): Promise<Reply> {
   const surveyId = requireQueryId(ctx, 'surveyId', 'survey_id')
-  rejectUnknown(parseJSONObjectBody(await ctx.readText(), 'survey'), ['name'], 'survey')
+  rejectUnknownNames(parseJSONObjectBody(await ctx.readText(), 'survey'), ['name'], 'survey')
   const now = deps.clock.now()
   if (deps.conversations.findItem(conversation.id, 'survey', surveyId) !== undefined) {
     throw new RpcError('ALREADY_EXISTS', ALREADY_EXISTS)
@@ -202,26 +205,4 @@ async function createSurvey(deps: BusinessMessagesDeps, ctx: RequestContext, con
     createTime: now,
   })
   return jsonReply({ name })
-}
-
-function rejectUnknown(body: JSONObject, known: readonly string[], where: string): void {
-  for (const key of Object.keys(body)) {
-    if (!known.includes(key)) {
-      throw new RpcError(
-        'INVALID_ARGUMENT',
-        `Invalid JSON payload received. Unknown name "${key}" at '${where}': Cannot find field.`,
-      )
-    }
-  }
-}
-
-function checkRepresentative(rep: unknown, field: string): void {
-  if (rep === undefined || rep === null) return
-  if (typeof rep !== 'object' || Array.isArray(rep)) {
-    throw new InvalidArgumentError(field, 'must be an object')
-  }
-  const type = (rep as JSONObject)['representativeType']
-  if (type !== 'BOT' && type !== 'HUMAN') {
-    throw new InvalidArgumentError(`${field}.representativeType`, 'must be one of BOT, HUMAN')
-  }
 }

@@ -5,7 +5,7 @@
  * | route | body | answer |
  * |---|---|---|
  * | `GET /emulator/v1/faults` | — | `{webhook: FaultSettings, payload: PayloadVariants}` |
- * | `PATCH /emulator/v1/faults` | `{webhook?: Partial<FaultSettings>, payload?: {codeWithErrorDetails?, redirectUriSpelling?}}` | the new settings |
+ * | `PATCH /emulator/v1/faults` | `{webhook?: Partial<FaultSettings>, payload?: {codeWithErrorDetails?, redirectUriSpelling?}}` | the new settings (webhook: duplicate, delayMs, reorder, signature valid\|wrong\|missing\|sha256, bodyFormat compact\|pretty, sendTimeSkewMs) |
  * | `GET /emulator/v1/clock` | — | `{now, nowMs, offsetMs}` |
  * | `POST /emulator/v1/clock/advance` | `{ms}` (≥ 0) | `{now, nowMs, offsetMs}` |
  * | `POST /emulator/v1/webhook/verify` | — | `{url, ok, status, detail}` (handshake with the current URL and token) |
@@ -41,9 +41,10 @@ function faultsView(deps: ControlDeps): JSONObject {
 }
 
 const NUMBER_FAULTS = ['duplicate', 'delayMs', 'sendTimeSkewMs'] as const
+const SIGNATURE_FAULTS: readonly FaultSettings['signature'][] = ['valid', 'wrong', 'missing', 'sha256']
 
 function mergeWebhookFaults(current: FaultSettings, patch: JSONObject): FaultSettings {
-  const next = { ...current }
+  const next: FaultSettings = { ...current }
   for (const [key, value] of Object.entries(patch)) {
     if ((NUMBER_FAULTS as readonly string[]).includes(key)) {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
@@ -56,10 +57,15 @@ function mergeWebhookFaults(current: FaultSettings, patch: JSONObject): FaultSet
       }
       next.reorder = value
     } else if (key === 'signature') {
-      if (value !== 'valid' && value !== 'wrong' && value !== 'missing') {
-        throw new RpcError('INVALID_ARGUMENT', 'webhook.signature: must be valid, wrong or missing')
+      if (!SIGNATURE_FAULTS.includes(value as FaultSettings['signature'])) {
+        throw new RpcError('INVALID_ARGUMENT', `webhook.signature: must be one of ${SIGNATURE_FAULTS.join(', ')}`)
       }
-      next.signature = value
+      next.signature = value as FaultSettings['signature']
+    } else if (key === 'bodyFormat') {
+      if (value !== 'compact' && value !== 'pretty') {
+        throw new RpcError('INVALID_ARGUMENT', 'webhook.bodyFormat: must be compact or pretty')
+      }
+      next.bodyFormat = value
     } else {
       throw new RpcError('INVALID_ARGUMENT', `webhook.${key}: unknown fault`)
     }

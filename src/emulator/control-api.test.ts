@@ -105,7 +105,7 @@ describe('device → webhook deliveries (§3)', () => {
     assert.equal((await delivery(s, 2)).body.userStatus.requestedLiveAgent, true)
   })
 
-  test('faults: signature missing is applied to new deliveries', async (t) => {
+  test('faults: signature missing, then a pretty body signed over its exact bytes', async (t) => {
     const s = await setUp(t)
     const set = await call(`${s.emu.url}/emulator/v1/faults`, { method: 'PATCH', body: { webhook: { signature: 'missing' } } })
     assert.equal(set.body.webhook.signature, 'missing')
@@ -115,6 +115,12 @@ describe('device → webhook deliveries (§3)', () => {
     assert.equal(d.body.userStatus.isTyping, true)
     const bad = await call(`${s.emu.url}/emulator/v1/faults`, { method: 'PATCH', body: { webhook: { signature: 'maybe' } } })
     assert.equal(bad.status, 400)
+    await call(`${s.emu.url}/emulator/v1/faults`, { method: 'PATCH', body: { webhook: { signature: 'valid', bodyFormat: 'pretty' } } })
+    await call(`${s.control}/typing`, { body: { isTyping: false } })
+    const pretty = await delivery(s, 2)
+    assert.match(pretty.raw, /\n/)
+    const key = readFileSync(s.emu.webhookClientTokenPath, 'utf8')
+    assert.equal(pretty.signature, createHmac('sha512', key).update(pretty.raw, 'utf8').digest('base64'))
   })
 })
 

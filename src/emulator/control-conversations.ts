@@ -36,27 +36,34 @@ import type { JSONObject } from './resource-store.ts'
 import type { RequestContext, Router } from './router.ts'
 
 /** `EntryPoint` enum (§3.3). */
-export const ENTRY_POINTS = ['ENTRY_POINT_UNSPECIFIED', 'PLACESHEET', 'MAPS', 'FEATURED_SNIPPETS', 'SITELINKS', 'WEB_WIDGET', 'URL', 'LOCAL_PACK', 'PREVIEW']
+export const ENTRY_POINTS: readonly string[] = [
+  'ENTRY_POINT_UNSPECIFIED',
+  'PLACESHEET',
+  'MAPS',
+  'FEATURED_SNIPPETS',
+  'SITELINKS',
+  'WEB_WIDGET',
+  'URL',
+  'LOCAL_PACK',
+  'PREVIEW',
+]
 
 /** Registers the conversation routes of the control API. */
 export function addConversationControlRoutes(router: Router, deps: ControlDeps): void {
   const base = '/emulator/v1/conversations'
   router
     .add('POST', base, (ctx) => openConversation(deps, ctx))
-    .add(
-      'GET',
-      base,
-      (ctx) => jsonReply({ conversations: deps.conversations.listConversations(ctx.url.searchParams.get('agent') ?? undefined) }),
-    )
-    .add(
-      'GET',
-      `${base}/:conversationId`,
-      (ctx) => jsonReply(conversationView(deps, requireConversation(deps, ctx))),
-    )
+    .add('GET', base, (ctx) => listConversations(deps, ctx))
+    .add('GET', `${base}/:conversationId`, (ctx) => jsonReply(conversationView(deps, requireConversation(deps, ctx))))
     .add('POST', `${base}/:conversationId/messages`, (ctx) => sendText(deps, ctx))
     .add('POST', `${base}/:conversationId/suggestions`, (ctx) => tapSuggestion(deps, ctx))
     .add('POST', `${base}/:conversationId/typing`, (ctx) => setTyping(deps, ctx))
     .add('POST', `${base}/:conversationId/receipts`, (ctx) => sendReceipts(deps, ctx))
+}
+
+function listConversations(deps: ControlDeps, ctx: RequestContext): Reply {
+  const agent = ctx.url.searchParams.get('agent') ?? undefined
+  return jsonReply({ conversations: deps.conversations.listConversations(agent) })
 }
 
 async function openConversation(deps: ControlDeps, ctx: RequestContext): Promise<Reply> {
@@ -92,10 +99,7 @@ async function openConversation(deps: ControlDeps, ctx: RequestContext): Promise
 /** The conversation with its welcome message and transcript, newest last. */
 export function conversationView(deps: ControlDeps, conversation: Conversation): JSONObject {
   const newest = deps.conversations.newestBubble(conversation.id)
-  const transcript = deps.conversations.listLog(conversation.id).map((entry) => transcriptEntry(
-    entry,
-    newest?.seq,
-  ))
+  const transcript = deps.conversations.listLog(conversation.id).map((e) => transcriptEntry(e, newest?.seq))
   const agent = deps.resources.getAgent(conversation.agentName)?.agent
   const settings = (agent?.['businessMessagesAgent'] as JSONObject | undefined)?.['conversationalSettings'] as
     | Record<string, JSONObject>
@@ -153,12 +157,7 @@ async function tapSuggestion(deps: ControlDeps, ctx: RequestContext): Promise<Re
   }
   const messageName = newest.name ?? ''
   if (suggestion['liveAgentRequest'] !== undefined) {
-    return jsonReply(deliverUserEvent(
-      deps,
-      conversation,
-      { type: 'live-agent' },
-      { kind: 'userStatus', bubble: false },
-    ))
+    return jsonReply(deliverUserEvent(deps, conversation, { type: 'live-agent' }, { kind: 'userStatus', bubble: false }))
   }
   if (suggestion['authenticationRequest'] !== undefined) {
     throw notNow('Sign-in chips are tapped through POST /emulator/v1/conversations/:id/signin/start.')
@@ -179,12 +178,7 @@ async function setTyping(deps: ControlDeps, ctx: RequestContext): Promise<Reply>
   const conversation = requireConversation(deps, ctx)
   const isTyping = (await readControlBody(ctx))['isTyping']
   if (typeof isTyping !== 'boolean') throw new RpcError('INVALID_ARGUMENT', 'isTyping: must be a boolean')
-  return jsonReply(deliverUserEvent(
-    deps,
-    conversation,
-    { type: 'typing', isTyping },
-    { kind: 'userStatus', bubble: false },
-  ))
+  return jsonReply(deliverUserEvent(deps, conversation, { type: 'typing', isTyping }, { kind: 'userStatus', bubble: false }))
 }
 
 async function sendReceipts(deps: ControlDeps, ctx: RequestContext): Promise<Reply> {
@@ -210,10 +204,5 @@ async function sendReceipts(deps: ControlDeps, ctx: RequestContext): Promise<Rep
     messageNames = requested as string[]
   }
   if (messageNames.length === 0) throw notNow('There is no agent message to acknowledge.')
-  return jsonReply(deliverUserEvent(
-    deps,
-    conversation,
-    { type: 'receipts', receiptType, messageNames },
-    { kind: 'receipts', bubble: false },
-  ))
+  return jsonReply(deliverUserEvent(deps, conversation, { type: 'receipts', receiptType, messageNames }, { kind: 'receipts', bubble: false }))
 }

@@ -16,8 +16,26 @@
  * `authenticationResponse {code, redirectUri}`, a provider error as `errorDetails` with the
  * upper-case error name. Codes are never logged.
  */
-import { errorEnumFromOAuth, buildAuthorizationURL, newState, readAuthorizationRedirect, redirectURIForSurface, SURFACES, type OAuthChip, type Surface } from './device/signin.ts'
-import { deliverUserEvent, newestAgentMessage, notNow, readControlBody, requireConversation, suggestionsOf, type ControlDeps, type DeliveredAction } from './device-actions.ts'
+import {
+  buildAuthorizationURL,
+  errorEnumFromOAuth,
+  newState,
+  readAuthorizationRedirect,
+  redirectURIForSurface,
+  SURFACES,
+  type OAuthChip,
+  type Surface,
+} from './device/signin.ts'
+import {
+  deliverUserEvent,
+  newestAgentMessage,
+  notNow,
+  readControlBody,
+  requireConversation,
+  suggestionsOf,
+  type ControlDeps,
+  type DeliveredAction,
+} from './device-actions.ts'
 import type { Conversation, SignIn } from './conversation-store.ts'
 import { RpcError } from './errors.ts'
 import { htmlReply, jsonReply, type Reply } from './http-io.ts'
@@ -107,7 +125,9 @@ function findSignIn(deps: ControlDeps, location: string, conversationId: string 
 }
 
 /** Checks the redirect against the sign-in and delivers the authenticationResponse (single use). */
-function finishWithRedirect(deps: ControlDeps, signIn: SignIn, location: string): { outcome: 'code' | 'error'; error?: string } & DeliveredAction {
+type SignInResult = { outcome: 'code' | 'error'; error?: string } & DeliveredAction
+
+function finishWithRedirect(deps: ControlDeps, signIn: SignIn, location: string): SignInResult {
   const redirect = readAuthorizationRedirect(
     location,
     { redirectUri: signIn.redirectUri, state: signIn.state },
@@ -166,16 +186,8 @@ function completeFromStandIn(deps: ControlDeps, ctx: RequestContext): Reply {
     const location = new URL(ctx.url.pathname + ctx.url.search, new URL(signIn.redirectUri).origin).toString()
     const result = finishWithRedirect(deps, signIn, location)
     return result.outcome === 'code'
-      ? htmlReply(
-        200,
-        'Signed in',
-        'You are signed in. You can close this window and return to the conversation.',
-      )
-      : htmlReply(
-        200,
-        'Sign-in not completed',
-        `The provider answered ${result.error ?? 'an error'}. You can close this window.`,
-      )
+      ? htmlReply(200, 'Signed in', 'You are signed in. You can close this window and return to the conversation.')
+      : htmlReply(200, 'Sign-in not completed', `The provider answered ${result.error}. You can close this window.`)
   } catch (err) {
     const detail = err instanceof Error ? err.message : 'unknown error'
     return htmlReply(400, 'Sign-in failed', `${detail} You can close this window.`)

@@ -139,15 +139,7 @@ export class ConversationStore {
   insertSignIn(s: SignIn): void {
     this.#db
       .prepare(
-        `INSERT INTO signins (
-          state,
-          conversation_id,
-          message_name,
-          redirect_uri,
-          chip_json,
-          status,
-          created_at,
-        )
+        `INSERT INTO signins (state, conversation_id, message_name, redirect_uri, chip_json, status, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(

@@ -5,6 +5,7 @@
  * webhook sender, and a scriptable user device behind the `/emulator/v1` control API. State lives
  * in `dataDir` and survives restarts. Entry point: {@link startEmulator}.
  */
+import type { Server } from 'node:http'
 import { OffsetClock } from '../core/clock.ts'
 import type { FetchLike } from '../core/fetch.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
@@ -23,7 +24,7 @@ import { closeServer, createEmulatorServer, listen } from './server.ts'
 import { createTokenHandler } from './token-endpoint.ts'
 import { TokenStore } from './token-store.ts'
 import { WebhookConfig } from './webhook-config.ts'
-import { WebhookDispatcher } from './webhook/dispatcher.ts'
+import { WebhookDispatcher, type HandshakeResult } from './webhook/dispatcher.ts'
 
 export interface EmulatorOptions {
   /** Default 0 (ephemeral); the CLI passes 8790. */
@@ -64,6 +65,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const clock = options.clock ?? new OffsetClock()
   const host = options.host ?? '127.0.0.1'
   const db = openEmulatorDatabase(options.dataDir)
+  let server: Server | undefined
   try {
     const provisioned = await provisionEmulator(db, options.dataDir)
     const tokens = new TokenStore(db)
@@ -87,20 +89,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       ...(options.webhookBaseDelayMs === undefined ? {} : { baseDelayMs: options.webhookBaseDelayMs }),
     })
     const router = new Router()
-    const server = createEmulatorServer(router, logger)
+    server = createEmulatorServer(router, logger)
     const port = await listen(server, options.port ?? 0, host)
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
     writeTokenURI(provisioned.keyFilePath, `${url}/token`)
     const base = { resources, tokens, clock, logger, partnerName: provisioned.partnerName }
-    router.add(
-      'POST',
-      '/token',
-      createTokenHandler({ ...base, ownTokenURL: `${url}/token`, clientEmail: provisioned.clientEmail, publicKey: provisioned.publicKey, assertionClock: { now: () => clock.now() - clock.offsetMs } }),
-    )
-    addBusinessCommunicationsRoutes(
-      router,
-      { ...base, webhook, verifyWebhook: (u, t) => dispatcher.verifyWebhook(u, t) },
-    )
+    const tokenHandler = createTokenHandler({
+      ...base,
+      ownTokenURL: `${url}/token`,
+      clientEmail: provisioned.clientEmail,
+      publicKey: provisioned.publicKey,
+      unshiftedClock: { now: () => clock.now() - clock.offsetMs },
+    })
+    router.add('POST', '/token', tokenHandler)
+    const verifyWebhook = (u: string, t: string): Promise<HandshakeResult> => dispatcher.verifyWebhook(u, t)
+    addBusinessCommunicationsRoutes(router, { ...base, webhook, verifyWebhook })
     addBusinessMessagesRoutes(router, { ...base, conversations })
     const control: ControlDeps = {
       ...base,
@@ -118,13 +121,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     addConversationControlRoutes(router, control)
     addSignInControlRoutes(router, control)
     addAdminControlRoutes(router, control)
+    const listening = server
     dispatcher.start()
-    const handshake = options.webhookUrl === undefined ? Promise.resolve() : runStartupHandshake(
-      dispatcher,
-      webhook,
-      options.webhookUrl,
-      logger,
-    )
+    const handshake =
+      options.webhookUrl === undefined
+        ? Promise.resolve()
+        : runStartupHandshake(dispatcher, webhook, options.webhookUrl, logger)
     logger.info(
       { event: 'emulator.started', url, agent: provisioned.agentName, webhookUrl: webhook.effectiveUrl() ?? null },
       'emulator listening',
@@ -139,7 +141,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       dispatcher,
       clock,
       close: async () => {
-        await closeServer(server)
+        await closeServer(listening)
         await dispatcher.stop()
         await handshake
         db.close()
@@ -147,12 +149,18 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       },
     }
   } catch (err) {
+    if (server?.listening === true) await closeServer(server)
     db.close()
     throw err
   }
 }
 
-async function runStartupHandshake(dispatcher: WebhookDispatcher, webhook: WebhookConfig, url: string, logger: Logger): Promise<void> {
+async function runStartupHandshake(
+  dispatcher: WebhookDispatcher,
+  webhook: WebhookConfig,
+  url: string,
+  logger: Logger,
+): Promise<void> {
   try {
     const result = await dispatcher.verifyWebhook(url, webhook.clientToken)
     const log = { event: 'emulator.webhook.verification', ok: result.ok, status: result.status, detail: result.detail }

@@ -45,11 +45,9 @@ export function checkAgent(agent: JSONObject): void {
   const bm = agent['businessMessagesAgent']
   if (bm === undefined || bm === null) return
   if (!isObject(bm)) throw new InvalidArgumentError('agent.businessMessagesAgent', 'must be an object')
-  for (const key of ['logoUrl', 'defaultLocale', 'customAgentId']) checkString(
-    bm,
-    key,
-    `agent.businessMessagesAgent.${key}`,
-  )
+  for (const key of ['logoUrl', 'defaultLocale', 'customAgentId']) {
+    checkString(bm, key, `agent.businessMessagesAgent.${key}`)
+  }
   checkAuthorizationConfig(bm['authorizationConfig'])
   const settings = bm['conversationalSettings']
   if (settings !== undefined && settings !== null && !isObject(settings)) {

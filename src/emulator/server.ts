@@ -23,7 +23,9 @@ export function createEmulatorServer(router: Router, logger: Logger): Server {
 
 async function handleRequest(router: Router, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = req.method ?? 'GET'
-  const url = new URL(req.url ?? '/', 'http://emulator.invalid')
+  const target = req.url ?? '/'
+  // Prefixing the origin keeps a request target such as `//x/y` a path instead of a host.
+  const url = new URL(target.startsWith('/') ? `http://emulator.invalid${target}` : target, 'http://emulator.invalid')
   let reply: Reply
   try {
     const match = router.match(method, url)

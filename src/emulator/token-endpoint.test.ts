@@ -38,6 +38,18 @@ describe('emulator /token (RFC 7523 JWT-bearer, §5.2)', () => {
     }
   })
 
+  test('after a fast-forward, assertions on the agent\'s real time or on the emulator\'s time both work', async (t) => {
+    const emu = await startTestEmulator(t)
+    emu.clock.advance(24 * 3600_000)
+    const real = await requestToken(emu, await signAssertion(emu.keyFilePath))
+    assert.equal(real.status, 200)
+    const shiftedNow = Math.floor(emu.clock.now() / 1000)
+    const shifted = await requestToken(emu, await signAssertion(emu.keyFilePath, { iat: shiftedNow, exp: shiftedNow + 3600 }))
+    assert.equal(shifted.status, 200)
+    const stale = await requestToken(emu, await signAssertion(emu.keyFilePath, { iat: shiftedNow - 7200, exp: shiftedNow - 3600 }))
+    assert.equal(stale.status, 400)
+  })
+
   test('refuses an assertion signed with another key (bad signature)', async (t) => {
     const emu = await startTestEmulator(t)
     const other = await startTestEmulator(t)

@@ -7,7 +7,7 @@
  * stored. Errors use the OAuth JSON form `{error, error_description}`.
  */
 import { randomBytes, type KeyObject } from 'node:crypto'
-import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose'
+import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose'
 import type { Clock } from '../core/clock.ts'
 import type { Logger } from '../core/logger.ts'
 import type { Reply } from './http-io.ts'
@@ -30,13 +30,14 @@ export interface TokenEndpointOptions {
   clientEmail: string
   publicKey: KeyObject
   tokens: TokenStore
-  /** The emulator's (possibly fast-forwarded) clock: token expiry. */
+  /** The emulator's (possibly fast-forwarded) clock: token expiry, and the first time assertions are checked at. */
   clock: Clock
   /**
-   * The agent's time, against which assertion `iat`/`exp` are checked: the emulator clock without
-   * its fast-forward offset, because the agent's own clock does not jump when the emulator's does.
+   * A second time assertion `iat`/`exp` may be valid at: the emulator clock without its fast-forward
+   * offset. An agent on real time keeps working after the emulator's clock jumps; an agent that
+   * shares the emulator's clock (tests) is checked against that clock.
    */
-  assertionClock: Clock
+  unshiftedClock: Clock
   logger: Logger
 }
 
@@ -53,22 +54,16 @@ export function createTokenHandler(options: TokenEndpointOptions): (ctx: Request
     }
     const form = new URLSearchParams(await ctx.readText())
     const grantType = form.get('grant_type')
-    if (grantType === null) return oauthError(
-      400,
-      'invalid_request',
-      'Missing required parameter: grant_type',
-    )
-    if (grantType !== JWT_BEARER_GRANT) return oauthError(
-      400,
-      'unsupported_grant_type',
-      'Invalid grant_type: ' + grantType,
-    )
+    if (grantType === null) {
+      return oauthError(400, 'invalid_request', 'Missing required parameter: grant_type')
+    }
+    if (grantType !== JWT_BEARER_GRANT) {
+      return oauthError(400, 'unsupported_grant_type', `Invalid grant_type: ${grantType}`)
+    }
     const assertion = form.get('assertion')
-    if (assertion === null || assertion === '') return oauthError(
-      400,
-      'invalid_request',
-      'Missing required parameter: assertion',
-    )
+    if (assertion === null || assertion === '') {
+      return oauthError(400, 'invalid_request', 'Missing required parameter: assertion')
+    }
     const verified = await verifyAssertion(assertion, options)
     if ('error' in verified) {
       options.logger.info(
@@ -97,20 +92,20 @@ export function createTokenHandler(options: TokenEndpointOptions): (ctx: Request
 type Verified = { scopes: string[] } | { error: string; reply: Reply }
 
 async function verifyAssertion(assertion: string, options: TokenEndpointOptions): Promise<Verified> {
-  let payload: JWTPayload
-  try {
-    const result = await jwtVerify(assertion, options.publicKey, {
-      algorithms: ['RS256'],
-      issuer: options.clientEmail,
-      audience: [options.ownTokenURL, ...GOOGLE_TOKEN_AUDIENCES],
-      requiredClaims: ['iat', 'exp'],
-      currentDate: new Date(options.assertionClock.now()),
-      clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      maxTokenAge: MAX_ASSERTION_LIFETIME_SECONDS, // also refuses an iat in the future
-    })
-    payload = result.payload
-  } catch (err) {
-    return { error: 'invalid_grant', reply: oauthError(400, 'invalid_grant', describeJoseError(err)) }
+  let payload: JWTPayload | undefined
+  let firstError: unknown
+  const times = new Set([options.clock.now(), options.unshiftedClock.now()])
+  for (const now of times) {
+    try {
+      payload = (await jwtVerify(assertion, options.publicKey, verifyOptions(options, now))).payload
+      break
+    } catch (err) {
+      firstError ??= err
+      if (!isTimeClaimError(err)) break // signature, issuer or audience: no other time can help
+    }
+  }
+  if (payload === undefined) {
+    return { error: 'invalid_grant', reply: oauthError(400, 'invalid_grant', describeJoseError(firstError)) }
   }
   const iat = payload.iat ?? 0
   const exp = payload.exp ?? 0
@@ -130,6 +125,25 @@ async function verifyAssertion(assertion: string, options: TokenEndpointOptions)
     return { error: 'invalid_scope', reply: oauthError(400, 'invalid_scope', 'Invalid OAuth scope or ID token audience provided.') }
   }
   return { scopes }
+}
+
+function verifyOptions(options: TokenEndpointOptions, nowMs: number): JWTVerifyOptions {
+  return {
+    algorithms: ['RS256'],
+    issuer: options.clientEmail,
+    audience: [options.ownTokenURL, ...GOOGLE_TOKEN_AUDIENCES],
+    requiredClaims: ['iat', 'exp'],
+    currentDate: new Date(nowMs),
+    clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    maxTokenAge: MAX_ASSERTION_LIFETIME_SECONDS, // also refuses an iat in the future
+  }
+}
+
+function isTimeClaimError(err: unknown): boolean {
+  return (
+    err instanceof joseErrors.JWTExpired ||
+    (err instanceof joseErrors.JWTClaimValidationFailed && ['iat', 'nbf', 'exp'].includes(err.claim))
+  )
 }
 
 /** Google-like descriptions; never echoes the assertion or its claims' values. */

@@ -59,8 +59,12 @@ export interface SeenRequest {
   status: number | undefined
 }
 
-/** Decides, per request, whether to answer with a fault instead of (or after) the real fetch. */
-export type FaultHook = (request: SeenRequest, index: number, realFetch: FetchLike) => Promise<Response> | undefined
+/**
+ * Decides, per request, whether to answer with a fault: return `undefined` to pass through, or a
+ * promise of a synthesised response. `forward()` sends the original request with the real fetch
+ * (e.g. to let the emulator apply it and then lose the answer).
+ */
+export type FaultHook = (request: SeenRequest, forward: () => Promise<Response>) => Promise<Response> | undefined
 
 /** A `fetch` that records every request and lets a test inject faults around the real fetch. */
 export interface RecordingFetch {
@@ -70,17 +74,16 @@ export interface RecordingFetch {
   to(prefix: string): SeenRequest[]
 }
 
-/** Wraps the global fetch; `hook` may return a synthesised or delayed-then-failed response. */
+/** Wraps the global fetch; `hook` may replace or wrap individual exchanges. */
 export function recordingFetch(hook?: FaultHook): RecordingFetch {
   const requests: SeenRequest[] = []
-  const realFetch: FetchLike = (input, init) => globalThis.fetch(input, init)
   const fetch: FetchLike = async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input))
     const body = typeof init?.body === 'string' ? init.body : undefined
     const seen: SeenRequest = { method: init?.method ?? 'GET', url, body, status: undefined }
     requests.push(seen)
-    const faulted = hook?.(seen, requests.length - 1, realFetch)
-    const response = await (faulted ?? realFetch(input, init))
+    const forward = (): Promise<Response> => globalThis.fetch(input, init)
+    const response = await (hook?.(seen, forward) ?? forward())
     seen.status = response.status
     return response
   }
