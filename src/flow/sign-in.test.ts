@@ -21,7 +21,7 @@ describe('happy path', () => {
       reason: 'account',
       attempt: 1,
       messageKey: 'prompt.sign-in',
-      params: {},
+      params: { reason: 'account' },
     })
     chat.expectState('awaiting-sign-in', {
       promptId: 'prompt-1',

@@ -6,6 +6,7 @@
 
 import type {
   AwaitingSignInState,
+  SignInEvent,
   ExchangingState,
   FlowPolicy,
   HookName,
@@ -39,7 +40,15 @@ export interface Failure {
   readonly detail?: string | undefined
 }
 
+/** The event of type `T`. */
+export type EventOf<T extends SignInEvent['type']> = Extract<SignInEvent, { type: T }>
+
 export const SIGNED_OUT: SignInState = { kind: 'signed-out' }
+
+/** No state change; `actions` (none by default). */
+export function stay(state: SignInState, actions: Transition['actions'] = []): Transition {
+  return { state, actions }
+}
 
 /** The basis of a sign-in state, leaving out absent fields (state stays exact JSON). */
 export function basisOf(state: TryingState | PromptExpiredState): PromptBasis {
@@ -85,13 +94,14 @@ export function sendPrompt(
     reason,
     attempt: step.attempt,
     messageKey: step.messageKey,
-    params: {},
+    // The author's own words, so an overridden text may say `{reason}`; never provider text.
+    params: { reason },
   }
   return { state, actions: [prompt] }
 }
 
 /** Actions that drop the pending record of a prompt that is left without a replacement. */
-function discardPending(from: SignInState): SignInAction[] {
+export function discardPending(from: SignInState): SignInAction[] {
   return from.kind === 'awaiting-sign-in' ? [{ type: 'discard-sign-in-prompt', promptId: from.promptId }] : []
 }
 
@@ -162,6 +172,6 @@ export function finishSignIn(
       : enough
         ? [{ type: 'reply', messageKey: 'signed-in', params: {} }, { type: 'answer-parked-question', question }]
         : [{ type: 'reply', messageKey: 'signed-in.scopes-missing', params: {} }]
-  const signedIn = enough ? emit('signed-in') : emit('signed-in', { reason: 'scopes-narrowed' })
-  return { state, actions: [{ type: 'store-tokens' }, ...answer, signedIn] }
+  const hook = enough ? emit('signed-in') : emit('signed-in', { reason: 'scopes-narrowed' })
+  return { state, actions: [{ type: 'store-tokens' }, ...answer, hook] }
 }

@@ -15,8 +15,8 @@
  */
 
 import { classifyAuthorizationError, normaliseErrorCode, sanitiseProviderText } from './authorization-errors.ts'
+import { onRefreshed, onRefreshFailed, onRevoked, onSignOut } from './grant-events.ts'
 import {
-  SIGNED_OUT,
   basisOf,
   coversScopes,
   emit,
@@ -25,15 +25,13 @@ import {
   handOff,
   retryOrHandOff,
   sendPrompt,
+  stay,
   unionScopes,
   withParked,
+  type EventOf,
   type StepContext,
 } from './steps.ts'
 import type { ExchangingState, FlowPolicy, MessageKey, SignInEvent, SignInState, Transition } from './types.ts'
-
-type EventOf<T extends SignInEvent['type']> = Extract<SignInEvent, { type: T }>
-
-const NOTHING: readonly [] = []
 
 /**
  * Computes one step of a conversation's sign-in. Persist the returned state before running the
@@ -87,39 +85,28 @@ function handle(state: SignInState, event: SignInEvent, ctx: StepContext): Trans
   }
 }
 
-function stay(state: SignInState, actions: Transition['actions'] = NOTHING): Transition {
-  return { state, actions }
-}
-
 function reply(state: SignInState, messageKey: MessageKey): Transition {
   return stay(state, [{ type: 'reply', messageKey, params: {} }])
 }
 
 function onQuestion(state: SignInState, event: EventOf<'question-needs-sign-in'>, ctx: StepContext): Transition {
   const basis = { scopes: event.scopes, reason: event.reason, parkedQuestion: event.question }
+  const widened = 'scopes' in state ? { ...basis, scopes: unionScopes(state.scopes, event.scopes) } : basis
   switch (state.kind) {
     case 'signed-in':
       if (coversScopes(state.scopes, event.scopes)) {
         return stay(state, [{ type: 'answer-question', question: event.question }])
       }
       // Step up: ask for what the grant has plus what this question needs.
-      return sendPrompt(
-        { basis: { ...basis, scopes: unionScopes(state.scopes, event.scopes) }, attempt: 1, messageKey: 'prompt.more-access' },
-        ctx,
-      )
+      return sendPrompt({ basis: widened, attempt: 1, messageKey: 'prompt.more-access' }, ctx)
     case 'awaiting-sign-in':
       // The newest question wins; its prompt replaces the old one (P6), the try count carries on.
       return sendPrompt({ basis, attempt: state.attempt, messageKey: 'prompt.sign-in' }, ctx)
     case 'exchanging':
       // Stuck after a crash: re-prompt for the newest question. Otherwise the first one is answered.
-      return isStuck(state, ctx)
-        ? unknownOutcome({ ...state, scopes: event.scopes, reason: event.reason, parkedQuestion: event.question }, ctx)
-        : reply(state, 'still-signing-in')
+      return isStuck(state, ctx) ? unknownOutcome({ ...state, ...basis }, ctx) : reply(state, 'still-signing-in')
     case 'needs-reconnect':
-      return sendPrompt(
-        { basis: { ...basis, scopes: unionScopes(state.scopes, event.scopes) }, attempt: 1, messageKey: 'prompt.reconnect' },
-        ctx,
-      )
+      return sendPrompt({ basis: widened, attempt: 1, messageKey: 'prompt.reconnect' }, ctx)
     case 'signed-out':
     case 'prompt-expired':
       return sendPrompt({ basis, attempt: 1, messageKey: 'prompt.sign-in' }, ctx)
@@ -137,7 +124,11 @@ function onOtherMessage(state: SignInState, ctx: StepContext): Transition {
   return stay(state)
 }
 
-function onCode(state: SignInState, event: EventOf<'authorization-code-received'>, ctx: StepContext): Transition {
+function onCode(
+  state: SignInState,
+  event: EventOf<'authorization-code-received'>,
+  ctx: StepContext,
+): Transition {
   switch (state.kind) {
     case 'awaiting-sign-in': {
       if (!event.hasCode) {
@@ -146,8 +137,10 @@ function onCode(state: SignInState, event: EventOf<'authorization-code-received'
       }
       if (event.promptId !== undefined && event.promptId !== state.promptId) {
         // A code for a replaced prompt: its verifier is gone, never try the current one (W17).
-        const next = sendPrompt({ basis: basisOf(state), attempt: state.attempt, messageKey: 'prompt.after-stale' }, ctx)
-        return { state: next.state, actions: [...next.actions, emit('sign-in-failed', { reason: 'stale-prompt' })] }
+        const basis = basisOf(state)
+        const next = sendPrompt({ basis, attempt: state.attempt, messageKey: 'prompt.after-stale' }, ctx)
+        const hook = emit('sign-in-failed', { reason: 'stale-prompt' })
+        return { state: next.state, actions: [...next.actions, hook] }
       }
       const exchanging: ExchangingState = withParked(
         {
@@ -203,7 +196,11 @@ function unsolicited(state: SignInState): Transition {
   ])
 }
 
-function onAuthorizationError(state: SignInState, event: EventOf<'authorization-error'>, ctx: StepContext): Transition {
+function onAuthorizationError(
+  state: SignInState,
+  event: EventOf<'authorization-error'>,
+  ctx: StepContext,
+): Transition {
   const failure = {
     reason: `authorization:${normaliseErrorCode(event.error)}`,
     detail: sanitiseProviderText(event.description),
@@ -232,7 +229,11 @@ const MESSAGE_AFTER_EXCHANGE_FAILURE: Readonly<Record<EventOf<'exchange-failed'>
   'client-misconfigured': 'live-agent.sign-in-unavailable',
 }
 
-function onExchangeFailed(state: ExchangingState, event: EventOf<'exchange-failed'>, ctx: StepContext): Transition {
+function onExchangeFailed(
+  state: ExchangingState,
+  event: EventOf<'exchange-failed'>,
+  ctx: StepContext,
+): Transition {
   const failure = { reason: `exchange:${event.kind}`, detail: sanitiseProviderText(event.description) }
   const messageKey = MESSAGE_AFTER_EXCHANGE_FAILURE[event.kind]
   if (event.kind === 'client-misconfigured') {
@@ -248,55 +249,4 @@ function isStuck(state: ExchangingState, ctx: StepContext): boolean {
 
 function unknownOutcome(state: ExchangingState, ctx: StepContext): Transition {
   return onExchangeFailed(state, { type: 'exchange-failed', kind: 'unknown-outcome' }, ctx)
-}
-
-function onRefreshed(state: SignInState, event: EventOf<'tokens-refreshed'>): Transition {
-  if (state.kind !== 'signed-in') {
-    return stay(state)
-  }
-  // A refresh may narrow the grant but never widens it (R6).
-  const reported = event.scopes
-  const scopes = reported === undefined ? state.scopes : state.scopes.filter((scope) => reported.includes(scope))
-  return stay({ ...state, scopes }, [emit('refreshed')])
-}
-
-function onRefreshFailed(
-  state: SignInState,
-  event: EventOf<'refresh-failed-invalid-grant'>,
-  ctx: StepContext,
-): Transition {
-  if (state.kind !== 'signed-in') {
-    return stay(state)
-  }
-  const hook = emit('needs-reconnect', { reason: 'refresh-invalid-grant' })
-  if (event.question === undefined) {
-    const reconnect = { kind: 'needs-reconnect', reason: 'refresh-invalid-grant', scopes: state.scopes, since: ctx.now } as const
-    return { state: reconnect, actions: [{ type: 'delete-tokens' }, hook] }
-  }
-  // The user is waiting for an answer right now: prompt at once and answer after (R3, R10).
-  const basis = { scopes: state.scopes, reason: 'reconnect', parkedQuestion: event.question }
-  const next = sendPrompt({ basis, attempt: 1, messageKey: 'prompt.reconnect' }, ctx)
-  return { state: next.state, actions: [{ type: 'delete-tokens' }, ...next.actions, hook] }
-}
-
-function onRevoked(state: SignInState, now: number): Transition {
-  const actions = [{ type: 'delete-tokens' } as const, emit('revoked')]
-  if (state.kind !== 'signed-in') {
-    return stay(state, actions)
-  }
-  return { state: { kind: 'needs-reconnect', reason: 'revoked', scopes: state.scopes, since: now }, actions }
-}
-
-function onSignOut(state: SignInState): Transition {
-  // Whatever the state says, the store may hold a grant (e.g. during a step-up): always revoke.
-  const discard = state.kind === 'awaiting-sign-in' ? [{ type: 'discard-sign-in-prompt', promptId: state.promptId } as const] : []
-  return {
-    state: SIGNED_OUT,
-    actions: [
-      ...discard,
-      { type: 'revoke-and-delete-tokens' },
-      { type: 'reply', messageKey: 'signed-out', params: {} },
-      emit('signed-out'),
-    ],
-  }
 }

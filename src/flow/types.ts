@@ -23,7 +23,7 @@ export interface AwaitingSignInState {
   readonly kind: 'awaiting-sign-in'
   readonly promptId: string
   readonly scopes: readonly string[]
-  /** Why sign-in is needed, as the agent author said it (never shown unless a message uses it). */
+  /** Why sign-in is needed, in the author's words (shown only if a text uses `{reason}`). */
   readonly reason: string
   /** Epoch ms after which a code for this prompt is never exchanged (P7). */
   readonly expiresAt: number
@@ -99,7 +99,13 @@ export type ExchangeFailureKind =
 /** Every input of the machine. Codes and tokens never appear in events: the runner holds them. */
 export type SignInEvent =
   /** The user asked something that needs a signed-in user with these scopes. */
-  | { readonly type: 'question-needs-sign-in'; readonly question: string; readonly scopes: readonly string[]; readonly reason: string }
+  | {
+      readonly type: 'question-needs-sign-in'
+      readonly question: string
+      readonly scopes: readonly string[]
+      /** Why sign-in is needed, in the author's words; carried to the prompt action. */
+      readonly reason: string
+    }
   /** The user wrote something that needs no sign-in (the agent answers it itself). */
   | { readonly type: 'other-user-message' }
   /**

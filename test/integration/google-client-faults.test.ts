@@ -4,11 +4,12 @@
  * retried with the same id and its 409 counts as success, a 401 refreshes the token once, and the
  * emulator's real quota of 60 messages per minute per conversation is met with and without the
  * client's pacer (bm-contract §2.6, §10 "client retry policy"; security cases A1, A2, A3, A5).
- * No test sleeps: `sleep` is injected and either records or moves the emulator's clock.
+ * No test sleeps: `sleep` is injected and either records or moves the emulator's clock, which stands
+ * still otherwise.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { OffsetClock } from '../../src/core/clock.ts'
+import { ManualClock, OffsetClock } from '../../src/core/clock.ts'
 import type { RunningEmulator } from '../../src/emulator/index.ts'
 import { BmOAuthError, GoogleAPIError } from '../../src/errors.ts'
 import {
@@ -53,7 +54,9 @@ let emulator: RunningEmulator
 let credentials: ServiceAccountCredentials
 
 before(async () => {
-  running = await startTestEmulator()
+  // The emulator's time stands still unless a test moves it, so request latency never shifts the
+  // quota window and every time-dependent assertion below is deterministic.
+  running = await startTestEmulator({ clock: new OffsetClock(new ManualClock()) })
   emulator = running.emulator
   // This token source reads the emulator's clock, so moving that clock never makes its assertions stale.
   credentials = await emulatorCredentials(emulator, { scopes: ['businessmessages'], clock: emulator.clock })
@@ -223,35 +226,53 @@ describe('A1 the emulator\'s quota of 60 messages per 60 s per conversation', ()
     assert.equal(h.rf.to('/v1/conversations/').length, 61)
     assert.equal((await loggedAgentMessages(emulator, h.conversationId)).length, 60)
 
-    // With retries allowed, the client honours Retry-After each time (time is frozen, so all fail).
-    const retrying = await harness(undefined, { pacer: false, retry: { maxAttempts: 3 } })
-    const sameConversation = new BusinessMessagesClient({
+    // With retries allowed, the client honours Retry-After each time (time stands still, so all fail).
+    const rf = recordingFetch()
+    const { sleep, delays } = recordingSleep()
+    const retrying = new BusinessMessagesClient({
       credentials,
       baseUrl: emulator.url,
-      fetch: retrying.rf.fetch,
-      sleep: recordingSleep((ms) => retrying.delays.push(ms)).sleep,
+      fetch: rf.fetch,
+      sleep,
       pacer: false,
       retry: { maxAttempts: 3 },
     })
     await assert.rejects(
-      sameConversation.createMessage(h.conversationId, { text: 'Message 61 again', representative: BOT }),
+      retrying.createMessage(h.conversationId, { text: 'Message 61 again', representative: BOT }),
       (err) => assertGoogleError(err, 429, 'RESOURCE_EXHAUSTED'),
     )
-    assert.deepEqual(retrying.rf.to('/v1/conversations/').map((a) => a.status), [429, 429, 429])
-    assert.deepEqual(retrying.delays, [1000, 1000])
+    assert.deepEqual(rf.to('/v1/conversations/').map((a) => a.status), [429, 429, 429])
+    assert.deepEqual(delays, [1000, 1000])
     assert.equal((await loggedAgentMessages(emulator, h.conversationId)).length, 60)
   })
 
   test('A1 pacer on (its sleep moves the emulator clock): all 61 are accepted and none is refused', async () => {
-    await credentials.getAccessToken() // warm the token so the first send is not slower than the rest
     const { sleep, delays } = recordingSleep((ms) => emulator.clock.advance(ms))
     const h = await harness(undefined, { clock: emulator.clock, sleep })
     for (let i = 1; i <= 61; i++) await h.client.createMessage(h.conversationId, { text: `Paced ${i}`, representative: BOT })
     const statuses = h.rf.to('/v1/conversations/').map((a) => a.status)
-    assert.equal(statuses.length, 61, 'no retries were needed')
-    assert.ok(statuses.every((s) => s === 200), `every attempt accepted: ${statuses.filter((s) => s !== 200).join(',')}`)
-    assert.equal(delays.length, 1, 'the pacer paused once, before the 61st')
-    assert.ok((delays[0] ?? 0) > 55_000 && (delays[0] ?? 0) <= 60_001, `pause ${delays[0]} ms`)
+    assert.equal(statuses.length, 61, `no retries were needed: ${statuses.filter((s) => s !== 200).join(',')}`)
+    assert.ok(statuses.every((s) => s === 200))
+    assert.deepEqual(delays, [60_001], 'the pacer paused once, before the 61st, until the 1st left the window')
     assert.equal((await loggedAgentMessages(emulator, h.conversationId)).length, 61)
   })
+
+  test(
+    'A1 pacer on, first send slowed by 200 ms in transit: the 61st is still not refused',
+    { todo: 'pacer counts a send when admitted, not when Google received it (see integration report)' },
+    async () => {
+      // The first attempt spends 200 ms (emulator time) between the pacer's admission and the
+      // emulator's receipt, as a cold connection or a slow network would. Google counts receipt times.
+      const slowFirst = onMessageAttempts([0], (_request, forward) => {
+        emulator.clock.advance(200)
+        return forward()
+      })
+      const { sleep } = recordingSleep((ms) => emulator.clock.advance(ms))
+      const h = await harness(slowFirst, { clock: emulator.clock, sleep })
+      for (let i = 1; i <= 61; i++) await h.client.createMessage(h.conversationId, { text: `Paced ${i}`, representative: BOT })
+      assert.equal((await loggedAgentMessages(emulator, h.conversationId)).length, 61, 'delivered in the end')
+      const refused = h.rf.to('/v1/conversations/').filter((a) => a.status === 429)
+      assert.equal(refused.length, 0, 'A1: delayed by the limiter rather than sent and refused')
+    },
+  )
 })

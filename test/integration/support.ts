@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Clock } from '../../src/core/clock.ts'
+import type { Clock, OffsetClock } from '../../src/core/clock.ts'
 import type { FetchLike } from '../../src/core/fetch.ts'
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts'
 import { readServiceAccountKey, ServiceAccountCredentials } from '../../src/google/index.ts'
@@ -24,10 +24,14 @@ export interface TestEmulator {
   stop(): Promise<void>
 }
 
-/** Starts an emulator with a fresh temporary data directory. */
-export async function startTestEmulator(): Promise<TestEmulator> {
+/**
+ * Starts an emulator with a fresh temporary data directory. Pass an {@link OffsetClock} over a
+ * `ManualClock` to make the emulator's time stand still except when a test moves it.
+ */
+export async function startTestEmulator(options: { clock?: OffsetClock } = {}): Promise<TestEmulator> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bm-oauth-google-it-'))
-  const emulator = await startEmulator({ port: 0, dataDir, webhookTimeoutMs: 2_000 })
+  const clock = options.clock === undefined ? {} : { clock: options.clock }
+  const emulator = await startEmulator({ port: 0, dataDir, webhookTimeoutMs: 2_000, ...clock })
   return {
     emulator,
     stop: async () => {
