@@ -21,6 +21,21 @@ describe('ConversationPacer (bm-contract §2.6, security-cases A1)', () => {
     assert.equal(before + (delays[0] ?? 0), 60_001)
   })
 
+  test('A1 a send is counted when it settles: a slow first request pushes the 61st later', async () => {
+    const clock = new ManualClock(0)
+    const { sleep, delays } = fakeSleep(clock)
+    const pacer = new ConversationPacer({ clock, sleep })
+    const first = await pacer.acquire('c1')
+    clock.advance(200) // the first request reaches Google (and completes) 200 ms after admission
+    first.settle()
+    for (let i = 1; i < 60; i++) (await pacer.acquire('c1')).settle()
+    clock.set(60_001)
+    await pacer.acquire('c1')
+    // counted at t=0 the 61st could go at 60 001, inside Google's window of the first (arrived at 200)
+    assert.deepEqual(delays, [200])
+    assert.equal(clock.now(), 60_201)
+  })
+
   test('a second conversation is not delayed by a busy one', async () => {
     const clock = new ManualClock(0)
     const { sleep, delays } = fakeSleep(clock)

@@ -22,9 +22,19 @@ export interface ConversationPacerOptions {
   sweepEvery?: number
 }
 
+/** One counted send; `at` moves to the completion time once the request has settled. */
+interface SendMark {
+  at: number
+}
+
+/** Returned by {@link ConversationPacer.acquire}: call `settle()` when the request has completed. */
+export interface PacerSlot {
+  settle(): void
+}
+
 interface ConversationWindow {
-  /** Times of the sends inside the window, oldest first (at most `limit`). */
-  sends: number[]
+  /** The sends inside the window (at most `limit`). */
+  sends: SendMark[]
   /** Tail of the per-conversation queue; resolves when the last waiter has been admitted. */
   tail: Promise<void>
   waiters: number
@@ -67,9 +77,12 @@ export class ConversationPacer {
 
   /**
    * Resolves when a send for `conversationId` may go out, and counts it as sent at that moment.
-   * Callers for the same conversation are admitted in call order.
+   * Callers for the same conversation are admitted in call order. Call `settle()` on the returned
+   * slot when the request completes: the send is then counted at its completion time, because
+   * Google counts it when it *arrives*, which may be well after admission on a slow link (counting
+   * the later time is the safe side of the window).
    */
-  acquire(conversationId: string): Promise<void> {
+  acquire(conversationId: string): Promise<PacerSlot> {
     if (++this.#sinceSweep >= this.#sweepEvery) this.#sweep()
     let conversation = this.#conversations.get(conversationId)
     if (conversation === undefined) {
@@ -79,19 +92,25 @@ export class ConversationPacer {
     const window = conversation
     window.waiters++
     const admitted = window.tail.then(() => this.#admit(window))
-    window.tail = admitted.catch(() => {})
+    window.tail = admitted.then(
+      () => {},
+      () => {},
+    )
     return admitted.finally(() => {
       window.waiters--
     })
   }
 
-  async #admit(window: ConversationWindow): Promise<void> {
+  async #admit(window: ConversationWindow): Promise<PacerSlot> {
     for (;;) {
       const now = this.#clock.now()
-      const at = nextSendTime(window.sends, now, this.#limit, this.#windowMs)
+      const times = window.sends.map((m) => m.at).sort((a, b) => a - b)
+      const at = nextSendTime(times, now, this.#limit, this.#windowMs)
       if (at <= now) {
-        window.sends = [...window.sends.filter((t) => t > now - this.#windowMs), now].slice(-this.#limit)
-        return
+        const mark: SendMark = { at: now }
+        const kept = window.sends.filter((m) => m.at > now - this.#windowMs)
+        window.sends = [...kept, mark].sort((a, b) => a.at - b.at).slice(-this.#limit)
+        return { settle: () => void (mark.at = Math.max(mark.at, this.#clock.now())) }
       }
       await this.#sleep(at - now)
     }
@@ -101,8 +120,8 @@ export class ConversationPacer {
     this.#sinceSweep = 0
     const cutoff = this.#clock.now() - this.#windowMs
     for (const [id, window] of this.#conversations) {
-      const last = window.sends[window.sends.length - 1]
-      if (window.waiters === 0 && (last === undefined || last <= cutoff)) this.#conversations.delete(id)
+      const last = Math.max(...window.sends.map((m) => m.at), -Infinity)
+      if (window.waiters === 0 && last <= cutoff) this.#conversations.delete(id)
     }
   }
 }

@@ -67,13 +67,15 @@ export class BusinessMessagesClient {
     const { name: _outputOnly, ...fields } = message
     const body = { ...fields, messageId: message.messageId ?? this.#generateId() } as Message
     validateMessage(body, options)
-    await this.#pacer?.acquire(conversationId)
-    const outcome = await this.#http.create<Message>({
-      method: 'POST',
-      path: `v1/conversations/${conversationId}/messages`,
-      query: { forceFallback: options.forceFallback === true ? true : undefined },
-      body,
-    })
+    const slot = await this.#pacer?.acquire(conversationId)
+    const outcome = await this.#http
+      .create<Message>({
+        method: 'POST',
+        path: `v1/conversations/${conversationId}/messages`,
+        query: { forceFallback: options.forceFallback === true ? true : undefined },
+        body,
+      })
+      .finally(() => slot?.settle())
     return resolveCreate(outcome, body, `conversations/${conversationId}/messages/${body.messageId}`)
   }
 
