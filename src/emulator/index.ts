@@ -25,6 +25,7 @@ import { createTokenHandler } from './token-endpoint.ts'
 import { TokenStore } from './token-store.ts'
 import { WebhookConfig } from './webhook-config.ts'
 import { WebhookDispatcher, type HandshakeResult } from './webhook/dispatcher.ts'
+import { createStaticHandler, WEB_PUBLIC_DIR } from '../web/static-handler.ts'
 
 export interface EmulatorOptions {
   /** Default 0 (ephemeral); the CLI passes 8790. */
@@ -89,7 +90,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       ...(options.webhookBaseDelayMs === undefined ? {} : { baseDelayMs: options.webhookBaseDelayMs }),
     })
     const router = new Router()
-    server = createEmulatorServer(router, logger)
+    // The web chat page (`/`, `/web/*`) talks to the control API on this same origin.
+    server = createEmulatorServer(router, logger, createStaticHandler({ root: WEB_PUBLIC_DIR }))
     const port = await listen(server, options.port ?? 0, host)
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
     writeTokenURI(provisioned.keyFilePath, `${url}/token`)

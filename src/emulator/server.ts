@@ -11,9 +11,14 @@ import { errorReply } from './errors.ts'
 import { readRequestText, writeReply, type Reply } from './http-io.ts'
 import type { RequestContext, Router } from './router.ts'
 
-/** Creates the HTTP server for `router` (not yet listening). */
-export function createEmulatorServer(router: Router, logger: Logger): Server {
+/** Creates the HTTP server for `router` (not yet listening); `serveStatic` gets first pick (the web page). */
+export function createEmulatorServer(
+  router: Router,
+  logger: Logger,
+  serveStatic?: (req: IncomingMessage, res: ServerResponse) => boolean,
+): Server {
   return createServer((req, res) => {
+    if (serveStatic?.(req, res) === true) return
     handleRequest(router, logger, req, res).catch((err: unknown) => {
       logger.error({ err: err instanceof Error ? err.message : String(err) }, 'failed to write a response')
       res.destroy()

@@ -26,6 +26,11 @@ export interface GoogleRequest {
   path: string
   query?: Readonly<Record<string, string | number | boolean | undefined>>
   body?: unknown
+  /**
+   * Statuses that end this call at once although the policy would retry them — e.g. 429 on
+   * `surveys.create`, which means "one survey per 24 h" and would never succeed within a backoff.
+   */
+  noRetryOn?: readonly number[]
 }
 
 /** Result of a create: the server's answer, or `ALREADY_EXISTS` after an attempt whose fate was unknown. */
@@ -115,6 +120,7 @@ export class GoogleHTTP {
       if (isCreate && mayHaveApplied && error instanceof GoogleAPIError && error.rpcStatus === 'ALREADY_EXISTS') {
         return { kind: 'already-existed' }
       }
+      if (status !== undefined && request.noRetryOn?.includes(status) === true) throw error
       const decision = decideRetry({ status, attempt, refreshedCredentials, retryAfterMs }, this.#retry, this.#random)
       if (decision.action === 'fail') throw error
       this.#logger.warn({ ...log, status, attempt, delayMs: decision.delayMs }, 'google api retry')

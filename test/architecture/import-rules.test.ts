@@ -32,7 +32,7 @@ const ALLOWED: Record<string, string[]> = {
   flow: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db'],
   channel: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow'],
   server: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel', 'index'],
-  emulator: [...BASE],
+  emulator: [...BASE, 'web'],
   demo: [...BASE, 'index', 'oauth'],
   sandbox: [...BASE, 'index', 'server', 'emulator', 'demo'],
   cli: [...BASE, 'index', 'server', 'emulator', 'demo', 'sandbox'],
@@ -42,7 +42,6 @@ const ALLOWED: Record<string, string[]> = {
 /** Type-only imports additionally allowed (wire types). */
 const TYPE_ONLY_ALLOWED: Record<string, string[]> = {
   emulator: ['google'],
-  web: ['google'],
   webhook: ['google'],
 }
 

@@ -55,7 +55,10 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     assert.deepEqual(updated.businessMessagesAgent?.authorizationConfig, { endpointUrl })
     // The rest of the agent is untouched by a masked patch.
     assert.equal(updated.displayName, before.displayName)
-    assert.deepEqual(updated.businessMessagesAgent?.conversationalSettings, before.businessMessagesAgent?.conversationalSettings)
+    assert.deepEqual(
+      updated.businessMessagesAgent?.conversationalSettings,
+      before.businessMessagesAgent?.conversationalSettings,
+    )
     const reread = await bc.getAgent(emulator.agentName)
     assert.deepEqual(reread.businessMessagesAgent?.authorizationConfig, { endpointUrl })
   })
@@ -70,7 +73,8 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     )
     assert.equal(updated.displayName, 'Renamed Tree Bank')
     assert.equal(updated.businessMessagesAgent?.customAgentId, before.businessMessagesAgent?.customAgentId)
-    assert.deepEqual(updated.businessMessagesAgent?.authorizationConfig, before.businessMessagesAgent?.authorizationConfig)
+    const unchanged = before.businessMessagesAgent?.authorizationConfig
+    assert.deepEqual(updated.businessMessagesAgent?.authorizationConfig, unchanged)
   })
 
   test('§1.3 patchAgent with a two-path mask given as a comma string', async () => {
@@ -104,7 +108,9 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     const pagingClient = new BusinessCommunicationsClient({ credentials, baseUrl: emulator.url, fetch: rf.fetch })
     for (const pageSize of [1, 2]) {
       const seen: string[] = []
-      for await (const agent of pagingClient.listAllAgents(emulator.brandName, { pageSize })) seen.push(agent.name as string)
+      for await (const agent of pagingClient.listAllAgents(emulator.brandName, { pageSize })) {
+        seen.push(agent.name as string)
+      }
       assert.deepEqual([...seen].sort(), expected, `pageSize ${pageSize}`)
     }
     // 4 agents: 4 pages of one (the last with no token), then 2 pages of two.

@@ -58,11 +58,21 @@ describe('BusinessMessagesClient against the emulator', () => {
       openUrlSuggestion('Open website', 'https://example.com/', 'open-site'),
       { action: { text: 'Call us', postbackData: 'call', dialAction: { phoneNumber: '+1-201-555-0123' } } },
       { liveAgentRequest: {} },
-      authenticationRequestSuggestion({ clientId: 'bank-agent', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', scopes: ['openid', 'accounts'] }),
+      authenticationRequestSuggestion({
+        clientId: 'bank-agent',
+        codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        scopes: ['openid', 'accounts'],
+      }),
     ]
     const sends: Array<{ message: Message; options?: CreateMessageOptions }> = [
       { message: { text: 'Hello from the bank.', representative: BOT } },
-      { message: { text: '**Bold**, *italic* and [a link](https://example.com/help).', containsRichText: true, representative: BOT } },
+      {
+        message: {
+          text: '**Bold**, *italic* and [a link](https://example.com/help).',
+          containsRichText: true,
+          representative: BOT,
+        },
+      },
       {
         message: {
           representative: BOT,
@@ -86,7 +96,11 @@ describe('BusinessMessagesClient against the emulator', () => {
             carouselCard: {
               cardWidth: 'MEDIUM',
               cardContents: [
-                { title: 'Checking', description: 'Everyday banking', suggestions: [replySuggestion('Checking', 'checking')] },
+                {
+                  title: 'Checking',
+                  description: 'Everyday banking',
+                  suggestions: [replySuggestion('Checking', 'checking')],
+                },
                 { title: 'Savings', media: { height: 'SHORT', contentInfo: { fileUrl: IMAGE_URL } } },
               ],
             },
@@ -94,16 +108,28 @@ describe('BusinessMessagesClient against the emulator', () => {
           fallback: 'Checking or savings?',
         },
       },
-      { message: { image: { contentInfo: { fileUrl: IMAGE_URL, altText: 'A tree', forceRefresh: false } }, representative: BOT } },
+      {
+        message: {
+          image: { contentInfo: { fileUrl: IMAGE_URL, altText: 'A tree', forceRefresh: false } },
+          representative: BOT,
+        },
+      },
       {
         message: {
           text: 'Sign in to continue the conversation.',
           fallback: 'Visit https://example.com/signin to continue.',
-          representative: { representativeType: 'HUMAN', displayName: 'Alex', avatarImage: 'https://example.com/alex.png' },
+          representative: {
+            representativeType: 'HUMAN',
+            displayName: 'Alex',
+            avatarImage: 'https://example.com/alex.png',
+          },
           suggestions: everySuggestion,
         },
       },
-      { message: { text: 'Only the fallback is shown.', fallback: 'The fallback text.', representative: BOT }, options: { forceFallback: true } },
+      {
+        message: { text: 'Only the fallback is shown.', fallback: 'The fallback text.', representative: BOT },
+        options: { forceFallback: true },
+      },
     ]
 
     const created: Message[] = []
@@ -160,12 +186,15 @@ describe('BusinessMessagesClient against the emulator', () => {
     const conversationId = await openConversation(emulator)
     const survey = await bm.createSurvey(conversationId, 'survey-1')
     assert.deepEqual(survey, { name: `conversations/${conversationId}/surveys/survey-1` })
-    const generated = new BusinessMessagesClient({ credentials, baseUrl: emulator.url, retry: { maxAttempts: 1 } })
+    // default retry policy: the 24 h survey quota is not retried (it could never succeed within a backoff)
+    const rf = recordingFetch()
+    const generated = new BusinessMessagesClient({ credentials, baseUrl: emulator.url, fetch: rf.fetch })
     await assert.rejects(generated.createSurvey(conversationId), (err: unknown) => {
       assert.ok(err instanceof GoogleAPIError)
       assert.equal(err.rpcStatus, 'RESOURCE_EXHAUSTED')
       return true
     })
+    assert.equal(rf.to('/v1/conversations/').length, 1, 'one attempt, no backoff')
     const logged = (await transcript(emulator, conversationId)).filter((e) => e.kind === 'survey')
     assert.deepEqual(logged.map((e) => e.name), [survey.name])
   })
@@ -198,7 +227,8 @@ describe('BusinessMessagesClient against the emulator', () => {
     const conversationId = await openConversation(emulator)
     const messageId = randomUUID()
     await client.createMessage(conversationId, { messageId, text: 'First', representative: BOT })
-    await assert.rejects(client.createMessage(conversationId, { messageId, text: 'Second', representative: BOT }), (err: unknown) => {
+    const second = client.createMessage(conversationId, { messageId, text: 'Second', representative: BOT })
+    await assert.rejects(second, (err: unknown) => {
       assert.ok(err instanceof GoogleAPIError)
       assert.equal(err.httpStatus, 409)
       assert.equal(err.rpcStatus, 'ALREADY_EXISTS')
@@ -218,7 +248,12 @@ describe('BusinessMessagesClient against the emulator', () => {
 describe('client and emulator validators agree on the documented limits', () => {
   const chips = (n: number): Suggestion[] => Array.from({ length: n }, (_, i) => replySuggestion(`Chip ${i}`, `p${i}`))
   const cases: Array<{ rule: string; field: string; over: Message; at: Message; options?: CreateMessageOptions }> = [
-    { rule: '§2.2 text ≤ 3,072 characters', field: 'message.text', over: { text: 'x'.repeat(3073) }, at: { text: 'x'.repeat(3072) } },
+    {
+      rule: '§2.2 text ≤ 3,072 characters',
+      field: 'message.text',
+      over: { text: 'x'.repeat(3073) },
+      at: { text: 'x'.repeat(3072) },
+    },
     {
       rule: '§2.2 ≤ 13 suggestions',
       field: 'message.suggestions',
@@ -247,7 +282,11 @@ describe('client and emulator validators agree on the documented limits', () => 
   ]
 
   /** POSTs a body straight to the emulator, bypassing the client's validation. */
-  async function sendRaw(conversationId: string, body: Message, forceFallback: boolean): Promise<{ status: number; error?: { status: string; message: string } }> {
+  async function sendRaw(
+    conversationId: string,
+    body: Message,
+    forceFallback: boolean,
+  ): Promise<{ status: number; error?: { status: string; message: string } }> {
     const query = forceFallback ? '?forceFallback=true' : ''
     const res = await fetch(`${emulator.url}/v1/conversations/${conversationId}/messages${query}`, {
       method: 'POST',
@@ -265,14 +304,16 @@ describe('client and emulator validators agree on the documented limits', () => 
       const conversationId = await openConversation(emulator)
       const forceFallback = options?.forceFallback === true
 
-      await assert.rejects(client.createMessage(conversationId, { ...over, representative: BOT }, options), (err: unknown) => {
+      const refused = client.createMessage(conversationId, { ...over, representative: BOT }, options)
+      await assert.rejects(refused, (err: unknown) => {
         assert.ok(err instanceof InvalidArgumentError)
         assert.equal(err.field, field)
         return true
       })
       assert.equal(rf.requests.length, 0, 'a client-side validation failure never reaches the emulator')
 
-      const raw = await sendRaw(conversationId, { ...over, messageId: randomUUID(), representative: BOT } as Message, forceFallback)
+      const rawBody = { ...over, messageId: randomUUID(), representative: BOT } as Message
+      const raw = await sendRaw(conversationId, rawBody, forceFallback)
       assert.equal(raw.status, 400)
       assert.equal(raw.error?.status, 'INVALID_ARGUMENT')
       assert.ok(raw.error?.message.startsWith(`${field}:`), `emulator names ${field}: ${raw.error?.message}`)

@@ -85,6 +85,13 @@ async function harness(hook?: FaultHook, options: Partial<BusinessMessagesClient
   return { client, rf, delays, conversationId: await openConversation(emulator) }
 }
 
+/** Sends `count` text messages one after another in the harness's conversation. */
+async function sendNumbered(h: Harness, prefix: string, count: number): Promise<void> {
+  for (let i = 1; i <= count; i++) {
+    await h.client.createMessage(h.conversationId, { text: `${prefix} ${i}`, representative: BOT })
+  }
+}
+
 function assertGoogleError(err: unknown, httpStatus: number, rpcStatus: string): true {
   assert.ok(err instanceof GoogleAPIError, `expected GoogleAPIError, got ${String(err)}`)
   assert.equal(err.httpStatus, httpStatus)
@@ -180,16 +187,22 @@ describe('A3 idempotent send', () => {
 
 describe('A5 service-account token refresh on 401', () => {
   test('A5 §10 the emulator expires the token (clock moved past expires_in) → 401 → one refresh → success', async () => {
-    // A token source whose clock does not follow the emulator's, so it still trusts its cached token.
-    const clientClock = new OffsetClock()
-    clientClock.advance(emulator.clock.now() - clientClock.now())
+    // A token source with a clock of its own, so it can go on trusting its cached token.
+    const clientClock = new ManualClock(emulator.clock.now())
     const tokenFetch = recordingFetch()
-    const stale = await emulatorCredentials(emulator, { scopes: ['businessmessages'], clock: clientClock, fetch: tokenFetch.fetch })
+    const stale = await emulatorCredentials(emulator, {
+      scopes: ['businessmessages'],
+      clock: clientClock,
+      fetch: tokenFetch.fetch,
+    })
     const h = await harness(undefined, { credentials: stale })
     await h.client.createMessage(h.conversationId, { text: 'Before expiry', representative: BOT })
     assert.equal(tokenFetch.requests.length, 1)
 
     emulator.clock.advance(TOKEN_LIFETIME_MS + 1000)
+    // The agent's clock moves half an hour: its cached token still looks valid to it, and its next
+    // assertion is recent enough for the emulator (no reliance on the token endpoint's clock tolerance).
+    clientClock.advance(TOKEN_LIFETIME_MS / 2)
     const sent = await h.client.createMessage(h.conversationId, { text: 'After expiry', representative: BOT })
     assert.deepEqual(h.rf.to('/v1/conversations/').map((a) => a.status), [200, 401, 200])
     assert.equal(tokenFetch.requests.length, 2, 'exactly one refresh')
@@ -202,7 +215,11 @@ describe('A5 service-account token refresh on 401', () => {
 
   test('A5 a second 401 after the refresh → UNAUTHENTICATED, no further refresh', async () => {
     const tokenFetch = recordingFetch()
-    const fresh = await emulatorCredentials(emulator, { scopes: ['businessmessages'], clock: emulator.clock, fetch: tokenFetch.fetch })
+    const fresh = await emulatorCredentials(emulator, {
+      scopes: ['businessmessages'],
+      clock: emulator.clock,
+      fetch: tokenFetch.fetch,
+    })
     const unauthenticated = (): Promise<Response> => Promise.resolve(googleErrorResponse(401, 'UNAUTHENTICATED'))
     const h = await harness(onMessageAttempts([0, 1, 2, 3], unauthenticated), { credentials: fresh })
     await assert.rejects(
@@ -217,7 +234,7 @@ describe('A5 service-account token refresh on 401', () => {
 describe('A1 the emulator\'s quota of 60 messages per 60 s per conversation', () => {
   test('A1 §2.6 pacer off: the 61st message → 429 RESOURCE_EXHAUSTED once retries are exhausted', async () => {
     const h = await harness(undefined, { pacer: false, retry: { maxAttempts: 1 } })
-    for (let i = 1; i <= 60; i++) await h.client.createMessage(h.conversationId, { text: `Message ${i}`, representative: BOT })
+    await sendNumbered(h, 'Message', 60)
     await assert.rejects(h.client.createMessage(h.conversationId, { text: 'Message 61', representative: BOT }), (err) => {
       assertGoogleError(err, 429, 'RESOURCE_EXHAUSTED')
       assert.equal((err as GoogleAPIError).retryAfterSeconds, 1)
@@ -249,17 +266,17 @@ describe('A1 the emulator\'s quota of 60 messages per 60 s per conversation', ()
   test('A1 pacer on (its sleep moves the emulator clock): all 61 are accepted and none is refused', async () => {
     const { sleep, delays } = recordingSleep((ms) => emulator.clock.advance(ms))
     const h = await harness(undefined, { clock: emulator.clock, sleep })
-    for (let i = 1; i <= 61; i++) await h.client.createMessage(h.conversationId, { text: `Paced ${i}`, representative: BOT })
+    await sendNumbered(h, 'Paced', 61)
     const statuses = h.rf.to('/v1/conversations/').map((a) => a.status)
     assert.equal(statuses.length, 61, `no retries were needed: ${statuses.filter((s) => s !== 200).join(',')}`)
     assert.ok(statuses.every((s) => s === 200))
-    assert.deepEqual(delays, [60_001], 'the pacer paused once, before the 61st, until the 1st left the window')
+    assert.equal(delays.length, 1, 'the pacer paused once, before the 61st')
+    assert.ok(delays[0]! >= 60_001, 'until the 1st send (counted when it completed) left the window')
     assert.equal((await loggedAgentMessages(emulator, h.conversationId)).length, 61)
   })
 
   test(
     'A1 pacer on, first send slowed by 200 ms in transit: the 61st is still not refused',
-    { todo: 'pacer counts a send when admitted, not when Google received it (see integration report)' },
     async () => {
       // The first attempt spends 200 ms (emulator time) between the pacer's admission and the
       // emulator's receipt, as a cold connection or a slow network would. Google counts receipt times.
@@ -269,7 +286,7 @@ describe('A1 the emulator\'s quota of 60 messages per 60 s per conversation', ()
       })
       const { sleep } = recordingSleep((ms) => emulator.clock.advance(ms))
       const h = await harness(slowFirst, { clock: emulator.clock, sleep })
-      for (let i = 1; i <= 61; i++) await h.client.createMessage(h.conversationId, { text: `Paced ${i}`, representative: BOT })
+      await sendNumbered(h, 'Paced', 61)
       assert.equal((await loggedAgentMessages(emulator, h.conversationId)).length, 61, 'delivered in the end')
       const refused = h.rf.to('/v1/conversations/').filter((a) => a.status === 429)
       assert.equal(refused.length, 0, 'A1: delayed by the limiter rather than sent and refused')

@@ -155,7 +155,10 @@ export async function userSays(emulator: RunningEmulator, conversationId: string
 }
 
 /** Records the sleeps the client asks for and never waits (optionally doing `onSleep` instead). */
-export function recordingSleep(onSleep?: (ms: number) => void): { sleep: (ms: number) => Promise<void>; delays: number[] } {
+export function recordingSleep(onSleep?: (ms: number) => void): {
+  sleep: (ms: number) => Promise<void>
+  delays: number[]
+} {
   const delays: number[] = []
   return {
     delays,
@@ -182,7 +185,12 @@ export async function startHandshakeServer(options: { echoSecret?: boolean } = {
     const chunks: Buffer[] = []
     req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>
+      let body: Record<string, unknown> = {}
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>
+      } catch {
+        // not the handshake: answered 200 below
+      }
       if (typeof body['clientToken'] === 'string' && typeof body['secret'] === 'string') {
         handshakes.push({ clientToken: body['clientToken'], secret: body['secret'] })
         if (options.echoSecret === false) return void res.writeHead(500).end('no')

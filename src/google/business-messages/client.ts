@@ -115,6 +115,8 @@ export class BusinessMessagesClient {
       path: `v1/conversations/${conversationId}/surveys`,
       query: { surveyId: id },
       body: {},
+      // RESOURCE_EXHAUSTED here is the one-survey-per-24-hours rule (§2.5), not a rate limit.
+      noRetryOn: [429],
     })
     return resolveCreate(outcome, {}, `conversations/${conversationId}/surveys/${id}`)
   }
