@@ -131,7 +131,8 @@ export function toConfigError(error: z.ZodError, sourceOf: SourceOf, prefix = ''
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${article(issue.expected)}`
+      // zod does not keep the input (good: it may be a secret); its message says "received undefined".
+      return /received undefined/.test(issue.message) ? 'is required' : `must be ${article(issue.expected)}`
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
     case 'too_small':
