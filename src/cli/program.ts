@@ -9,6 +9,12 @@ import { registerEmulatorCommand } from './commands/emulator.ts'
 import { registerHeaderCommand } from './commands/header.ts'
 import { registerPartnerCommands } from './commands/partner.ts'
 import { registerRedirectURIsCommand } from './commands/redirect-uris.ts'
+import { registerDoctorCommand } from './commands/doctor.ts'
+import { CommandExit } from './commands/exit-status.ts'
+import { registerKeysCommands } from './commands/keys.ts'
+import { registerRekeyCommand } from './commands/rekey.ts'
+import { registerSendAuthRequestCommand } from './commands/send-auth-request.ts'
+import { registerSignInsCommands } from './commands/signins.ts'
 import { reportError } from './errors.ts'
 import { EXIT_OK, EXIT_USAGE } from './io.ts'
 import type { CLIIO } from './io.ts'
@@ -31,6 +37,11 @@ export function createProgram(io: CLIIO): Command {
   registerRedirectURIsCommand(program, io)
   registerHeaderCommand(program, io)
   registerEmulatorCommand(program, io)
+  registerSendAuthRequestCommand(program, io)
+  registerDoctorCommand(program, io)
+  registerSignInsCommands(program, io)
+  registerRekeyCommand(program, io)
+  registerKeysCommands(program, io)
   for (const cmd of allCommands(program)) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
   }
@@ -52,6 +63,7 @@ export async function runCLI(argv: readonly string[], io: CLIIO): Promise<number
       // help and version "errors" are normal exits; everything else commander reports is bad usage
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE
     }
+    if (err instanceof CommandExit) return err.exitCode // the command already printed its outcome
     return reportError(io, err, argv.includes('--json') && !argv.includes('header'))
   }
 }

@@ -47,6 +47,17 @@ export interface StrictClientConfig {
   refreshTokens?: boolean
 }
 
+/**
+ * A resource server (e.g. the demo bank API) registered only to call the introspection endpoint
+ * (RFC 7662 §2.1): no grants, no redirect URIs. It may introspect access tokens issued to any
+ * client, never refresh tokens; a client still introspects only its own tokens.
+ */
+export interface StrictResourceServerConfig {
+  clientId: string
+  /** Authenticates with `client_secret_basic`. */
+  clientSecret: string
+}
+
 /** Lifetimes in seconds. */
 export interface StrictProviderTTL {
   /** At most 600 (OAuth 2.1 §4.1.2); default 60. */
@@ -65,6 +76,8 @@ export interface StrictProviderOptions {
   users?: readonly DemoUser[]
   /** Scopes besides `openid`, `offline_access`, `profile` and `email`, e.g. the demo bank API's. */
   extraScopes?: readonly string[]
+  /** Introspection-only registrations for resource servers (default none). */
+  resourceServers?: readonly StrictResourceServerConfig[]
   ttl?: StrictProviderTTL
   /** Signing keys (private JWKs). Default: a fresh RS256 key per instance. */
   jwks?: { keys: JWK[] }
@@ -90,7 +103,7 @@ export async function createStrictProvider(options: StrictProviderOptions): Prom
   const accounts = createAccountStore(options.users ?? DEMO_USERS)
   const provider = new Provider(options.issuer, {
     ...(await baseConfiguration(options)),
-    clients: options.clients.map(toClientMetadata),
+    clients: [...options.clients.map(toClientMetadata), ...(options.resourceServers ?? []).map(toResourceServerMetadata)],
     findAccount: accounts.findAccount,
   })
   provider.use(createInteractionRoutes(provider, accounts))
@@ -102,6 +115,7 @@ async function baseConfiguration(options: StrictProviderOptions): Promise<Config
   if (!(codeTTL > 0 && codeTTL <= MAX_AUTHORIZATION_CODE_TTL)) {
     throw new RangeError(`ttl.authorizationCode must be in 1..${MAX_AUTHORIZATION_CODE_TTL} seconds`)
   }
+  const resourceServerIds = new Set((options.resourceServers ?? []).map((rs) => rs.clientId))
   return {
     adapter: createMemoryAdapterFactory(),
     jwks: options.jwks ?? { keys: [await generateSigningKey()] },
@@ -119,7 +133,11 @@ async function baseConfiguration(options: StrictProviderOptions): Promise<Config
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
-      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) =>
+          token.clientId === client.clientId || (resourceServerIds.has(client.clientId) && token.kind === 'AccessToken'),
+      },
       userinfo: { enabled: true },
     },
     clientBasedCORS: () => false,
@@ -150,6 +168,17 @@ function toClientMetadata(client: StrictClientConfig): ClientMetadata {
     redirect_uris: [...GOOGLE_REDIRECT_URIS, ...(client.extraRedirectUris ?? [])],
     response_types: ['code'],
     grant_types: client.refreshTokens === false ? ['authorization_code'] : ['authorization_code', 'refresh_token'],
+  }
+}
+
+function toResourceServerMetadata(rs: StrictResourceServerConfig): ClientMetadata {
+  return {
+    client_id: rs.clientId,
+    client_secret: rs.clientSecret,
+    token_endpoint_auth_method: 'client_secret_basic',
+    redirect_uris: [],
+    response_types: [],
+    grant_types: [],
   }
 }
 

@@ -19,8 +19,15 @@ interface EmulatorCLIOptions {
   host: string
   dataDir: string
   webhookUrl?: string
+  webhookTimeout?: number
+  webhookHorizon?: number
+  webhookBaseDelay?: number
   json: boolean
   logLevel: string
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.')
 }
 
 function waitForSignal(): Promise<void> {
@@ -45,6 +52,13 @@ export function registerEmulatorCommand(program: Command, io: CLIIO): void {
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where state, keys and tokens are kept', io.env['BM_OAUTH_EMULATOR_DATA_DIR'] ?? DEFAULT_EMULATOR_DATA_DIR)
     .option('--webhook-url <url>', "deliver user events here (default: the partner's webhook set with partners.patch)")
+    .option('--webhook-timeout <ms>', 'per-delivery timeout (default 10000)', (v) => parsePositiveInt(v, 'webhook-timeout'))
+    .option('--webhook-horizon <ms>', 'give up redelivering after this long (default 7 days)', (v) =>
+      parsePositiveInt(v, 'webhook-horizon'),
+    )
+    .option('--webhook-base-delay <ms>', 'first retry delay, doubled per attempt (default 1000)', (v) =>
+      parsePositiveInt(v, 'webhook-base-delay'),
+    )
     .option('--log-level <level>', 'emulator log level (info, debug, warn)', 'info')
     .option('--json', 'print the start-up information as JSON', false)
     .action(async (opts: EmulatorCLIOptions) => {
@@ -55,7 +69,16 @@ export function registerEmulatorCommand(program: Command, io: CLIIO): void {
         dataDir: resolve(opts.dataDir),
         logger,
         ...(opts.webhookUrl === undefined ? {} : { webhookUrl: opts.webhookUrl }),
+        ...(opts.webhookTimeout === undefined ? {} : { webhookTimeoutMs: opts.webhookTimeout }),
+        ...(opts.webhookHorizon === undefined ? {} : { webhookHorizonMs: opts.webhookHorizon }),
+        ...(opts.webhookBaseDelay === undefined ? {} : { webhookBaseDelayMs: opts.webhookBaseDelay }),
       })
+      if (!isLoopback(opts.host)) {
+        io.stderr.write(
+          `WARNING: the emulator listens on ${opts.host}. Its control API has no authentication and shows ` +
+            'authorization codes in its logs; expose it only on a trusted network.\n',
+        )
+      }
       const info = {
         url: emulator.url,
         keyFile: emulator.keyFilePath,

@@ -28,10 +28,10 @@ describe('WebhookDispatcher.verifyWebhook', () => {
     assert.ok(!JSON.stringify([result, lines]).includes(body.secret), 'secret not in result or logs')
   })
 
-  test('a single trailing newline after the secret is tolerated', async (t) => {
+  test('§3.6 a trailing newline after the secret fails: the body must be the secret and nothing else', async (t) => {
     const { hook, dispatcher } = await setUpDispatcher(t)
     hook.script.push(echo('\n'))
-    assert.equal((await dispatcher.verifyWebhook(hook.url, CLIENT_TOKEN)).ok, true)
+    assert.equal((await dispatcher.verifyWebhook(hook.url, CLIENT_TOKEN)).ok, false)
   })
 
   test('fails when the body is not exactly the secret (e.g. JSON {"secret": …} as RBM webhooks answer)', async (t) => {

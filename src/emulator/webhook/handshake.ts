@@ -42,7 +42,9 @@ export async function runWebhookHandshake(
     return { ok: false, status: outcome.status, detail: `expected status 200, got ${outcome.status}` }
   }
   const body = outcome.body ?? ''
-  if (body === secret || body === `${secret}\n` || body === `${secret}\r\n`) {
+  // bm-contract §3.6 / §7.4: the body must be the secret and nothing else (not even a newline),
+  // so an agent that passes here also passes Google's check.
+  if (body === secret) {
     return { ok: true, status: 200, detail: 'webhook echoed the secret' }
   }
   return { ok: false, status: 200, detail: `response body (${body.length} chars) is not the plain-text secret` }

@@ -56,7 +56,19 @@ export function parseRichText(text) {
     const open = stack.pop()
     top().children.push({ type: 'text', text: open.marker }, ...open.children)
   }
-  return stack[0].children
+  return mergeText(stack[0].children)
+}
+
+/** Joins neighbouring text nodes (left apart when an unclosed marker turned back into text). */
+function mergeText(nodes) {
+  /** @type {RichNode[]} */
+  const merged = []
+  for (const node of nodes) {
+    const last = merged[merged.length - 1]
+    if (node.type === 'text' && last?.type === 'text') last.text += node.text
+    else merged.push(node.type === 'text' ? { ...node } : node)
+  }
+  return merged
 }
 
 /** `[text](url)` starting at `start`, or undefined when it is not a well-formed link. */

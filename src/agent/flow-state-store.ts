@@ -1,0 +1,118 @@
+/**
+ * @module agent/flow-state-store
+ * One row per (agent, conversation): the sign-in {@link SignInState} plus the runner's journal (the
+ * actions of the delivery being processed that have not run yet), sealed with the vault because it
+ * holds the user's parked question (S1, S5). Writes are compare-and-set on a `version` column, so
+ * two processes can never both move a conversation forward from the same state (S6).
+ *
+ * Tokens never live here: only the token store holds them.
+ */
+import { migrate, type Migration } from '../db/migrate.ts'
+import type { Database, Row } from '../db/queryable.ts'
+import { BmOAuthError } from '../errors.ts'
+import type { SignInAction, SignInState } from '../flow/types.ts'
+import type { SealContext, Vault } from '../tokens/seal.ts'
+
+export const FLOW_STATE_TABLE = 'bm_flow_states'
+
+/** Version 1 of the schema (namespace `agent_flow_state`). Append, never edit. */
+export const flowStateMigrations: readonly Migration[] = [
+  `CREATE TABLE ${FLOW_STATE_TABLE} (
+     agent TEXT NOT NULL,
+     conversation TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     key_id TEXT NOT NULL,
+     sealed {{blob}} NOT NULL,
+     updated_at BIGINT NOT NULL,
+     PRIMARY KEY (agent, conversation)
+   )`,
+]
+
+/** Creates or upgrades the flow-state table. Idempotent. */
+export async function migrateFlowStateStore(db: Database): Promise<void> {
+  await migrate(db, 'agent_flow_state', flowStateMigrations)
+}
+
+/** The actions of one delivery still to run, so a crashed run resumes instead of starting over. */
+export interface FlowJournal {
+  /** The delivery whose actions these are. */
+  readonly deliveryId: string
+  /** Messages this delivery has sent so far: the position part of the next deterministic message id. */
+  readonly sent: number
+  readonly queue: readonly SignInAction[]
+}
+
+/** What is stored for a conversation. */
+export interface FlowRecord {
+  readonly state: SignInState
+  readonly journal?: FlowJournal
+}
+
+/** A stored record and the version to pass back to {@link FlowStateStore.save}. */
+export interface VersionedFlowRecord {
+  readonly record: FlowRecord
+  readonly version: number
+}
+
+/** Another writer moved the conversation first; re-read and retry later. */
+export class FlowStateConflictError extends BmOAuthError {
+  constructor() {
+    super('ERR_STORE', 'conversation state changed concurrently', { status: 503 })
+    this.name = 'FlowStateConflictError'
+  }
+}
+
+/** Sealed, versioned per-conversation sign-in state. */
+export interface FlowStateStore {
+  get(agent: string, conversation: string): Promise<VersionedFlowRecord | undefined>
+  /**
+   * Writes `record` if the row is still at `expectedVersion` (`undefined`: the row must not exist yet).
+   * Returns the new version. @throws {FlowStateConflictError} when it is not.
+   */
+  save(agent: string, conversation: string, record: FlowRecord, expectedVersion: number | undefined): Promise<number>
+}
+
+interface FlowRow extends Row {
+  version: number | string
+  sealed: Uint8Array
+}
+
+function sealContext(agent: string, conversation: string): SealContext {
+  return { purpose: 'flow-state', agent, conversation }
+}
+
+/** The SQL flow-state store (SQLite or PostgreSQL). Run {@link migrateFlowStateStore} first. */
+export function createFlowStateStore(db: Database, vault: Vault, now: () => number): FlowStateStore {
+  const T = FLOW_STATE_TABLE
+  return {
+    async get(agent, conversation) {
+      const { rows } = await db.query<FlowRow>(
+        `SELECT version, sealed FROM ${T} WHERE agent = $1 AND conversation = $2`,
+        [agent, conversation],
+      )
+      const row = rows[0]
+      if (row === undefined) return undefined
+      const record = JSON.parse(vault.openText(row.sealed, sealContext(agent, conversation))) as FlowRecord
+      return { record, version: Number(row.version) }
+    },
+
+    async save(agent, conversation, record, expectedVersion) {
+      const sealed = vault.seal(JSON.stringify(record), sealContext(agent, conversation))
+      const at = now()
+      const result =
+        expectedVersion === undefined
+          ? await db.query(
+              `INSERT INTO ${T} (agent, conversation, version, key_id, sealed, updated_at)
+               VALUES ($1, $2, 1, $3, $4, $5) ON CONFLICT (agent, conversation) DO NOTHING`,
+              [agent, conversation, vault.activeKeyId, sealed, at],
+            )
+          : await db.query(
+              `UPDATE ${T} SET version = version + 1, key_id = $3, sealed = $4, updated_at = $5
+               WHERE agent = $1 AND conversation = $2 AND version = $6`,
+              [agent, conversation, vault.activeKeyId, sealed, at, expectedVersion],
+            )
+      if (result.rowCount !== 1) throw new FlowStateConflictError()
+      return (expectedVersion ?? 0) + 1
+    },
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * @module agent/runtime
+ * Everything one delivery's processing needs, built once by `createAgent` at `start()`: the stores,
+ * the provider, the Business Messages client, the policy and the author's settings. Internal.
+ */
+import type { Clock } from '../core/clock.ts'
+import type { Logger } from '../core/logger.ts'
+import type { MessageOverrides } from '../flow/messages.ts'
+import type { FlowPolicy } from '../flow/types.ts'
+import type { BusinessMessagesClient } from '../google/business-messages/client.ts'
+import type { OAuthProvider } from '../oauth/provider.ts'
+import type { ExchangeMarkers } from '../signin-store/exchange-markers.ts'
+import type { PendingSignInStore } from '../signin-store/pending-signins.ts'
+import type { SQLTokenStore } from '../tokens/sql-token-store.ts'
+import type { TokenKey } from '../tokens/token-store.ts'
+import type { BusinessMessagesStyle } from '../channel/business-messages/outbound.ts'
+import type { FlowStateStore } from './flow-state-store.ts'
+import type { AgentHooks, MessageHandler } from './types.ts'
+
+export interface AgentRuntime {
+  readonly agentName: string
+  /** Id the provider's grants are stored under (its issuer, else its token endpoint). */
+  readonly providerId: string
+  readonly provider: OAuthProvider
+  readonly tokens: SQLTokenStore
+  readonly pending: PendingSignInStore
+  readonly markers: ExchangeMarkers
+  readonly states: FlowStateStore
+  readonly bm: BusinessMessagesClient
+  readonly policy: FlowPolicy
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly hooks: AgentHooks
+  readonly messages: MessageOverrides
+  readonly style: BusinessMessagesStyle
+  readonly allowedRedirectUris: readonly string[]
+  readonly defaultScopes: readonly string[]
+  readonly refreshAheadMs: number
+  /** The current handler (read at call time: `onMessage` may be called after `start`). */
+  handler(): MessageHandler | undefined
+}
+
+/** The token-store key of a conversation's grant. */
+export function tokenKeyOf(runtime: AgentRuntime, conversationId: string): TokenKey {
+  return { agent: runtime.agentName, conversation: conversationId, provider: runtime.providerId }
+}

@@ -1,0 +1,187 @@
+import { after, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { inspect } from 'node:util'
+import { ConfigError, loadConfig, providerIdOf, allowedRedirectURIs, webhookURLOf } from './config.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'bm-oauth-config-'))
+after(() => rmSync(dir, { recursive: true, force: true }))
+
+let n = 0
+function configFile(content: unknown): string {
+  const path = join(dir, `config-${n++}.json`)
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content))
+  return path
+}
+
+async function configError(promise: Promise<unknown>): Promise<ConfigError> {
+  try {
+    await promise
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`)
+    assert.equal(err.code, 'ERR_CONFIG')
+    return err
+  }
+  assert.fail('expected a ConfigError')
+}
+
+describe('loadConfig', () => {
+  test('defaults with no file and an empty environment', async () => {
+    const config = await loadConfig({ env: {} })
+    assert.equal(config.configFile, undefined)
+    assert.deepEqual(config.store, { sqlite: '.bm-oauth/agent.sqlite' })
+    assert.deepEqual(
+      { host: config.webhook.host, port: config.webhook.port, path: config.webhook.path },
+      { host: '127.0.0.1', port: 8080, path: '/webhook' },
+    )
+    assert.deepEqual(config.local, {
+      allowInsecureLoopback: false,
+      standInRedirectUris: [],
+      unsafeDisableSignatureVerification: false,
+    })
+    assert.deepEqual(config.scopes, [])
+    assert.equal(config.provider, undefined)
+    assert.equal(webhookURLOf(config), 'http://127.0.0.1:8080/webhook')
+  })
+
+  test('the environment overrides the file; flags override both; file paths are relative to the file', async () => {
+    const file = configFile({
+      agent: 'brands/1/agents/2',
+      google: { keyFile: 'keys/sa.json' },
+      provider: { issuer: 'https://login.example.com' },
+      client: { clientId: 'from-file', clientSecret: 'file-secret' },
+      scopes: ['openid'],
+      store: { sqlite: 'data/agent.sqlite' },
+      webhook: { port: 9000 },
+      local: { standInRedirectUris: ['http://127.0.0.1:8790/callback'] },
+    })
+    const config = await loadConfig({
+      file,
+      env: {
+        BM_OAUTH_WEBHOOK_PORT: '9100',
+        BM_OAUTH_CLIENT_SECRET: 'env-secret',
+        BM_OAUTH_SCOPES: 'openid offline_access',
+        BM_OAUTH_VAULT_KEYS: 'k1:abc',
+        BM_OAUTH_WEBHOOK_KEYS: 'current,previous',
+        BM_OAUTH_WEBHOOK_CLIENT_TOKEN: 'token',
+      },
+      overrides: { agent: 'brands/9/agents/9' },
+    })
+    assert.equal(config.agent, 'brands/9/agents/9')
+    assert.equal(config.google.keyFile, join(dir, 'keys/sa.json'))
+    assert.deepEqual(config.store, { sqlite: join(dir, 'data/agent.sqlite') })
+    assert.equal(config.webhook.port, 9100)
+    assert.equal(config.client?.clientSecret, 'env-secret')
+    assert.equal(config.client?.clientId, 'from-file')
+    assert.equal(config.client?.tokenEndpointAuthMethod, 'client_secret_basic')
+    assert.deepEqual(config.scopes, ['openid', 'offline_access'])
+    assert.deepEqual(config.webhook.signingKeys, ['current', 'previous'])
+    assert.equal(config.webhook.clientToken, 'token')
+    assert.equal(config.vaultKeys, 'k1:abc')
+    assert.equal(providerIdOf(config), 'https://login.example.com')
+    assert.ok(allowedRedirectURIs(config).includes('http://127.0.0.1:8790/callback'))
+    assert.equal(allowedRedirectURIs(config).length, 5)
+  })
+
+  test('printing the config shows no secret', async () => {
+    const config = await loadConfig({
+      env: {
+        BM_OAUTH_CLIENT_ID: 'agent',
+        BM_OAUTH_CLIENT_SECRET: 'SECRET-client',
+        BM_OAUTH_VAULT_KEYS: 'SECRET-vault',
+        BM_OAUTH_WEBHOOK_KEYS: 'SECRET-hook',
+        BM_OAUTH_WEBHOOK_CLIENT_TOKEN: 'SECRET-token',
+        BM_OAUTH_DATABASE_URL: 'postgres://bm:SECRET-pw@127.0.0.1/db',
+      },
+    })
+    for (const printed of [JSON.stringify(config), inspect(config, { depth: 10 })]) {
+      assert.doesNotMatch(printed, /SECRET/)
+      assert.match(printed, /REDACTED/)
+    }
+  })
+
+  test('BM_OAUTH_DATABASE_URL selects PostgreSQL; the explicit provider form is accepted', async () => {
+    const file = configFile({
+      provider: {
+        authorizationEndpoint: 'https://p.example/auth',
+        tokenEndpoint: 'https://p.example/token',
+        pkceMethods: ['S256'],
+      },
+    })
+    const config = await loadConfig({ file, env: { BM_OAUTH_DATABASE_URL: 'postgres://127.0.0.1/x' } })
+    assert.deepEqual(config.store, { postgres: 'postgres://127.0.0.1/x' })
+    assert.equal(providerIdOf(config), 'https://p.example/token')
+  })
+})
+
+describe('loadConfig errors name the field and its source, never the value', () => {
+  test('a bad value from the environment names the variable', async () => {
+    const err = await configError(loadConfig({ env: { BM_OAUTH_WEBHOOK_PORT: 'SECRET-not-a-port' } }))
+    assert.equal(err.field, 'webhook.port')
+    assert.match(err.message, /BM_OAUTH_WEBHOOK_PORT/)
+    assert.doesNotMatch(err.message, /SECRET/)
+  })
+
+  test('a bad value in the file names the field and the file', async () => {
+    const file = configFile({ client: { clientId: 'a', clientSecret: 'SECRET-x', tokenEndpointAuthMethod: 'SECRET-y' } })
+    const err = await configError(loadConfig({ file, env: {} }))
+    assert.equal(err.field, 'client.tokenEndpointAuthMethod')
+    assert.equal(err.source, file)
+    assert.match(err.message, /client_secret_basic/)
+    assert.doesNotMatch(err.message, /SECRET/)
+  })
+
+  test('unknown keys are refused by name', async () => {
+    const err = await configError(loadConfig({ file: configFile({ webhook: { prot: 1 } }), env: {} }))
+    assert.equal(err.field, 'webhook.prot')
+  })
+
+  test('secrets that belong in the environment are refused in the file', async () => {
+    const err = await configError(loadConfig({ file: configFile({ vaultKeys: 'SECRET-k:1' }), env: {} }))
+    assert.match(err.message, /BM_OAUTH_VAULT_KEYS/)
+    assert.doesNotMatch(err.message, /SECRET/)
+    const hook = await configError(loadConfig({ file: configFile({ webhook: { clientToken: 'SECRET' } }), env: {} }))
+    assert.match(hook.message, /BM_OAUTH_WEBHOOK_CLIENT_TOKEN/)
+  })
+
+  test('a file that is not JSON is reported by position only', async () => {
+    const err = await configError(loadConfig({ file: configFile('{"client": {"clientSecret": SECRET-raw}}'), env: {} }))
+    assert.match(err.message, /not valid JSON/)
+    assert.doesNotMatch(err.message, /SECRET/)
+    const missing = await configError(loadConfig({ file: join(dir, 'nope.json'), env: {} }))
+    assert.match(missing.message, /not found/)
+  })
+
+  test('an explicit provider must declare S256; http needs local.allowInsecureLoopback and loopback', async () => {
+    const noS256 = configFile({
+      provider: { authorizationEndpoint: 'https://p/a', tokenEndpoint: 'https://p/t', pkceMethods: ['plain'] },
+    })
+    assert.equal((await configError(loadConfig({ file: noS256, env: {} }))).field, 'provider.pkceMethods')
+    const http = await configError(loadConfig({ env: { BM_OAUTH_ISSUER: 'http://127.0.0.1:4000' } }))
+    assert.equal(http.field, 'provider.issuer')
+    assert.match(http.message, /BM_OAUTH_ISSUER/)
+    await loadConfig({ env: { BM_OAUTH_ISSUER: 'http://127.0.0.1:4000', BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true' } })
+    const remote = await configError(
+      loadConfig({ env: { BM_OAUTH_ISSUER: 'http://login.example', BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true' } }),
+    )
+    assert.equal(remote.field, 'provider.issuer')
+  })
+
+  test('webhook keys: at most current and previous, no empty entry, never echoed', async () => {
+    const three = await configError(loadConfig({ env: { BM_OAUTH_WEBHOOK_KEYS: 'SECRET-a,SECRET-b,SECRET-c' } }))
+    assert.equal(three.field, 'BM_OAUTH_WEBHOOK_KEYS')
+    assert.doesNotMatch(three.message, /SECRET/)
+    await configError(loadConfig({ env: { BM_OAUTH_WEBHOOK_KEYS: 'SECRET-a,,' } }))
+  })
+
+  test('a malformed agent name and a missing required field', async () => {
+    const agent = await configError(loadConfig({ env: { BM_OAUTH_AGENT: 'agents/1' } }))
+    assert.equal(agent.field, 'agent')
+    assert.match(agent.message, /brands\/BRAND_ID\/agents\/AGENT_ID/)
+    const noId = await configError(loadConfig({ file: configFile({ client: { clientSecret: 'SECRET' } }), env: {} }))
+    assert.equal(noId.field, 'client.clientId')
+    assert.match(noId.message, /is required/)
+  })
+})

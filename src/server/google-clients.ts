@@ -1,0 +1,76 @@
+/**
+ * @module server/google-clients
+ * The Business Messages and Business Communications clients for a {@link BmOAuthConfig}: the
+ * service-account key from `google.keyFile` and the API origins from `google.*Url` (the
+ * configuration already merged the file, the environment and the flags).
+ */
+import type { FetchLike } from '../core/fetch.ts'
+import { BusinessCommunicationsClient } from '../google/business-communications/client.ts'
+import { BusinessMessagesClient } from '../google/business-messages/client.ts'
+import { resolveGoogleEndpoints, resolveKeyFile } from '../google/endpoints.ts'
+import { SCOPES } from '../google/scopes.ts'
+import { readServiceAccountKey } from '../google/service-account-key.ts'
+import { ServiceAccountCredentials } from '../google/service-account.ts'
+import type { BmOAuthConfig } from './config.ts'
+
+export interface GoogleClientsOptions {
+  fetch?: FetchLike
+  /** Deadline per request in ms (default 30 s). */
+  timeoutMs?: number
+}
+
+function endpoints(config: BmOAuthConfig): ReturnType<typeof resolveGoogleEndpoints> {
+  const { baseUrl, businessCommunicationsUrl, businessMessagesUrl } = config.google
+  return resolveGoogleEndpoints(
+    {},
+    {
+      ...(baseUrl === undefined ? {} : { baseUrl }),
+      ...(businessCommunicationsUrl === undefined ? {} : { businessCommunicationsUrl }),
+      ...(businessMessagesUrl === undefined ? {} : { businessMessagesUrl }),
+    },
+  )
+}
+
+async function credentialsFor(
+  config: BmOAuthConfig,
+  scope: string,
+  options: GoogleClientsOptions,
+): Promise<ServiceAccountCredentials> {
+  const key = await readServiceAccountKey(resolveKeyFile({}, config.google.keyFile))
+  return new ServiceAccountCredentials(key, {
+    scopes: [scope],
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  })
+}
+
+function transport(options: GoogleClientsOptions): { fetch?: FetchLike; timeoutMs?: number } {
+  return {
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  }
+}
+
+/** A Business Messages client authorised with the configured service-account key. */
+export async function businessMessagesClientFor(
+  config: BmOAuthConfig,
+  options: GoogleClientsOptions = {},
+): Promise<BusinessMessagesClient> {
+  return new BusinessMessagesClient({
+    credentials: await credentialsFor(config, SCOPES.businessmessages, options),
+    baseUrl: endpoints(config).businessMessagesUrl,
+    ...transport(options),
+  })
+}
+
+/** A Business Communications client authorised with the configured service-account key. */
+export async function businessCommunicationsClientFor(
+  config: BmOAuthConfig,
+  options: GoogleClientsOptions = {},
+): Promise<BusinessCommunicationsClient> {
+  return new BusinessCommunicationsClient({
+    credentials: await credentialsFor(config, SCOPES.businesscommunications, options),
+    baseUrl: endpoints(config).businessCommunicationsUrl,
+    ...transport(options),
+  })
+}
