@@ -17,6 +17,7 @@ import {
   openUrlSuggestion,
   replySuggestion,
   type BusinessMessagesClient,
+  type CardContent,
   type Message,
   type Representative,
 } from '../../src/google/index.ts'
@@ -119,7 +120,7 @@ function signatureMatches(raw: Buffer, header: string | string[] | undefined, ke
 async function handle(config: ChatAgentConfig, origin: string, body: AgentEvent): Promise<void> {
   const conversationId = String(body['conversationId'])
   const rep: Representative = { representativeType: 'BOT', displayName: 'Tree Bank Bot', avatarImage: `${origin}/img/avatar.svg` }
-  const say = async (message: Omit<Message, 'representative'>): Promise<void> => {
+  const say = async (message: Message): Promise<void> => {
     await config.bm.createEvent(conversationId, randomUUID(), { eventType: 'TYPING_STARTED', representative: rep })
     await config.bm.createMessage(conversationId, { ...message, representative: rep })
     await config.bm.createEvent(conversationId, randomUUID(), { eventType: 'TYPING_STOPPED', representative: rep })
@@ -139,7 +140,7 @@ async function handle(config: ChatAgentConfig, origin: string, body: AgentEvent)
   if (auth?.errorDetails !== undefined) return say({ text: `Sign-in did not finish: ${auth.errorDetails.error}` })
 }
 
-function greeting(): Omit<Message, 'representative'> {
+function greeting(): Message {
   return {
     text: '**Welcome** to Tree Bank! I can show your *accounts* or help on [our website](https://example.com/help).',
     containsRichText: true,
@@ -152,8 +153,8 @@ function greeting(): Omit<Message, 'representative'> {
   }
 }
 
-function accountsCarousel(origin: string): Omit<Message, 'representative'> {
-  const card = (title: string, description: string, image: string): Record<string, unknown> => ({
+function accountsCarousel(origin: string): Message {
+  const card = (title: string, description: string, image: string): CardContent => ({
     title,
     description,
     media: { height: 'MEDIUM', contentInfo: { fileUrl: `${origin}/img/${image}`, altText: `${title} picture` } },
@@ -167,10 +168,10 @@ function accountsCarousel(origin: string): Omit<Message, 'representative'> {
       },
     },
     fallback: 'Savings account; Checking account',
-  } as Omit<Message, 'representative'>
+  }
 }
 
-function signInRequest(config: ChatAgentConfig): Omit<Message, 'representative'> {
+function signInRequest(config: ChatAgentConfig): Message {
   // The test agent never exchanges the code, so the verifier is not kept.
   const codeChallenge = calculateS256Challenge(generateCodeVerifier())
   return {
