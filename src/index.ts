@@ -234,3 +234,17 @@ export type {
   WebhookEventBase,
   WebhookEventKind,
 } from './webhook/types.ts'
+
+// The agent runtime: createAgent, the handler context, sessions and lifecycle hooks.
+export { createAgent, SignInRequiredError } from './agent/index.ts'
+export type {
+  AgentHooks,
+  AgentOptions,
+  AgentWebhookOptions,
+  GoogleOptions,
+  HookEvent,
+  MessageContext,
+  MessageHandler,
+  Session,
+  SignInAgent,
+} from './agent/index.ts'

@@ -46,6 +46,8 @@ export interface FlowJournal {
 export interface FlowRecord {
   readonly state: SignInState
   readonly journal?: FlowJournal
+  /** The last delivery fully processed: a redelivery of it (crash before the inbox heard) is skipped. */
+  readonly lastDeliveryId?: string
 }
 
 /** A stored record and the version to pass back to {@link FlowStateStore.save}. */

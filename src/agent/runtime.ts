@@ -4,6 +4,7 @@
  * the provider, the Business Messages client, the policy and the author's settings. Internal.
  */
 import type { Clock } from '../core/clock.ts'
+import type { FetchLike } from '../core/fetch.ts'
 import type { Logger } from '../core/logger.ts'
 import type { MessageOverrides } from '../flow/messages.ts'
 import type { FlowPolicy } from '../flow/types.ts'
@@ -29,6 +30,8 @@ export interface AgentRuntime {
   readonly bm: BusinessMessagesClient
   readonly policy: FlowPolicy
   readonly clock: Clock
+  /** For `Session.fetch` (the author's resource calls). */
+  readonly fetch: FetchLike
   readonly logger: Logger
   readonly hooks: AgentHooks
   readonly messages: MessageOverrides

@@ -142,7 +142,7 @@ export interface MessageContext {
 export type MessageHandler = (context: MessageContext) => void | Promise<void>
 
 /** A running agent. */
-export interface Agent {
+export interface SignInAgent {
   /** Sets the message handler (one per agent; a later call replaces it). */
   onMessage(handler: MessageHandler): void
   /** The webhook endpoint for `node:http` (answers 503 until `start()` finished). */

@@ -103,7 +103,10 @@ export async function createStrictProvider(options: StrictProviderOptions): Prom
   const accounts = createAccountStore(options.users ?? DEMO_USERS)
   const provider = new Provider(options.issuer, {
     ...(await baseConfiguration(options)),
-    clients: [...options.clients.map(toClientMetadata), ...(options.resourceServers ?? []).map(toResourceServerMetadata)],
+    clients: [
+      ...options.clients.map(toClientMetadata),
+      ...(options.resourceServers ?? []).map(toResourceServerMetadata),
+    ],
     findAccount: accounts.findAccount,
   })
   provider.use(createInteractionRoutes(provider, accounts))
@@ -136,7 +139,8 @@ async function baseConfiguration(options: StrictProviderOptions): Promise<Config
       introspection: {
         enabled: true,
         allowedPolicy: async (_ctx, client, token) =>
-          token.clientId === client.clientId || (resourceServerIds.has(client.clientId) && token.kind === 'AccessToken'),
+          token.clientId === client.clientId ||
+          (resourceServerIds.has(client.clientId) && token.kind === 'AccessToken'),
       },
       userinfo: { enabled: true },
     },

@@ -31,13 +31,14 @@ const ALLOWED: Record<string, string[]> = {
   webhook: [...BASE, 'db'],
   flow: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db'],
   channel: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow'],
-  server: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel', 'index'],
+  agent: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel'],
+  server: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel', 'agent', 'index'],
   emulator: [...BASE, 'web'],
   demo: [...BASE, 'index', 'oauth'],
   sandbox: [...BASE, 'index', 'server', 'emulator', 'demo'],
   cli: [...BASE, 'index', 'server', 'emulator', 'demo', 'sandbox'],
   web: [],
-  index: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel'],
+  index: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel', 'agent'],
 }
 /** Type-only imports additionally allowed (wire types). */
 const TYPE_ONLY_ALLOWED: Record<string, string[]> = {

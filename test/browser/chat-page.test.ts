@@ -89,7 +89,8 @@ describe('web chat page in Chromium', { skip: 'skip' in launched ? launched.skip
     await page.getByLabel('Entry point').selectOption('MAPS')
     await page.getByRole('button', { name: 'Start conversation' }).click()
     await page.getByPlaceholder('Message').and(page.locator(':enabled')).waitFor()
-    await page.waitForURL(/#conversation=/)
+    // The page may first have opened the newest earlier conversation; wait for this one.
+    await page.locator('#conversation-meta', { hasText: `${name} · MAPS` }).waitFor()
     return decodeURIComponent(new URL(page.url()).hash.split('=')[1] ?? '')
   }
 
@@ -158,7 +159,9 @@ describe('web chat page in Chromium', { skip: 'skip' in launched ? launched.skip
     assert.equal(auth.redirectUri, `${emulator.url}/callback`)
 
     // The inspector shows the delivery but never the authorization code.
-    await page.locator('#deliveries .delivery', { hasText: 'authenticationResponse' }).first().waitFor()
+    const delivery = page.locator('#deliveries .delivery', { hasText: 'authenticationResponse' }).first()
+    await delivery.locator('summary').click()
+    await delivery.locator('pre', { hasText: '«hidden»' }).waitFor()
     const html = await page.content()
     assert.ok(html.includes('«hidden»'))
     assert.ok(!html.includes(auth.code as string))

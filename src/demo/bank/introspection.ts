@@ -117,7 +117,8 @@ export function createIntrospectionVerifier(options: IntrospectionClientOptions)
     })
     if (response.status !== 200) {
       await response.body?.cancel()
-      throw new BmOAuthError('ERR_UNEXPECTED_RESPONSE', `introspection answered HTTP ${response.status}`, { status: 503 })
+      const message = `introspection answered HTTP ${response.status}`
+      throw new BmOAuthError('ERR_UNEXPECTED_RESPONSE', message, { status: 503 })
     }
     return validateIntrospection(await readJSON(response, 'introspection'), { ...expect, nowMs: clock.now() })
   }

@@ -83,11 +83,13 @@ export function createBankAPI(options: BankAPIOptions): BankAPIHandler {
     }
     const info = credentials.kind === 'bearer' ? await verify(credentials.token) : undefined
     if (info === undefined) {
-      return { ok: false, error: bearerError(realm, 'invalid_token', 'the access token is invalid, expired or revoked') }
+      const description = 'the access token is invalid, expired or revoked'
+      return { ok: false, error: bearerError(realm, 'invalid_token', description) }
     }
     const scope = requiredScope(route)
     if (scope !== undefined && !info.scopes.includes(scope)) {
-      return { ok: false, error: bearerError(realm, 'insufficient_scope', `this request needs the ${scope} scope`, scope) }
+      const description = `this request needs the ${scope} scope`
+      return { ok: false, error: bearerError(realm, 'insufficient_scope', description, scope) }
     }
     return { ok: true, info }
   }
@@ -114,9 +116,13 @@ export function createBankAPI(options: BankAPIOptions): BankAPIHandler {
       return sendJSON(res, result.status, result.body)
     } catch (err) {
       // Introspection unavailable: the token's state is unknown, so refuse without blaming the token.
-      logger.warn({ ...log, err: { code: isBmOAuthError(err) ? err.code : 'ERR_INTERNAL', message: safeMessage(err) } }, 'bank api failure')
+      const code = isBmOAuthError(err) ? err.code : 'unexpected'
+      logger.warn({ ...log, err: { code, message: safeMessage(err) } }, 'bank api failure')
       res.setHeader('retry-after', '5')
-      return sendJSON(res, 503, { error: 'temporarily_unavailable', error_description: 'cannot validate the access token now' })
+      return sendJSON(res, 503, {
+        error: 'temporarily_unavailable',
+        error_description: 'cannot validate the access token now',
+      })
     } finally {
       logger.info({ ...log, status: res.statusCode }, 'bank api request')
     }

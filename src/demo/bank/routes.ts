@@ -91,7 +91,10 @@ export function answerRoute(route: BankRoute, caller: BankCaller, query: URLSear
       if (limit === undefined) {
         return {
           status: 400,
-          body: { error: 'invalid_request', error_description: `limit must be an integer in 1..${MAX_TRANSACTIONS_LIMIT}` },
+          body: {
+            error: 'invalid_request',
+            error_description: `limit must be an integer in 1..${MAX_TRANSACTIONS_LIMIT}`,
+          },
         }
       }
       const transactions = recentTransactions(caller.sub, route.accountId, nowMs, limit)

@@ -14,6 +14,8 @@ import { finishSignIn, startSignIn } from './signin.js'
 const POLL_MS = 700
 /** The user counts as having stopped typing after this long without a keystroke. */
 const TYPING_IDLE_MS = 2500
+/** How long a notice above the message box stays. */
+const STATUS_MS = 8000
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id))
 const els = {
@@ -235,7 +237,11 @@ function signIn(chat) {
   })
 }
 
+let statusTimer
+
+/** Shows a short notice above the message box (hidden again after a while, unless it has a link). */
 function setSignInStatus(text, link) {
+  window.clearTimeout(statusTimer)
   els.signinStatus.hidden = text === undefined
   els.signinStatus.replaceChildren()
   if (text === undefined) return
@@ -243,6 +249,8 @@ function setSignInStatus(text, link) {
   if (link !== undefined) {
     const a = h('a', { href: link, target: '_blank', rel: 'noopener' }, ['Sign in'])
     els.signinStatus.append(' ', a)
+  } else if (!state.signingIn) {
+    statusTimer = window.setTimeout(() => setSignInStatus(undefined), STATUS_MS)
   }
 }
 

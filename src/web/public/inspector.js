@@ -36,8 +36,8 @@ function payloadKind(body) {
  * @param {{ agentStateUrl: string | undefined }} options
  */
 export function createInspector(options) {
-  const deliveries = /** @type {HTMLOListElement} */ (document.getElementById('deliveries'))
-  const messages = /** @type {HTMLOListElement} */ (document.getElementById('messages'))
+  const deliveries = /** @type {HTMLUListElement} */ (document.getElementById('deliveries'))
+  const messages = /** @type {HTMLUListElement} */ (document.getElementById('messages'))
   const messagesSection = /** @type {HTMLDetailsElement} */ (document.getElementById('messages-section'))
   /** @type {Map<number, HTMLElement>} */
   const deliveryRows = new Map()
@@ -76,7 +76,7 @@ export function createInspector(options) {
     },
     /** Shows the deliveries fetched by the page's poll (keyed by id, updated in place). */
     showDeliveries(list) {
-      for (const d of list) {
+      for (const d of [...list].sort((a, b) => a.id - b.id)) {
         let row = deliveryRows.get(d.id)
         if (row === undefined) {
           row = deliveryRow(d)

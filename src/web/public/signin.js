@@ -62,16 +62,18 @@ export async function startSignIn(options) {
 }
 
 async function cancelIfUnfinished(attempt, options) {
+  let notice
   try {
     if (await options.hasResponseAfter(attempt.startedAfterSeq)) return
     await emulator.cancelSignIn(attempt.conversationId)
-    options.onStatus('Sign-in window closed: the agent was told you cancelled.')
+    notice = 'Sign-in window closed: the agent was told you cancelled.'
   } catch (err) {
     // 409: the sign-in finished (or was cancelled) in the meantime; nothing left to report.
-    if (!(err instanceof ApiError && err.status === 409)) options.onStatus(`Could not cancel: ${err.message}`)
+    if (!(err instanceof ApiError && err.status === 409)) notice = `Could not cancel: ${err.message}`
   } finally {
     options.onFinished()
   }
+  if (notice !== undefined) options.onStatus(notice)
 }
 
 /** The transcript shows the response: stop watching and close the popup. */

@@ -1,0 +1,186 @@
+/**
+ * @module agent/create-agent
+ * {@link createAgent}: the runtime agent authors use. It composes the webhook receiver (ack after
+ * a durable, sealed record), the inbox processor, the sign-in state machine and its runner, the
+ * token vault and stores, the OAuth provider and the Business Messages client behind a small API:
+ * `onMessage`, `webhookHandler`, `start`, `stop`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { systemClock } from '../core/clock.ts'
+import { silentLogger } from '../core/logger.ts'
+import { BmOAuthError } from '../errors.ts'
+import { createFlowPolicy } from '../flow/policy.ts'
+import { BusinessMessagesClient } from '../google/business-messages/client.ts'
+import type { AccessTokenSource } from '../google/service-account.ts'
+import { ServiceAccountCredentials } from '../google/service-account.ts'
+import { readServiceAccountKey } from '../google/service-account-key.ts'
+import { OAuthProvider, resolveProvider } from '../oauth/provider.ts'
+import { BUSINESS_MESSAGES_REDIRECT_URIS } from '../oauth/redirect-uris.ts'
+import { createExchangeMarkers } from '../signin-store/exchange-markers.ts'
+import { migrateSignInStore } from '../signin-store/migrations.ts'
+import { createPendingSignInStore } from '../signin-store/pending-signins.ts'
+import { parseVaultKeys } from '../tokens/keyring.ts'
+import { migrateTokenStore } from '../tokens/migrations.ts'
+import { createVault, type Vault } from '../tokens/seal.ts'
+import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
+import { openInboxStore, type PayloadSealer } from '../webhook/inbox-store.ts'
+import { createNodeWebhookHandler } from '../webhook/node-adapter.ts'
+import { createWebhookReceiver } from '../webhook/receiver.ts'
+import { BOT_REPRESENTATIVE, DEFAULT_SIGN_IN_FALLBACK } from '../channel/business-messages/outbound.ts'
+import { createFlowStateStore, migrateFlowStateStore } from './flow-state-store.ts'
+import { InboxProcessor } from './processor.ts'
+import type { AgentRuntime } from './runtime.ts'
+import type { AgentOptions, GoogleOptions, MessageHandler, SignInAgent } from './types.ts'
+
+type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
+
+/**
+ * Creates an agent. Nothing happens until `start()`: it migrates the stores, resolves the provider
+ * (discovery; S256 support is required, P4), and starts processing deliveries, including those a
+ * crash left behind. Until then the webhook answers 503 and Google redelivers.
+ *
+ * @example
+ * ```ts
+ * const agent = createAgent({ agentName, google: { keyFile }, provider, database, vaultKeys, webhook: { keys: [token] } })
+ * agent.onMessage(async (ctx) => {
+ *   const session = await ctx.requireSignIn({ scopes: ['openid'], reason: 'your balance' })
+ *   if (session === undefined) return // prompted; answered after sign-in
+ *   await ctx.say(`Signed in as ${session.subject}`)
+ * })
+ * http.createServer(agent.webhookHandler).listen(8080)
+ * await agent.start()
+ * ```
+ */
+export function createAgent(options: AgentOptions): SignInAgent {
+  const logger = (options.logger ?? silentLogger).child({ component: 'agent' })
+  const vault = createVault(typeof options.vaultKeys === 'string' ? parseVaultKeys(options.vaultKeys) : options.vaultKeys)
+  let handler: MessageHandler | undefined
+  let node: NodeHandler | undefined
+  let processor: InboxProcessor | undefined
+  let starting: Promise<void> | undefined
+
+  const start = async (): Promise<void> => {
+    const runtime = await buildRuntime(options, vault, logger, () => handler)
+    const inbox = await openInboxStore(options.database, { sealer: vaultSealer(vault) })
+    const running = new InboxProcessor(runtime, inbox, { concurrency: options.concurrency ?? 4 })
+    const receiver = createWebhookReceiver({
+      ...webhookKeys(options),
+      inbox,
+      clock: runtime.clock,
+      logger,
+      onRecorded: () => running.wake(),
+    })
+    node = createNodeWebhookHandler(receiver)
+    processor = running
+    running.start()
+    logger.info({ agent: options.agentName }, 'agent started')
+  }
+
+  return {
+    onMessage(next) {
+      handler = next
+    },
+    webhookHandler(req, res) {
+      if (node !== undefined) return node(req, res)
+      req.resume()
+      res.writeHead(503, { 'retry-after': '1', 'content-length': '0' }).end()
+    },
+    start() {
+      starting ??= start()
+      return starting
+    },
+    async stop() {
+      node = undefined
+      await processor?.stop()
+      processor = undefined
+      starting = undefined
+      logger.info({ agent: options.agentName }, 'agent stopped')
+    },
+  }
+}
+
+async function buildRuntime(
+  options: AgentOptions,
+  vault: Vault,
+  logger: AgentRuntime['logger'],
+  handler: AgentRuntime['handler'],
+): Promise<AgentRuntime> {
+  const db = options.database
+  const clock = options.clock ?? systemClock
+  const fetch = options.fetch ?? globalThis.fetch
+  await migrateTokenStore(db)
+  await migrateSignInStore(db)
+  await migrateFlowStateStore(db)
+  const provider =
+    options.provider instanceof OAuthProvider
+      ? options.provider
+      : await resolveProvider(options.provider, {
+          fetch,
+          clock,
+          ...(options.allowInsecureLoopback === undefined ? {} : { allowInsecureLoopback: options.allowInsecureLoopback }),
+        })
+  const credentials = await googleCredentials(options.google, fetch)
+  return {
+    agentName: options.agentName,
+    providerId: provider.issuer ?? provider.tokenEndpoint,
+    provider,
+    tokens: createSQLTokenStore(db, vault, { clock }),
+    pending: createPendingSignInStore(db, vault, { ttlMs: options.pendingTtlMs ?? 10 * 60_000 }),
+    markers: createExchangeMarkers(db),
+    states: createFlowStateStore(db, vault, () => clock.now()),
+    bm: new BusinessMessagesClient({
+      credentials,
+      fetch,
+      logger,
+      ...(options.google.baseUrl === undefined ? {} : { baseUrl: options.google.baseUrl }),
+    }),
+    policy: createFlowPolicy({
+      ...(options.pendingTtlMs === undefined ? {} : { pendingTtlMs: options.pendingTtlMs }),
+      ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    }),
+    clock,
+    fetch,
+    logger,
+    hooks: options.hooks ?? {},
+    messages: options.messages ?? {},
+    style: {
+      representative: options.representative ?? BOT_REPRESENTATIVE,
+      signInFallback: options.signInFallback ?? DEFAULT_SIGN_IN_FALLBACK,
+    },
+    allowedRedirectUris: options.allowedRedirectUris ?? BUSINESS_MESSAGES_REDIRECT_URIS,
+    defaultScopes: options.scopes ?? ['openid'],
+    refreshAheadMs: options.refreshAheadMs ?? 60_000,
+    handler,
+  }
+}
+
+async function googleCredentials(google: GoogleOptions, fetch: AgentRuntime['fetch']): Promise<AccessTokenSource> {
+  if (google.credentials !== undefined) return google.credentials
+  const key = google.key ?? (google.keyFile === undefined ? undefined : await readServiceAccountKey(google.keyFile))
+  if (key === undefined) {
+    throw new BmOAuthError('ERR_CONFIG', 'google: give credentials, keyFile or key for the Business Messages API')
+  }
+  return new ServiceAccountCredentials(key, { scopes: ['businessmessages'], fetch })
+}
+
+function webhookKeys(options: AgentOptions): {
+  keys?: readonly string[]
+  clientToken?: string
+  unsafeDisableSignatureVerification?: boolean
+} {
+  const { keys, clientToken, unsafeDisableSignatureVerification } = options.webhook
+  return {
+    ...(keys === undefined ? {} : { keys }),
+    ...(clientToken === undefined ? {} : { clientToken }),
+    ...(unsafeDisableSignatureVerification === undefined ? {} : { unsafeDisableSignatureVerification }),
+  }
+}
+
+/** Inbox payloads (which may hold an authorization code) are sealed with the vault, bound to their row. */
+function vaultSealer(vault: Vault): PayloadSealer {
+  const context = (associatedData: string): Record<string, string> => ({ purpose: 'webhook-inbox', row: associatedData })
+  return {
+    seal: async (plaintext, associatedData) => vault.seal(plaintext, context(associatedData)),
+    unseal: async (sealed, associatedData) => vault.open(sealed, context(associatedData)),
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * @module agent/handler-context
+ * Calls the agent author's handler with its {@link MessageContext}: `say`, `requireSignIn` (the
+ * session, or a prompt with the message parked) and `signOut`. Author errors are logged and the
+ * delivery carries on; infrastructure errors (status ≥ 500: Google, the database) propagate so the
+ * delivery is retried.
+ */
+import { isBmOAuthError } from '../errors.ts'
+import type { SignInAction } from '../flow/types.ts'
+import { SignInRequiredError } from './errors.ts'
+import { tokenKeyOf } from './runtime.ts'
+import { createSession } from './session.ts'
+import type { ConversationTurn } from './turn.ts'
+import type { MessageContext, Session } from './types.ts'
+
+/** What a handler call is about. */
+export interface HandlerInput {
+  readonly kind: MessageContext['kind']
+  readonly text: string
+  readonly postbackData?: string
+}
+
+/** Whether the handler took part in sign-in (asked for it or signed out). */
+export interface HandlerOutcome {
+  readonly touchedSignIn: boolean
+}
+
+/** Runs the handler (if any) for `input`. */
+export async function runHandler(turn: ConversationTurn, input: HandlerInput): Promise<HandlerOutcome> {
+  const handler = turn.runtime.handler()
+  if (handler === undefined) return { touchedSignIn: false }
+  let touchedSignIn = false
+  const context: MessageContext = {
+    conversationId: turn.conversationId,
+    text: input.text,
+    kind: input.kind,
+    ...(input.postbackData === undefined ? {} : { postbackData: input.postbackData }),
+    user: turn.user,
+    say: (message) => (typeof message === 'string' ? turn.send({ type: 'text', text: message }) : turn.sendMessage(message)),
+    requireSignIn: (need = {}) => {
+      touchedSignIn = true
+      return requireSignIn(turn, input.text, need)
+    },
+    signOut: async () => {
+      touchedSignIn = true
+      await turn.step({ type: 'sign-out-requested' })
+    },
+  }
+  try {
+    await handler(context)
+  } catch (err) {
+    if (err instanceof SignInRequiredError) return { touchedSignIn: true }
+    if (isBmOAuthError(err) && err.status >= 500) throw err
+    const name = err instanceof Error ? err.name : 'non-error'
+    turn.runtime.logger.error({ conversationId: turn.conversationId, errName: name }, 'message handler failed')
+  }
+  return { touchedSignIn }
+}
+
+async function requireSignIn(
+  turn: ConversationTurn,
+  question: string,
+  need: { scopes?: readonly string[]; reason?: string },
+): Promise<Session | undefined> {
+  const { runtime } = turn
+  const scopes = need.scopes ?? runtime.defaultScopes
+  const event = { type: 'question-needs-sign-in', question, scopes, reason: need.reason ?? 'account' } as const
+  const actions = await turn.step(event)
+  const answer = actions.find((a): a is Extract<SignInAction, { type: 'answer-question' }> => a.type === 'answer-question')
+  if (answer === undefined) return undefined // prompted: the question is parked in the state
+  turn.unqueue(answer)
+  const record = await runtime.tokens.get(tokenKeyOf(runtime, turn.conversationId)).catch(() => undefined)
+  if (record?.status === 'active') return createSession(turn, record, question)
+  // The state says signed in but no usable grant is stored: reconnect, with the question parked.
+  await turn.step({ type: 'refresh-failed-invalid-grant', question })
+  return undefined
+}

@@ -1,0 +1,17 @@
+/**
+ * @module agent
+ * The agent runtime: {@link createAgent} plus its public types and the one error authors meet.
+ */
+export { createAgent } from './create-agent.ts'
+export { SignInRequiredError } from './errors.ts'
+export type {
+  AgentHooks,
+  AgentOptions,
+  AgentWebhookOptions,
+  GoogleOptions,
+  HookEvent,
+  MessageContext,
+  MessageHandler,
+  Session,
+  SignInAgent,
+} from './types.ts'

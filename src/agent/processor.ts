@@ -1,0 +1,150 @@
+/**
+ * @module agent/processor
+ * Takes recorded deliveries from the durable inbox and processes them after the webhook has
+ * acknowledged (W12): one delivery at a time per conversation, different conversations in
+ * parallel (up to `concurrency`). A failure that may pass (Google 5xx, network, a concurrent
+ * writer) is retried with exponential backoff through the inbox's `fail(retryAt)`; after
+ * `maxAttempts` the delivery is given up (dead-lettered). Deliveries left leased by a crashed
+ * process are picked up again when their lease runs out.
+ */
+import type { Clock } from '../core/clock.ts'
+import type { Logger } from '../core/logger.ts'
+import { isBmOAuthError } from '../errors.ts'
+import type { ClaimedDelivery, InboxStore } from '../webhook/inbox-store.ts'
+import { conversationOf, handleDelivery } from './handle-delivery.ts'
+import type { AgentRuntime } from './runtime.ts'
+
+export interface ProcessorOptions {
+  readonly concurrency: number
+  /** How long a claimed delivery is ours before another worker may take it (default 5 minutes). */
+  readonly leaseMs?: number
+  /** How often due retries and crash leftovers are looked for (default 250 ms). */
+  readonly pollIntervalMs?: number
+  readonly maxAttempts?: number
+}
+
+/** Serialises work per key: each run starts after the previous run for the same key settled. */
+export class KeyedLock {
+  readonly #tails = new Map<string, Promise<void>>()
+
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve()
+    let release!: () => void
+    const tail = new Promise<void>((resolve) => (release = resolve))
+    this.#tails.set(key, tail)
+    await previous
+    try {
+      return await fn()
+    } finally {
+      release()
+      if (this.#tails.get(key) === tail) this.#tails.delete(key)
+    }
+  }
+}
+
+/** The inbox consumer. */
+export class InboxProcessor {
+  readonly #runtime: AgentRuntime
+  readonly #inbox: InboxStore
+  readonly #clock: Clock
+  readonly #logger: Logger
+  readonly #options: Required<ProcessorOptions>
+  readonly #locks = new KeyedLock()
+  readonly #inFlight = new Map<string, Promise<void>>()
+  #pumping = false
+  #again = false
+  #timer: NodeJS.Timeout | undefined
+  #running = false
+
+  constructor(runtime: AgentRuntime, inbox: InboxStore, options: ProcessorOptions) {
+    this.#runtime = runtime
+    this.#inbox = inbox
+    this.#clock = runtime.clock
+    this.#logger = runtime.logger
+    this.#options = { leaseMs: 5 * 60_000, pollIntervalMs: 250, maxAttempts: 8, ...options }
+  }
+
+  start(): void {
+    this.#running = true
+    const tick = (): void => {
+      this.wake()
+      this.#timer = setTimeout(tick, this.#options.pollIntervalMs)
+      this.#timer.unref()
+    }
+    tick()
+  }
+
+  /** Stops claiming and waits for the deliveries in progress. */
+  async stop(): Promise<void> {
+    this.#running = false
+    clearTimeout(this.#timer)
+    while (this.#inFlight.size > 0 || this.#pumping) {
+      await Promise.allSettled([...this.#inFlight.values()])
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+  }
+
+  /** Looks for work now (called after each recorded delivery). */
+  wake(): void {
+    if (!this.#running) return
+    if (this.#pumping) {
+      this.#again = true
+      return
+    }
+    this.#pumping = true
+    void this.#pump().finally(() => {
+      this.#pumping = false
+      if (this.#again) {
+        this.#again = false
+        this.wake()
+      }
+    })
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      while (this.#running && this.#inFlight.size < this.#options.concurrency) {
+        const item = await this.#inbox.claimNext(this.#clock.now(), this.#options.leaseMs)
+        if (item === undefined) return
+        if (this.#inFlight.has(item.id)) continue // our own lease ran out mid-run: it is still being processed
+        const run = this.#process(item).finally(() => {
+          this.#inFlight.delete(item.id)
+          this.wake()
+        })
+        this.#inFlight.set(item.id, run)
+      }
+    } catch (err) {
+      this.#logger.error({ errCode: isBmOAuthError(err) ? err.code : 'unexpected' }, 'inbox claim failed')
+    }
+  }
+
+  async #process(item: ClaimedDelivery): Promise<void> {
+    const conversationId = conversationOf(item.event) ?? `delivery:${item.id}`
+    try {
+      await this.#locks.run(conversationId, () => handleDelivery(this.#runtime, item.id, item.event))
+      await this.#inbox.complete(item.id)
+    } catch (err) {
+      await this.#retryLater(item, err).catch((failErr: unknown) => {
+        this.#logger.error({ deliveryId: item.id, errCode: codeOf(failErr) }, 'could not schedule a retry')
+      })
+    }
+  }
+
+  async #retryLater(item: ClaimedDelivery, err: unknown): Promise<void> {
+    const reason = codeOf(err)
+    const giveUp = item.attempts >= this.#options.maxAttempts
+    const delayMs = Math.min(60_000, 200 * 2 ** (item.attempts - 1))
+    const retryAt = giveUp ? undefined : this.#clock.now() + delayMs
+    this.#logger[giveUp ? 'error' : 'warn'](
+      { deliveryId: item.id, attempt: item.attempts, errCode: reason, retryInMs: giveUp ? undefined : delayMs },
+      giveUp ? 'delivery failed; giving up' : 'delivery failed; will retry',
+    )
+    await this.#inbox.fail(item.id, reason, retryAt)
+  }
+}
+
+/** A stable, secret-free reason for logs and the inbox (error codes and names only). */
+function codeOf(err: unknown): string {
+  if (isBmOAuthError(err)) return err.code
+  return err instanceof Error ? err.name : 'non-error'
+}

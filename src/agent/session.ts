@@ -1,0 +1,84 @@
+/**
+ * @module agent/session
+ * The {@link Session} a handler gets from `requireSignIn`: identity, granted scopes, and an access
+ * token that is refreshed ahead of expiry, single-flight across callers and processes (R1, R5).
+ * When the grant is gone (`invalid_grant` on refresh after the R3 re-read, or no usable record) the
+ * flow deletes it and prompts to reconnect with the question parked, and the caller gets a
+ * {@link SignInRequiredError} (R10: one refresh on a 401, never a loop). Tokens stay inside.
+ */
+import { isBmOAuthError } from '../errors.ts'
+import { refreshTokens } from '../oauth/operations.ts'
+import { refreshIfNeeded, type RefreshedTokens, type RefreshFn } from '../tokens/refresh.ts'
+import type { TokenRecord } from '../tokens/token-store.ts'
+import { SignInRequiredError } from './errors.ts'
+import { scalarClaims } from './exchange.ts'
+import { tokenKeyOf, type AgentRuntime } from './runtime.ts'
+import type { ConversationTurn } from './turn.ts'
+import type { Session } from './types.ts'
+
+type ActiveRecord = TokenRecord & { status: 'active' }
+
+/** A session over `record`; `question` is re-parked if the grant turns out to be gone. */
+export function createSession(turn: ConversationTurn, record: ActiveRecord, question: string): Session {
+  const { runtime } = turn
+  let known: TokenRecord = record
+
+  const current = async (ifVersion?: number): Promise<ActiveRecord> => {
+    const options = { clock: runtime.clock, aheadMs: runtime.refreshAheadMs, ...(ifVersion === undefined ? {} : { ifVersion }) }
+    let latest: TokenRecord | undefined
+    try {
+      latest = await refreshIfNeeded(runtime.tokens, tokenKeyOf(runtime, turn.conversationId), refreshWith(runtime), options)
+    } catch (err) {
+      if (!isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) throw err
+      latest = undefined // unreadable (e.g. a removed key): the user signs in again
+    }
+    if (latest === undefined || latest.status !== 'active') {
+      if (turn.isOpen) await turn.step({ type: 'refresh-failed-invalid-grant', question })
+      throw new SignInRequiredError(turn.conversationId)
+    }
+    if (latest.version !== known.version && turn.isOpen) {
+      await turn.step({ type: 'tokens-refreshed', scopes: latest.tokens.scopes })
+    }
+    known = latest
+    return latest
+  }
+
+  const send = (token: string, url: string | URL, init: RequestInit): Promise<Response> => {
+    const headers = new Headers(init.headers)
+    headers.set('authorization', `Bearer ${token}`)
+    return runtime.fetch(url, { ...init, headers })
+  }
+
+  return {
+    subject: record.subject,
+    claims: record.tokens.idTokenClaims ?? {},
+    scopes: record.tokens.scopes,
+    getAccessToken: async () => (await current()).tokens.accessToken,
+    fetch: async (url, init = {}) => {
+      const first = await current()
+      const response = await send(first.tokens.accessToken, url, init)
+      if (response.status !== 401) return response
+      await response.body?.cancel()
+      // R10: the token was rejected: one forced refresh, one retry.
+      const renewed = await current(first.version)
+      return send(renewed.tokens.accessToken, url, init)
+    },
+  }
+}
+
+/** The provider call behind a refresh; `invalid_grant` surfaces as `ERR_OAUTH_INVALID_GRANT`. */
+function refreshWith(runtime: AgentRuntime): RefreshFn {
+  return async (current) => {
+    if (current.refreshToken === undefined) throw new SignInRequiredError('unknown')
+    const tokenSet = await refreshTokens(runtime.provider, current.refreshToken)
+    const claims = scalarClaims(tokenSet.idTokenClaims)
+    const refreshed: RefreshedTokens = {
+      accessToken: tokenSet.accessToken,
+      ...(tokenSet.refreshToken === undefined ? {} : { refreshToken: tokenSet.refreshToken }),
+      ...(Object.keys(claims).length === 0 ? {} : { idTokenClaims: claims }),
+      ...(tokenSet.scope === undefined ? {} : { scopes: tokenSet.scope.split(' ').filter((s) => s !== '') }),
+      ...(tokenSet.expiresAt === undefined ? {} : { expiresAt: tokenSet.expiresAt }),
+    }
+    return refreshed
+  }
+}
