@@ -90,6 +90,7 @@ export function registerEmulatorCommand(program: Command, io: CLIIO): void {
       printResult(io, opts.json, info, () =>
         [
           `Business Messages emulator listening on ${info.url}`,
+          `  web chat page (simulated user + inspector): ${info.url}/`,
           `  base URL (both APIs + token endpoint): ${info.url}`,
           `  service-account key file:              ${info.keyFile}`,
           `  agent:                                 ${info.agent}`,
