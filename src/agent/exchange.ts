@@ -116,21 +116,25 @@ export function scalarClaims(source: Readonly<Record<string, unknown>> | undefin
   return claims
 }
 
-/** Who signed in: the ID token's claims, else the UserInfo endpoint's (failures only logged). */
+/**
+ * Who signed in: the ID token's claims, completed from the UserInfo endpoint when the provider has
+ * one (OIDC Core §5.4: `profile` and `email` claims usually live there), bound to the ID token's
+ * `sub` (§5.3.2). A UserInfo failure is only logged: the ID token's identity stands.
+ */
 async function identify(
   runtime: AgentRuntime,
   tokenSet: TokenSet,
   conversationId: string,
 ): Promise<{ subject: string | undefined; claims: IdTokenClaims }> {
   const fromIdToken = scalarClaims(tokenSet.idTokenClaims)
-  if (typeof fromIdToken['sub'] === 'string' || runtime.provider.userinfoEndpoint === undefined) {
-    return { subject: fromIdToken['sub'] as string | undefined, claims: fromIdToken }
-  }
+  const subject = typeof fromIdToken['sub'] === 'string' ? fromIdToken['sub'] : undefined
+  const openid = tokenSet.scope === undefined || tokenSet.scope.split(' ').includes('openid')
+  if (runtime.provider.userinfoEndpoint === undefined || !openid) return { subject, claims: fromIdToken }
   try {
-    const info = scalarClaims(await fetchUserInfo(runtime.provider, tokenSet.accessToken))
-    return { subject: info['sub'] as string | undefined, claims: { ...fromIdToken, ...info } }
+    const info = scalarClaims(await fetchUserInfo(runtime.provider, tokenSet.accessToken, subject))
+    return { subject: subject ?? (info['sub'] as string | undefined), claims: { ...info, ...fromIdToken } }
   } catch (err) {
-    runtime.logger.warn({ conversationId, errCode: errorCodeOf(err) }, 'userinfo request failed; signed in without identity')
-    return { subject: undefined, claims: fromIdToken }
+    runtime.logger.warn({ conversationId, errCode: errorCodeOf(err) }, 'userinfo request failed; identity from the ID token only')
+    return { subject, claims: fromIdToken }
   }
 }

@@ -11,11 +11,13 @@ import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { inspect } from 'node:util'
 import type { ProviderConfig, TokenEndpointAuthMethod } from '../oauth/config.ts'
-import { BUSINESS_MESSAGES_REDIRECT_URIS } from '../oauth/redirect-uris.ts'
 import { environmentLayer, environmentSecrets, envValue, setPath, type ConfigLayer, type Env } from './config-env.ts'
+import { redactConfig } from './config-redact.ts'
 import { ConfigError, configSchema, selectProviderSchema, toConfigError, type SourceOf } from './config-schema.ts'
 
 export { ConfigError }
+export { redactConfig }
+export { allowedRedirectURIs, providerIdOf, requireAgent, requireClient, requireProvider, webhookURLOf } from './config-access.ts'
 
 /** The Google side: service-account key and API origins (e.g. the emulator's). */
 export interface GoogleSettings {
@@ -260,34 +262,6 @@ function checkEndpointSchemes(config: BmOAuthConfig, sourceOf: SourceOf): void {
   }
 }
 
-const REDACTED = '[REDACTED]'
-
-/** A printable copy of `config` with every secret replaced by `[REDACTED]`. */
-export function redactConfig(config: BmOAuthConfig): Record<string, unknown> {
-  const store = 'postgres' in config.store ? { postgres: redactConnectionString(config.store.postgres) } : config.store
-  return {
-    ...config,
-    client:
-      config.client === undefined
-        ? undefined
-        : { ...config.client, ...(config.client.clientSecret === undefined ? {} : { clientSecret: REDACTED }) },
-    store,
-    vaultKeys: config.vaultKeys === undefined ? undefined : REDACTED,
-    webhook: {
-      ...config.webhook,
-      signingKeys: config.webhook.signingKeys.map(() => REDACTED),
-      ...(config.webhook.clientToken === undefined ? {} : { clientToken: REDACTED }),
-    },
-  }
-}
-
-function redactConnectionString(value: string): string {
-  const url = URL.parse(value)
-  if (url === null) return REDACTED
-  if (url.password !== '') url.password = 'REDACTED'
-  return url.href
-}
-
 function withRedactedViews(config: BmOAuthConfig): BmOAuthConfig {
   Object.defineProperty(config, 'toJSON', { value: () => redactConfig(config), enumerable: false })
   Object.defineProperty(config, inspect.custom, {
@@ -297,48 +271,3 @@ function withRedactedViews(config: BmOAuthConfig): BmOAuthConfig {
   return Object.freeze(config)
 }
 
-/** The four Google redirect URIs plus the configured local stand-ins: the only ones the agent accepts. */
-export function allowedRedirectURIs(config: BmOAuthConfig): readonly string[] {
-  return Object.freeze([...BUSINESS_MESSAGES_REDIRECT_URIS, ...config.local.standInRedirectUris])
-}
-
-/**
- * The id under which tokens and pending sign-ins are stored for the configured provider (the
- * `provider` column): its issuer, or, for an explicit configuration without one, its token endpoint.
- * @throws {ConfigError} when no provider is configured.
- */
-export function providerIdOf(config: BmOAuthConfig): string {
-  const provider = requireProvider(config)
-  return provider.issuer ?? ('tokenEndpoint' in provider ? provider.tokenEndpoint : '')
-}
-
-/** The provider settings, or a {@link ConfigError} saying how to set them. */
-export function requireProvider(config: BmOAuthConfig): ProviderConfig {
-  if (config.provider === undefined) {
-    throw new ConfigError('provider', 'is required: set "provider" in the config file or BM_OAUTH_ISSUER')
-  }
-  return config.provider
-}
-
-/** The agent name, or a {@link ConfigError} saying how to set it. */
-export function requireAgent(config: BmOAuthConfig): string {
-  if (config.agent === undefined) {
-    throw new ConfigError('agent', 'is required: pass --agent brands/BRAND_ID/agents/AGENT_ID, set BM_OAUTH_AGENT or "agent"')
-  }
-  return config.agent
-}
-
-/** The client registration, or a {@link ConfigError} saying how to set it. */
-export function requireClient(config: BmOAuthConfig): ClientSettings {
-  if (config.client === undefined) {
-    throw new ConfigError('client.clientId', 'is required: set "client" in the config file or BM_OAUTH_CLIENT_ID')
-  }
-  return config.client
-}
-
-/** The URL Google posts webhooks to: `webhook.url`, else built from host, port and path. */
-export function webhookURLOf(config: BmOAuthConfig): string {
-  if (config.webhook.url !== undefined) return config.webhook.url
-  const host = ['0.0.0.0', '::', ''].includes(config.webhook.host) ? '127.0.0.1' : config.webhook.host
-  return `http://${host.includes(':') ? `[${host}]` : host}:${config.webhook.port}${config.webhook.path}`
-}

@@ -49,19 +49,29 @@ export async function checkDiscovery(
     return { check: pass(DISCOVERY, DISCOVERY_TITLE, 'explicit endpoints configured (no discovery)'), metadata }
   }
   const url = discoveryURL(provider.issuer, provider.discovery ?? 'oidc')
-  let document: Record<string, unknown>
+  let answer
   try {
-    const answer = await probe(ctx, url, { headers: { accept: 'application/json' } })
-    if (answer.status !== 200) {
-      return { check: fail(DISCOVERY, DISCOVERY_TITLE, `${url} answered HTTP ${answer.status}`, issuerHint()), metadata: undefined }
-    }
-    document = JSON.parse(answer.body) as Record<string, unknown>
-    if (typeof document !== 'object' || document === null) throw new TypeError('not an object')
+    answer = await probe(ctx, url, { headers: { accept: 'application/json' } })
   } catch (err) {
-    const detail = err instanceof SyntaxError || err instanceof TypeError ? 'is not a JSON object' : unreachable(err)
-    return { check: fail(DISCOVERY, DISCOVERY_TITLE, `${url} ${detail}`, issuerHint()), metadata: undefined }
+    return { check: fail(DISCOVERY, DISCOVERY_TITLE, `${url} ${unreachable(err)}`, issuerHint()), metadata: undefined }
+  }
+  if (answer.status !== 200) {
+    return { check: fail(DISCOVERY, DISCOVERY_TITLE, `${url} answered HTTP ${answer.status}`, issuerHint()), metadata: undefined }
+  }
+  const document = parseObject(answer.body)
+  if (document === undefined) {
+    return { check: fail(DISCOVERY, DISCOVERY_TITLE, `${url} is not a JSON object`, issuerHint()), metadata: undefined }
   }
   return metadataFromDocument(document, provider.issuer, url)
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text) as unknown
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
 }
 
 function issuerHint(): string {
@@ -174,7 +184,9 @@ async function probeRedirectURI(ctx: DoctorContext, p: RedirectProbe): Promise<D
     const target = new URL(answer.location, url)
     const back = new URL(p.uri)
     if (target.origin !== back.origin || target.pathname !== back.pathname) {
-      return pass(p.id, p.title, `accepted (HTTP ${answer.status} to the login at ${target.origin}${target.pathname})`)
+      // Only the first path segment: the rest is a per-request interaction id.
+      const page = `${target.origin}/${target.pathname.split('/')[1] ?? ''}`
+      return pass(p.id, p.title, `accepted (HTTP ${answer.status} to the login at ${page})`)
     }
     const error = target.searchParams.get('error')
     if (error === null) return pass(p.id, p.title, 'accepted (redirected back with a code)')

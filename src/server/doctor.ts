@@ -7,8 +7,7 @@
  */
 import { systemClock, type Clock } from '../core/clock.ts'
 import type { FetchLike } from '../core/fetch.ts'
-import { isBmOAuthError } from '../errors.ts'
-import { GoogleAPIError } from '../errors.ts'
+import { GoogleAPIError, isBmOAuthError } from '../errors.ts'
 import type { BusinessCommunicationsClient } from '../google/business-communications/client.ts'
 import { webhookURLOf, type BmOAuthConfig } from './config.ts'
 import { checkAuthMethod, checkDiscovery, checkRedirectURIs, checkS256, type ProviderMetadata } from './doctor-provider.ts'

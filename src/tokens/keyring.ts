@@ -99,7 +99,7 @@ export function parseVaultKeys(config: string | undefined): Keyring {
   if (config === undefined || config.trim() === '') {
     throw new VaultKeyError(
       `no vault key configured: set ${VAULT_KEYS_ENV} to "id:<base64url of 32 random bytes>" ` +
-        `(generate one with "bm-oauth vault-key"); bm-oauth never stores tokens unencrypted`,
+        `(generate one with "bm-oauth keys generate"); bm-oauth never stores tokens unencrypted`,
     )
   }
   const keys = new Map<string, KeyObject>()

@@ -1,0 +1,35 @@
+/**
+ * @module server/config-redact
+ * A printable copy of a {@link BmOAuthConfig}: every secret (client secret, vault keys, webhook keys
+ * and client token, the PostgreSQL password) replaced by `[REDACTED]`.
+ */
+import type { BmOAuthConfig } from './config.ts'
+
+const REDACTED = '[REDACTED]'
+
+/** A printable copy of `config` with every secret replaced by `[REDACTED]`. */
+export function redactConfig(config: BmOAuthConfig): Record<string, unknown> {
+  const store = 'postgres' in config.store ? { postgres: redactConnectionString(config.store.postgres) } : config.store
+  return {
+    ...config,
+    client:
+      config.client === undefined
+        ? undefined
+        : { ...config.client, ...(config.client.clientSecret === undefined ? {} : { clientSecret: REDACTED }) },
+    store,
+    vaultKeys: config.vaultKeys === undefined ? undefined : REDACTED,
+    webhook: {
+      ...config.webhook,
+      signingKeys: config.webhook.signingKeys.map(() => REDACTED),
+      ...(config.webhook.clientToken === undefined ? {} : { clientToken: REDACTED }),
+    },
+  }
+}
+
+function redactConnectionString(value: string): string {
+  const url = URL.parse(value)
+  if (url === null) return REDACTED
+  if (url.password !== '') url.password = 'REDACTED'
+  return url.href
+}
+
