@@ -14,6 +14,7 @@ import { CommandExit } from './commands/exit-status.ts'
 import { registerKeysCommands } from './commands/keys.ts'
 import { registerRekeyCommand } from './commands/rekey.ts'
 import { registerSendAuthRequestCommand } from './commands/send-auth-request.ts'
+import { registerServeCommand } from './commands/serve.ts'
 import { registerSignInsCommands } from './commands/signins.ts'
 import { reportError } from './errors.ts'
 import { EXIT_OK, EXIT_USAGE } from './io.ts'
@@ -40,6 +41,7 @@ export function createProgram(io: CLIIO): Command {
   registerSendAuthRequestCommand(program, io)
   registerDoctorCommand(program, io)
   registerSignInsCommands(program, io)
+  registerServeCommand(program, io)
   registerRekeyCommand(program, io)
   registerKeysCommands(program, io)
   for (const cmd of allCommands(program)) {

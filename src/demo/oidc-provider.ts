@@ -15,7 +15,7 @@
 import { generateKeyPair, randomBytes } from 'node:crypto'
 import { promisify } from 'node:util'
 import Provider from 'oidc-provider'
-import type { ClientMetadata, Configuration, JWK } from 'oidc-provider'
+import type { AdapterFactory, ClientMetadata, Configuration, JWK } from 'oidc-provider'
 import { DEMO_USERS, createAccountStore } from './provider/accounts.ts'
 import type { DemoUser } from './provider/accounts.ts'
 import { createInteractionRoutes, escapeHTML } from './provider/interactions.ts'
@@ -83,6 +83,11 @@ export interface StrictProviderOptions {
   jwks?: { keys: JWK[] }
   /** Cookie signing keys. Default: random per instance. */
   cookieKeys?: string[]
+  /**
+   * Storage for codes, tokens, grants and sessions. Default: a private in-memory store (lost on
+   * restart). The sandbox passes a persistent one so sign-ins survive a restart.
+   */
+  adapter?: AdapterFactory
 }
 
 /** Longest authorization-code lifetime the provider accepts (10 minutes, OAuth 2.1 §4.1.2). */
@@ -120,7 +125,7 @@ async function baseConfiguration(options: StrictProviderOptions): Promise<Config
   }
   const resourceServerIds = new Set((options.resourceServers ?? []).map((rs) => rs.clientId))
   return {
-    adapter: createMemoryAdapterFactory(),
+    adapter: options.adapter ?? createMemoryAdapterFactory(),
     jwks: options.jwks ?? { keys: [await generateSigningKey()] },
     cookies: { keys: options.cookieKeys ?? [randomBytes(32).toString('base64url')] },
     scopes: ['openid', 'offline_access', 'profile', 'email', ...(options.extraScopes ?? [])],

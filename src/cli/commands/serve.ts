@@ -1,0 +1,128 @@
+/**
+ * @module cli/commands/serve
+ * `bm-oauth serve`: runs an agent from the configuration (docs/configuration.md) until Ctrl-C: the
+ * webhook on `webhook.host:port/path`, `GET /healthz`, and a message handler — a small built-in
+ * demo ("who am I", "sign in", "sign out"), or the agent module given with `--module FILE`, which
+ * must export `register(agent)` and call `agent.onMessage(…)` there.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { Writable } from 'node:stream'
+import { pathToFileURL } from 'node:url'
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import {
+  createAgent,
+  createLogger,
+  resolveGoogleEndpoints,
+  resolveKeyFile,
+  type MessageHandler,
+  type SignInAgent,
+} from '../../index.ts'
+import { allowedRedirectURIs, requireAgent, type BmOAuthConfig } from '../../server/config.ts'
+import { resolveConfiguredProvider } from '../../server/provider.ts'
+import { keyringFromConfig, openDatabase } from '../../server/stores.ts'
+import type { CLIIO } from '../io.ts'
+import { configFromCommand, withConfigOption } from './config-context.ts'
+
+/** The built-in demo: who am I (needs sign-in), sign in, sign out, help. */
+export const demoHandler: MessageHandler = async (ctx) => {
+  const text = ctx.text.trim().toLowerCase()
+  if (/\bsign ?out\b|\blog ?out\b/.test(text)) return ctx.signOut()
+  if (/\bsign ?in\b|\blog ?in\b|who am i/.test(text)) {
+    const session = await ctx.requireSignIn({ reason: 'to know who you are' })
+    if (session === undefined) return
+    const name = session.claims['name'] ?? session.claims['email'] ?? session.subject ?? 'a signed-in user'
+    return ctx.say(`You are signed in as ${String(name)}.`)
+  }
+  return ctx.say('Say "who am I" to sign in, or "sign out".')
+}
+
+function streamOf(io: CLIIO): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      io.stderr.write(chunk.toString('utf8'))
+      callback()
+    },
+  })
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      done()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}
+
+async function loadModule(agent: SignInAgent, file: string): Promise<void> {
+  const module = (await import(pathToFileURL(resolve(file)).href)) as { register?: (agent: SignInAgent) => unknown }
+  if (typeof module.register !== 'function') throw new Error(`${file} does not export register(agent)`)
+  await module.register(agent)
+}
+
+async function buildAgent(config: BmOAuthConfig, logger: ReturnType<typeof createLogger>): Promise<{ agent: SignInAgent; close(): Promise<void> }> {
+  const database = openDatabase(config, logger)
+  const agent = createAgent({
+    agentName: requireAgent(config),
+    google: {
+      keyFile: resolveKeyFile({}, config.google.keyFile),
+      baseUrl: resolveGoogleEndpoints({}, config.google.baseUrl === undefined ? {} : { baseUrl: config.google.baseUrl })
+        .businessMessagesUrl,
+    },
+    provider: await resolveConfiguredProvider(config),
+    scopes: config.scopes,
+    database,
+    vaultKeys: keyringFromConfig(config),
+    webhook: {
+      keys: config.webhook.signingKeys,
+      ...(config.webhook.clientToken === undefined ? {} : { clientToken: config.webhook.clientToken }),
+      unsafeDisableSignatureVerification: config.local.unsafeDisableSignatureVerification,
+    },
+    allowedRedirectUris: allowedRedirectURIs(config),
+    logger,
+  })
+  return { agent, close: () => database.close() }
+}
+
+/** Registers `serve` on `program`. */
+export function registerServeCommand(program: Command, io: CLIIO): void {
+  withConfigOption(
+    program
+      .command('serve')
+      .description('Run an agent: webhook, sign-in flow and a message handler (built-in demo or --module)')
+      .option('--agent <name>', 'brands/BRAND_ID/agents/AGENT_ID (env BM_OAUTH_AGENT)')
+      .option('--module <file>', 'agent module exporting register(agent)')
+      .option('--log-level <level>', 'debug, info, warn or error', 'info'),
+  ).action(async (_opts: unknown, cmd: Command) => {
+    const opts = cmd.opts<{ module?: string; logLevel: string }>()
+    const config = await configFromCommand(io, cmd)
+    const logger = createLogger({ level: opts.logLevel, name: 'bm-oauth', destination: streamOf(io) })
+    const { agent, close } = await buildAgent(config, logger)
+    if (opts.module === undefined) agent.onMessage(demoHandler)
+    else await loadModule(agent, opts.module)
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const path = (req.url ?? '').split('?')[0]
+      if (path === config.webhook.path) return agent.webhookHandler(req, res)
+      req.resume()
+      if (req.method === 'GET' && path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
+      res.writeHead(404).end()
+    })
+    await new Promise<void>((done) => server.listen(config.webhook.port, config.webhook.host, done))
+    await agent.start()
+    const address = server.address()
+    const port = typeof address === 'object' && address !== null ? address.port : config.webhook.port
+    io.stdout.write(`bm-oauth serve: webhook on http://${config.webhook.host}:${port}${config.webhook.path}\n`)
+    try {
+      await (io.untilStopped ?? waitForSignal)()
+    } finally {
+      await agent.stop()
+      server.closeAllConnections()
+      await new Promise<void>((done) => server.close(() => done()))
+      await close()
+    }
+  })
+}

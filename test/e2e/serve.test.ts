@@ -1,0 +1,114 @@
+/**
+ * `bm-oauth serve` end to end: the CLI runs an agent from environment configuration with the
+ * built-in demo handler; the emulator's user asks "who am I", signs in at the strict provider and
+ * gets the answer.
+ */
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { runCLI } from '../../src/cli/program.ts'
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts'
+import { BusinessCommunicationsClient, generateVaultKey, readServiceAccountKey, ServiceAccountCredentials } from '../../src/index.ts'
+import { loginAndConsent } from '../support/oidc-login.ts'
+import { startStrictProvider, type RunningProvider } from '../support/strict-provider.ts'
+import { CLIENT_ID, CLIENT_SECRET } from './support.ts'
+
+let dir: string
+let provider: RunningProvider
+let emulator: RunningEmulator
+let port: number
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port: free } = server.address() as { port: number }
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return free
+}
+
+async function control<T>(path: string, body?: unknown): Promise<T> {
+  const init = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+  const res = await fetch(`${emulator.url}/emulator/v1/${path}`, init)
+  assert.ok(res.ok, `control ${path}: ${res.status}`)
+  return (await res.json()) as T
+}
+
+async function agentTexts(conversationId: string): Promise<Array<{ text?: string; chip: boolean }>> {
+  const view = await control<{ transcript: Array<{ direction: string; kind: string; content: { text?: string; suggestions?: unknown[] } }> }>(
+    `conversations/${conversationId}`,
+  )
+  return view.transcript
+    .filter((e) => e.direction === 'agent' && e.kind === 'message')
+    .map((e) => ({ ...(e.content.text === undefined ? {} : { text: e.content.text }), chip: (e.content.suggestions ?? []).length > 0 }))
+}
+
+async function waitForTexts(conversationId: string, count: number): Promise<Array<{ text?: string; chip: boolean }>> {
+  for (let i = 0; i < 300; i++) {
+    const texts = await agentTexts(conversationId)
+    if (texts.length >= count) return texts
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`timed out waiting for ${count} agent messages`)
+}
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bm-oauth-serve-'))
+  provider = await startStrictProvider({ clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }] })
+  port = await freePort()
+  emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator'), webhookUrl: `http://127.0.0.1:${port}/webhook`, webhookBaseDelayMs: 100 })
+  const credentials = new ServiceAccountCredentials(await readServiceAccountKey(emulator.keyFilePath), { scopes: ['businesscommunications'] })
+  await new BusinessCommunicationsClient({ credentials, baseUrl: emulator.url }).setAuthorizationEndpoint(emulator.agentName, `${provider.issuer}/auth`)
+})
+after(async () => {
+  await emulator?.close()
+  await provider?.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+test('serve runs the built-in demo agent: "who am I" → sign-in → answered', async () => {
+  const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
+  let stop!: () => void
+  const stopped = new Promise<void>((resolve) => (stop = resolve))
+  const out: string[] = []
+  const io = {
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: () => true },
+    untilStopped: () => stopped,
+    env: {
+      BM_OAUTH_AGENT: emulator.agentName,
+      BM_OAUTH_KEY_FILE: emulator.keyFilePath,
+      BM_OAUTH_GOOGLE_BASE_URL: emulator.url,
+      BM_OAUTH_ISSUER: provider.issuer,
+      BM_OAUTH_CLIENT_ID: CLIENT_ID,
+      BM_OAUTH_CLIENT_SECRET: CLIENT_SECRET,
+      BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true',
+      BM_OAUTH_SCOPES: 'openid profile',
+      BM_OAUTH_SQLITE_PATH: join(dir, 'agent.sqlite'),
+      BM_OAUTH_VAULT_KEYS: generateVaultKey({ keyId: 'serve-k1' }),
+      BM_OAUTH_WEBHOOK_KEYS: clientToken,
+      BM_OAUTH_WEBHOOK_CLIENT_TOKEN: clientToken,
+      BM_OAUTH_WEBHOOK_HOST: '127.0.0.1',
+      BM_OAUTH_WEBHOOK_PORT: String(port),
+      BM_OAUTH_WEBHOOK_PATH: '/webhook',
+    },
+  }
+  const exit = runCLI(['serve'], io)
+  try {
+    for (let i = 0; i < 200 && !out.join('').includes('webhook on'); i++) await new Promise((r) => setTimeout(r, 25))
+    assert.match(out.join(''), /webhook on http:\/\/127\.0\.0\.1:\d+\/webhook/)
+    const { conversationId } = await control<{ conversationId: string }>('conversations', {})
+    await control(`conversations/${conversationId}/messages`, { text: 'who am I?' })
+    const prompted = await waitForTexts(conversationId, 1)
+    assert.equal(prompted[0]?.chip, true)
+    const { authorizationUrl } = await control<{ authorizationUrl: string }>(`conversations/${conversationId}/signin/start`, { surface: 'android' })
+    await control(`conversations/${conversationId}/signin/complete`, { location: await loginAndConsent(authorizationUrl) })
+    const texts = await waitForTexts(conversationId, 3)
+    assert.deepEqual(texts.slice(1).map((t) => t.text), ["Thanks, you're signed in.", 'You are signed in as Alice Liddell.'])
+  } finally {
+    stop()
+  }
+  assert.equal(await exit, 0)
+})
