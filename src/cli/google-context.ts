@@ -1,21 +1,21 @@
 /**
  * @module cli/google-context
- * Builds the Google API clients a command needs from its options and the environment:
+ * Builds the Google API clients a command needs from its flags and the environment:
  * `--key` / `BM_OAUTH_KEY_FILE` / `GOOGLE_APPLICATION_CREDENTIALS` for the service-account key and
- * `--base-url` / `BM_OAUTH_GOOGLE_BASE_URL` (plus per-API overrides) for where the APIs live.
+ * `--base-url` / `BM_OAUTH_GOOGLE_BASE_URL` (plus per-API overrides) for where the APIs live. The
+ * clients themselves come from the server's factory, shared with config-driven commands.
  */
+import { resolveGoogleEndpoints, resolveKeyFile } from '../index.ts'
+import type { BusinessCommunicationsClient, BusinessMessagesClient } from '../index.ts'
 import {
-  BusinessCommunicationsClient,
-  BusinessMessagesClient,
-  readServiceAccountKey,
-  resolveGoogleEndpoints,
-  resolveKeyFile,
-  ServiceAccountCredentials,
-  SCOPES,
-} from '../index.ts'
+  businessCommunicationsClientFromSettings,
+  businessMessagesClientFromSettings,
+} from '../server/google-clients.ts'
+import type { GoogleClientsOptions } from '../server/google-clients.ts'
+import type { GoogleSettings } from '../server/config.ts'
 import type { CLIIO } from './io.ts'
 
-/** Options every Google-facing command accepts (global options). */
+/** Options every Google-facing command accepts. */
 export interface GoogleCLIOptions {
   key?: string
   baseUrl?: string
@@ -24,41 +24,26 @@ export interface GoogleCLIOptions {
   timeout?: number
 }
 
-function endpointOverrides(options: GoogleCLIOptions): Parameters<typeof resolveGoogleEndpoints>[1] {
-  const overrides: NonNullable<Parameters<typeof resolveGoogleEndpoints>[1]> = {}
-  if (options.baseUrl !== undefined) overrides.baseUrl = options.baseUrl
-  if (options.bcUrl !== undefined) overrides.businessCommunicationsUrl = options.bcUrl
-  if (options.bmUrl !== undefined) overrides.businessMessagesUrl = options.bmUrl
-  return overrides
+/** Flags win over the environment; both are validated here so errors name the flag or variable. */
+function googleSettings(io: CLIIO, options: GoogleCLIOptions): GoogleSettings {
+  const endpoints = resolveGoogleEndpoints(io.env, {
+    ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+    ...(options.bcUrl === undefined ? {} : { businessCommunicationsUrl: options.bcUrl }),
+    ...(options.bmUrl === undefined ? {} : { businessMessagesUrl: options.bmUrl }),
+  })
+  return { keyFile: resolveKeyFile(io.env, options.key), ...endpoints }
 }
 
-async function loadKey(io: CLIIO, options: GoogleCLIOptions): ReturnType<typeof readServiceAccountKey> {
-  return readServiceAccountKey(resolveKeyFile(io.env, options.key))
+function clientOptions(options: GoogleCLIOptions): GoogleClientsOptions {
+  return options.timeout === undefined ? {} : { timeoutMs: options.timeout }
 }
 
 /** A Business Communications client authorised with the service-account key. */
-export async function businessCommunicationsClient(
-  io: CLIIO,
-  options: GoogleCLIOptions,
-): Promise<BusinessCommunicationsClient> {
-  const endpoints = resolveGoogleEndpoints(io.env, endpointOverrides(options))
-  const key = await loadKey(io, options)
-  const credentials = new ServiceAccountCredentials(key, { scopes: [SCOPES.businesscommunications] })
-  return new BusinessCommunicationsClient({
-    credentials,
-    baseUrl: endpoints.businessCommunicationsUrl,
-    ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
-  })
+export function businessCommunicationsClient(io: CLIIO, options: GoogleCLIOptions): Promise<BusinessCommunicationsClient> {
+  return businessCommunicationsClientFromSettings(googleSettings(io, options), clientOptions(options))
 }
 
 /** A Business Messages client authorised with the service-account key. */
-export async function businessMessagesClient(io: CLIIO, options: GoogleCLIOptions): Promise<BusinessMessagesClient> {
-  const endpoints = resolveGoogleEndpoints(io.env, endpointOverrides(options))
-  const key = await loadKey(io, options)
-  const credentials = new ServiceAccountCredentials(key, { scopes: [SCOPES.businessmessages] })
-  return new BusinessMessagesClient({
-    credentials,
-    baseUrl: endpoints.businessMessagesUrl,
-    ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
-  })
+export function businessMessagesClient(io: CLIIO, options: GoogleCLIOptions): Promise<BusinessMessagesClient> {
+  return businessMessagesClientFromSettings(googleSettings(io, options), clientOptions(options))
 }

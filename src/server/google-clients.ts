@@ -11,7 +11,7 @@ import { resolveGoogleEndpoints, resolveKeyFile } from '../google/endpoints.ts'
 import { SCOPES } from '../google/scopes.ts'
 import { readServiceAccountKey } from '../google/service-account-key.ts'
 import { ServiceAccountCredentials } from '../google/service-account.ts'
-import type { BmOAuthConfig } from './config.ts'
+import type { BmOAuthConfig, GoogleSettings } from './config.ts'
 
 export interface GoogleClientsOptions {
   fetch?: FetchLike
@@ -19,8 +19,8 @@ export interface GoogleClientsOptions {
   timeoutMs?: number
 }
 
-function endpoints(config: BmOAuthConfig): ReturnType<typeof resolveGoogleEndpoints> {
-  const { baseUrl, businessCommunicationsUrl, businessMessagesUrl } = config.google
+function endpoints(google: GoogleSettings): ReturnType<typeof resolveGoogleEndpoints> {
+  const { baseUrl, businessCommunicationsUrl, businessMessagesUrl } = google
   return resolveGoogleEndpoints(
     {},
     {
@@ -32,11 +32,11 @@ function endpoints(config: BmOAuthConfig): ReturnType<typeof resolveGoogleEndpoi
 }
 
 async function credentialsFor(
-  config: BmOAuthConfig,
+  google: GoogleSettings,
   scope: string,
   options: GoogleClientsOptions,
 ): Promise<ServiceAccountCredentials> {
-  const key = await readServiceAccountKey(resolveKeyFile({}, config.google.keyFile))
+  const key = await readServiceAccountKey(resolveKeyFile({}, google.keyFile))
   return new ServiceAccountCredentials(key, {
     scopes: [scope],
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
@@ -51,26 +51,42 @@ function transport(options: GoogleClientsOptions): { fetch?: FetchLike; timeoutM
   }
 }
 
-/** A Business Messages client authorised with the configured service-account key. */
-export async function businessMessagesClientFor(
-  config: BmOAuthConfig,
+/** A Business Messages client authorised with the service-account key of `google` settings. */
+export async function businessMessagesClientFromSettings(
+  google: GoogleSettings,
   options: GoogleClientsOptions = {},
 ): Promise<BusinessMessagesClient> {
   return new BusinessMessagesClient({
-    credentials: await credentialsFor(config, SCOPES.businessmessages, options),
-    baseUrl: endpoints(config).businessMessagesUrl,
+    credentials: await credentialsFor(google, SCOPES.businessmessages, options),
+    baseUrl: endpoints(google).businessMessagesUrl,
     ...transport(options),
   })
 }
 
-/** A Business Communications client authorised with the configured service-account key. */
-export async function businessCommunicationsClientFor(
-  config: BmOAuthConfig,
+/** A Business Communications client authorised with the service-account key of `google` settings. */
+export async function businessCommunicationsClientFromSettings(
+  google: GoogleSettings,
   options: GoogleClientsOptions = {},
 ): Promise<BusinessCommunicationsClient> {
   return new BusinessCommunicationsClient({
-    credentials: await credentialsFor(config, SCOPES.businesscommunications, options),
-    baseUrl: endpoints(config).businessCommunicationsUrl,
+    credentials: await credentialsFor(google, SCOPES.businesscommunications, options),
+    baseUrl: endpoints(google).businessCommunicationsUrl,
     ...transport(options),
   })
+}
+
+/** A Business Messages client authorised with the configured service-account key. */
+export function businessMessagesClientFor(
+  config: BmOAuthConfig,
+  options: GoogleClientsOptions = {},
+): Promise<BusinessMessagesClient> {
+  return businessMessagesClientFromSettings(config.google, options)
+}
+
+/** A Business Communications client authorised with the configured service-account key. */
+export function businessCommunicationsClientFor(
+  config: BmOAuthConfig,
+  options: GoogleClientsOptions = {},
+): Promise<BusinessCommunicationsClient> {
+  return businessCommunicationsClientFromSettings(config.google, options)
 }
