@@ -26,8 +26,7 @@ export type ErrorCode =
   | 'ERR_TOKEN_VAULT_KEY'
   | 'ERR_TOKEN_VAULT_DECRYPT'
   | 'ERR_STORE'
-  | 'ERR_SIGNIN_NOT_PENDING'
-  | 'ERR_SIGNIN_EXPIRED'
+  | 'ERR_SIGNIN_REQUIRED'
   | 'ERR_EMULATOR_RPC'
 
 export interface BmOAuthErrorOptions extends ErrorOptions {

@@ -10,6 +10,7 @@ import { isBmOAuthError } from '../errors.ts'
 import { refreshTokens } from '../oauth/operations.ts'
 import { refreshIfNeeded, type RefreshedTokens, type RefreshFn } from '../tokens/refresh.ts'
 import type { TokenRecord } from '../tokens/token-store.ts'
+import { BmOAuthError } from '../errors.ts'
 import { SignInRequiredError } from './errors.ts'
 import { scalarClaims } from './exchange.ts'
 import { tokenKeyOf, type AgentRuntime } from './runtime.ts'
@@ -69,7 +70,10 @@ export function createSession(turn: ConversationTurn, record: ActiveRecord, ques
 /** The provider call behind a refresh; `invalid_grant` surfaces as `ERR_OAUTH_INVALID_GRANT`. */
 function refreshWith(runtime: AgentRuntime): RefreshFn {
   return async (current) => {
-    if (current.refreshToken === undefined) throw new SignInRequiredError('unknown')
+    // Without a refresh token the grant cannot be renewed: same outcome as invalid_grant (needs reconnect).
+    if (current.refreshToken === undefined) {
+      throw new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'the grant has no refresh token', { status: 401 })
+    }
     const tokenSet = await refreshTokens(runtime.provider, current.refreshToken)
     const claims = scalarClaims(tokenSet.idTokenClaims)
     const refreshed: RefreshedTokens = {
