@@ -21,13 +21,14 @@ import { migrateSignInStore } from '../signin-store/migrations.ts'
 import { createPendingSignInStore } from '../signin-store/pending-signins.ts'
 import { parseVaultKeys } from '../tokens/keyring.ts'
 import { migrateTokenStore } from '../tokens/migrations.ts'
-import { createVault, type Vault } from '../tokens/seal.ts'
+import { createVault, purposeSealer, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
-import { openInboxStore, type PayloadSealer } from '../webhook/inbox-store.ts'
+import { openInboxStore, WEBHOOK_INBOX_PURPOSE } from '../webhook/inbox-store.ts'
 import { createNodeWebhookHandler } from '../webhook/node-adapter.ts'
 import { createWebhookReceiver } from '../webhook/receiver.ts'
 import { BOT_REPRESENTATIVE, DEFAULT_SIGN_IN_FALLBACK } from '../channel/business-messages/outbound.ts'
 import { createFlowStateStore, migrateFlowStateStore } from './flow-state-store.ts'
+import { startMaintenance } from './maintenance.ts'
 import { InboxProcessor } from './processor.ts'
 import type { AgentRuntime } from './runtime.ts'
 import type { AgentOptions, GoogleOptions, MessageHandler, SignInAgent } from './types.ts'
@@ -57,11 +58,12 @@ export function createAgent(options: AgentOptions): SignInAgent {
   let handler: MessageHandler | undefined
   let node: NodeHandler | undefined
   let processor: InboxProcessor | undefined
+  let maintenance: { stop(): Promise<void> } | undefined
   let starting: Promise<void> | undefined
 
   const start = async (): Promise<void> => {
     const runtime = await buildRuntime(options, vault, logger, () => handler)
-    const inbox = await openInboxStore(options.database, { sealer: vaultSealer(vault) })
+    const inbox = await openInboxStore(options.database, { sealer: purposeSealer(vault, WEBHOOK_INBOX_PURPOSE) })
     const running = new InboxProcessor(runtime, inbox, { concurrency: options.concurrency ?? 4 })
     const receiver = createWebhookReceiver({
       ...webhookKeys(options),
@@ -73,6 +75,10 @@ export function createAgent(options: AgentOptions): SignInAgent {
     node = createNodeWebhookHandler(receiver)
     processor = running
     running.start()
+    maintenance = startMaintenance(
+      { inbox, markers: runtime.markers, pending: runtime.pending },
+      { clock: runtime.clock, logger, ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }) },
+    )
     logger.info({ agent: options.agentName }, 'agent started')
   }
 
@@ -93,6 +99,8 @@ export function createAgent(options: AgentOptions): SignInAgent {
       node = undefined
       await processor?.stop()
       processor = undefined
+      await maintenance?.stop()
+      maintenance = undefined
       starting = undefined
       logger.info({ agent: options.agentName }, 'agent stopped')
     },
@@ -173,14 +181,5 @@ function webhookKeys(options: AgentOptions): {
     ...(keys === undefined ? {} : { keys }),
     ...(clientToken === undefined ? {} : { clientToken }),
     ...(unsafeDisableSignatureVerification === undefined ? {} : { unsafeDisableSignatureVerification }),
-  }
-}
-
-/** Inbox payloads (which may hold an authorization code) are sealed with the vault, bound to their row. */
-function vaultSealer(vault: Vault): PayloadSealer {
-  const context = (associatedData: string): Record<string, string> => ({ purpose: 'webhook-inbox', row: associatedData })
-  return {
-    seal: async (plaintext, associatedData) => vault.seal(plaintext, context(associatedData)),
-    unseal: async (sealed, associatedData) => vault.open(sealed, context(associatedData)),
   }
 }

@@ -98,6 +98,8 @@ export interface AgentOptions {
   readonly refreshAheadMs?: number
   /** Deliveries processed at once (different conversations only; default 4). */
   readonly concurrency?: number
+  /** How often expired inbox rows, exchange markers and pending sign-ins are purged (default 1 h). */
+  readonly maintenanceIntervalMs?: number
 }
 
 /** A signed-in user, valid while the handler that received it runs. */

@@ -12,6 +12,7 @@ import { silentLogger, type Logger } from '../core/logger.ts'
 import { addBusinessCommunicationsRoutes } from './business-communications.ts'
 import { addBusinessMessagesRoutes } from './business-messages.ts'
 import { addAdminControlRoutes } from './control-admin.ts'
+import { addAgentStateRelay } from './control-agent-state.ts'
 import { addConversationControlRoutes } from './control-conversations.ts'
 import { addSignInControlRoutes } from './control-signin.ts'
 import { ConversationStore } from './conversation-store.ts'
@@ -43,6 +44,11 @@ export interface EmulatorOptions {
   webhookTimeoutMs?: number
   webhookHorizonMs?: number
   webhookBaseDelayMs?: number
+  /**
+   * The agent's sign-in state endpoint (JSON). When set, `GET /emulator/v1/agent-state?…` relays it
+   * on the emulator's origin, for the web page's inspector (`/?agentState=/emulator/v1/agent-state`).
+   */
+  agentStateUrl?: string
 }
 
 export interface RunningEmulator {
@@ -123,6 +129,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     addConversationControlRoutes(router, control)
     addSignInControlRoutes(router, control)
     addAdminControlRoutes(router, control)
+    addAgentStateRelay(router, { agentStateUrl: options.agentStateUrl, fetch: options.fetch ?? globalThis.fetch, logger })
     const listening = server
     dispatcher.start()
     const handshake =

@@ -22,9 +22,9 @@ import {
 } from '../signin-store/pending-signins.ts'
 import { parseVaultKeys, type Keyring } from '../tokens/keyring.ts'
 import { migrateTokenStore } from '../tokens/migrations.ts'
-import { createVault, type Vault } from '../tokens/seal.ts'
+import { createVault, purposeSealer, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore, type SQLTokenStore } from '../tokens/sql-token-store.ts'
-import { openInboxStore, type InboxStore, type PayloadSealer } from '../webhook/inbox-store.ts'
+import { openInboxStore, WEBHOOK_INBOX_PURPOSE, type InboxStore } from '../webhook/inbox-store.ts'
 import { ConfigError, type BmOAuthConfig } from './config.ts'
 
 /** Everything stored for one agent deployment, over one database. */
@@ -73,7 +73,7 @@ export async function openStores(config: BmOAuthConfig, options: OpenStoresOptio
   try {
     await migrateTokenStore(db)
     await migrateSignInStore(db)
-    const inbox = await openInboxStore(db, { sealer: vaultPayloadSealer(vault) })
+    const inbox = await openInboxStore(db, { sealer: purposeSealer(vault, WEBHOOK_INBOX_PURPOSE) })
     const clock = options.clock === undefined ? {} : { clock: options.clock }
     return {
       db,
@@ -132,14 +132,6 @@ export function openDatabase(config: BmOAuthConfig, logger: Logger = silentLogge
   return openSQLiteDatabase(path)
 }
 
-/** The webhook inbox's sealer: the vault's AEAD, bound to the inbox row id. */
-export function vaultPayloadSealer(vault: Vault): PayloadSealer {
-  const context = (row: string): Record<string, string> => ({ purpose: 'webhook-inbox', row })
-  return {
-    seal: async (plaintext, associatedData) => vault.seal(plaintext, context(associatedData)),
-    unseal: async (sealed, associatedData) => vault.open(sealed, context(associatedData)),
-  }
-}
 
 /** A vault without keys: listings work, anything touching a secret fails with the configuration error. */
 function lockedVault(): Vault {

@@ -40,6 +40,9 @@ export interface ClaimedDelivery {
   secretWithheld: boolean
 }
 
+/** The vault purpose under which inbox payloads are sealed (each bound to its row). */
+export const WEBHOOK_INBOX_PURPOSE = 'webhook-inbox'
+
 export interface InboxStore {
   /** Stores the delivery unless its dedupe key is known; atomic across processes. */
   record(input: { event: WebhookEvent; rawBody: Uint8Array; receivedAt: number }): Promise<'new' | 'duplicate'>

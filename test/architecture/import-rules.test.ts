@@ -35,7 +35,7 @@ const ALLOWED: Record<string, string[]> = {
   server: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel', 'agent', 'index'],
   emulator: [...BASE, 'web'],
   demo: [...BASE, 'index', 'oauth'],
-  sandbox: [...BASE, 'index', 'server', 'emulator', 'demo'],
+  sandbox: [...BASE, 'index', 'server', 'emulator', 'demo', 'agent'],
   cli: [...BASE, 'index', 'server', 'emulator', 'demo', 'sandbox'],
   web: [],
   index: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel', 'agent'],
