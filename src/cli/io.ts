@@ -20,3 +20,16 @@ export const EXIT_USAGE = 2
 export function printResult(io: CLIIO, json: boolean, value: unknown, human: () => string): void {
   io.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`)
 }
+
+/** Resolves on the first SIGINT or SIGTERM (the default `untilStopped` of long-running commands). */
+export function waitForStopSignal(): Promise<void> {
+  return new Promise((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      done()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}

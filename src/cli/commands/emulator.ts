@@ -8,7 +8,7 @@ import type { Command } from 'commander'
 import { startEmulator } from '../../emulator/index.ts'
 import { createLogger } from '../../index.ts'
 import { parsePositiveInt } from '../options.ts'
-import { printResult } from '../io.ts'
+import { printResult, waitForStopSignal } from '../io.ts'
 import type { CLIIO } from '../io.ts'
 
 export const DEFAULT_EMULATOR_PORT = 8790
@@ -28,18 +28,6 @@ interface EmulatorCLIOptions {
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.')
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      done()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
 }
 
 export function registerEmulatorCommand(program: Command, io: CLIIO): void {
@@ -102,7 +90,7 @@ export function registerEmulatorCommand(program: Command, io: CLIIO): void {
           'Press Ctrl-C to stop.',
         ].join('\n'),
       )
-      await (io.untilStopped ?? waitForSignal)()
+      await (io.untilStopped ?? waitForStopSignal)()
       await emulator.close()
     })
 }

@@ -22,6 +22,7 @@ import { allowedRedirectURIs, requireAgent, type BmOAuthConfig } from '../../ser
 import { resolveConfiguredProvider } from '../../server/provider.ts'
 import { keyringFromConfig, openDatabase } from '../../server/stores.ts'
 import type { CLIIO } from '../io.ts'
+import { waitForStopSignal } from '../io.ts'
 import { configFromCommand, withConfigOption } from './config-context.ts'
 
 /** The built-in demo: who am I (needs sign-in), sign in, sign out, help. */
@@ -43,18 +44,6 @@ function streamOf(io: CLIIO): Writable {
       io.stderr.write(chunk.toString('utf8'))
       callback()
     },
-  })
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      done()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
   })
 }
 
@@ -117,7 +106,7 @@ export function registerServeCommand(program: Command, io: CLIIO): void {
     const port = typeof address === 'object' && address !== null ? address.port : config.webhook.port
     io.stdout.write(`bm-oauth serve: webhook on http://${config.webhook.host}:${port}${config.webhook.path}\n`)
     try {
-      await (io.untilStopped ?? waitForSignal)()
+      await (io.untilStopped ?? waitForStopSignal)()
     } finally {
       await agent.stop()
       server.closeAllConnections()
