@@ -108,8 +108,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   }
   try {
     if (options.reset === true) await rm(dataDir, { recursive: true, force: true })
+    options.onProgress?.({ step: 'keys', phase: 'begin', label: 'Preparing keys and secrets' })
     const { secrets, created } = await loadOrCreateSecrets(dataDir)
-    options.onProgress?.({ step: 'keys', phase: 'end', label: created ? 'Generated keys and secrets' : 'Using keys from the data directory' })
+    options.onProgress?.({ step: 'keys', phase: 'end', label: created ? 'generated' : 'reused' })
 
     const db = openSQLiteDatabase(join(dataDir, 'sandbox.sqlite'))
     stops.push({ name: 'database', stop: () => db.close() })

@@ -1,0 +1,79 @@
+/**
+ * @module sandbox/demo-agent
+ * Runs the Growing Tree Bank agent for the sandbox with the public `createAgent` API: Business
+ * Messages through the emulator (its service-account key), the demo provider as a confidential
+ * client (loopback `http:` allowed: local mode), the emulator's stand-in redirect URIs accepted
+ * explicitly next to the four Google ones, signed webhooks with the emulator's client token, and
+ * its store in SQLite in the data directory.
+ */
+import { join } from 'node:path'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { BANK_AGENT_MESSAGES, BANK_AGENT_SCOPES, createBankAgentHandler } from '../demo/bank-agent/index.ts'
+import type { RunningEmulator } from '../emulator/index.ts'
+import { BUSINESS_MESSAGES_REDIRECT_URIS, createAgent, openSQLiteDatabase } from '../index.ts'
+import type { Logger } from '../index.ts'
+import { createAgentStateReader, type AgentStateReader } from './agent-state.ts'
+import { standInRedirectUris } from './provider-server.ts'
+
+export interface SandboxAgentOptions {
+  dataDir: string
+  emulator: RunningEmulator
+  issuer: string
+  clientId: string
+  clientSecret: string
+  /** The emulator's webhook client token: the signing key and the handshake answer. */
+  clientToken: string
+  vaultKeys: string
+  bankApiUrl: string
+  logger: Logger
+}
+
+export interface SandboxAgent {
+  webhookHandler: (req: IncomingMessage, res: ServerResponse) => void
+  readState: AgentStateReader
+  /** Stops the agent and closes its database. */
+  stop(): Promise<void>
+}
+
+export const AGENT_DATABASE_FILE = 'agent.sqlite'
+
+/** Creates and starts the agent (migrations, provider discovery, pending deliveries). */
+export async function startSandboxAgent(options: SandboxAgentOptions): Promise<SandboxAgent> {
+  const database = openSQLiteDatabase(join(options.dataDir, AGENT_DATABASE_FILE))
+  const agent = createAgent({
+    agentName: options.emulator.agentName,
+    google: { keyFile: options.emulator.keyFilePath, baseUrl: options.emulator.url },
+    provider: {
+      provider: { issuer: options.issuer },
+      client: { clientId: options.clientId, clientSecret: options.clientSecret, tokenEndpointAuthMethod: 'client_secret_basic' },
+    },
+    allowInsecureLoopback: true,
+    scopes: BANK_AGENT_SCOPES,
+    database,
+    vaultKeys: options.vaultKeys,
+    webhook: { keys: [options.clientToken], clientToken: options.clientToken },
+    allowedRedirectUris: [...BUSINESS_MESSAGES_REDIRECT_URIS, ...standInRedirectUris(options.emulator.url)],
+    messages: BANK_AGENT_MESSAGES,
+    logger: options.logger,
+  })
+  agent.onMessage(createBankAgentHandler({ bankApiUrl: options.bankApiUrl }))
+  try {
+    await agent.start()
+  } catch (err) {
+    await database.close()
+    throw err
+  }
+  return {
+    webhookHandler: agent.webhookHandler,
+    readState: createAgentStateReader({
+      db: database,
+      vaultKeys: options.vaultKeys,
+      agentName: options.emulator.agentName,
+      providerId: options.issuer,
+    }),
+    stop: async () => {
+      await agent.stop()
+      await database.close()
+    },
+  }
+}
