@@ -7,11 +7,10 @@
  */
 import { renderMessage } from '../flow/messages.ts'
 import type { HookName, SignInAction, SignInEvent } from '../flow/types.ts'
-import { revokeToken } from '../oauth/operations.ts'
 import { calculateS256Challenge, generateCodeVerifier } from '../pkce/pkce.ts'
-import { isBmOAuthError } from '../errors.ts'
 import { exchangeHeldCode } from './exchange.ts'
 import { runHandler } from './handler-context.ts'
+import { revokeAndForget } from './revocation.ts'
 import { tokenKeyOf } from './runtime.ts'
 import type { ConversationTurn } from './turn.ts'
 import type { AgentHooks, HookEvent } from './types.ts'
@@ -78,29 +77,21 @@ async function sendSignInPrompt(turn: ConversationTurn, action: ActionOf<'send-s
 }
 
 /**
- * RFC 7009 sign-out: revoke the refresh token (the grant) and the access token, then delete the
- * local copy whatever the provider said (R7, R8). A failed revocation is logged, not retried.
+ * RFC 7009 sign-out: the grant's tokens are queued for revocation, deleted locally, then revoked
+ * (refresh token first, then the access token). A provider failure leaves them queued for retries;
+ * nobody can use them again either way (R7, R8, R9; see `revocation.ts`).
  */
 async function revokeAndDelete(turn: ConversationTurn): Promise<void> {
   const { runtime, conversationId } = turn
   const key = tokenKeyOf(runtime, conversationId)
   const record = await runtime.tokens.get(key).catch(() => undefined)
-  if (record?.status === 'active' && runtime.provider.revocationEndpoint !== undefined) {
-    const { refreshToken, accessToken } = record.tokens
-    const attempts: Array<[string, 'refresh_token' | 'access_token']> = [
-      ...(refreshToken === undefined ? [] : [[refreshToken, 'refresh_token'] as [string, 'refresh_token']]),
-      [accessToken, 'access_token'],
-    ]
-    for (const [token, hint] of attempts) {
-      try {
-        await revokeToken(runtime.provider, token, hint)
-      } catch (err) {
-        const errCode = isBmOAuthError(err) ? err.code : 'unexpected'
-        runtime.logger.warn({ conversationId, hint, errCode }, 'revocation failed; deleting locally anyway')
-      }
-    }
+  const deleteLocal = (): Promise<boolean> => runtime.tokens.delete(key)
+  if (record?.status !== 'active') {
+    await deleteLocal()
+    return
   }
-  await runtime.tokens.delete(key)
+  const outcomes = await revokeAndForget(runtime, record.tokens, deleteLocal)
+  runtime.logger.info({ conversationId, revocations: outcomes }, 'signed out')
 }
 
 const HOOK_OF: Readonly<Record<HookName, keyof AgentHooks>> = {

@@ -21,6 +21,7 @@ import { migrateSignInStore } from '../signin-store/migrations.ts'
 import { createPendingSignInStore } from '../signin-store/pending-signins.ts'
 import { parseVaultKeys } from '../tokens/keyring.ts'
 import { migrateTokenStore } from '../tokens/migrations.ts'
+import { createRevocationQueue, migrateRevocationQueue } from '../tokens/revocation-queue.ts'
 import { createVault, purposeSealer, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
 import { openInboxStore, WEBHOOK_INBOX_PURPOSE } from '../webhook/inbox-store.ts'
@@ -30,6 +31,7 @@ import { BOT_REPRESENTATIVE, DEFAULT_SIGN_IN_FALLBACK } from '../channel/busines
 import { createFlowStateStore, migrateFlowStateStore } from './flow-state-store.ts'
 import { startMaintenance } from './maintenance.ts'
 import { InboxProcessor } from './processor.ts'
+import { startRevocationRetries } from './revocation.ts'
 import type { AgentRuntime } from './runtime.ts'
 import type { AgentOptions, GoogleOptions, MessageHandler, SignInAgent } from './types.ts'
 
@@ -59,6 +61,7 @@ export function createAgent(options: AgentOptions): SignInAgent {
   let node: NodeHandler | undefined
   let processor: InboxProcessor | undefined
   let maintenance: { stop(): Promise<void> } | undefined
+  let revocationRetries: { stop(): Promise<void> } | undefined
   let starting: Promise<void> | undefined
 
   const start = async (): Promise<void> => {
@@ -79,6 +82,7 @@ export function createAgent(options: AgentOptions): SignInAgent {
       { inbox, markers: runtime.markers, pending: runtime.pending },
       { clock: runtime.clock, logger, ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }) },
     )
+    revocationRetries = startRevocationRetries(runtime, options.revocationRetryIntervalMs ?? 30_000)
     logger.info({ agent: options.agentName }, 'agent started')
   }
 
@@ -101,6 +105,8 @@ export function createAgent(options: AgentOptions): SignInAgent {
       processor = undefined
       await maintenance?.stop()
       maintenance = undefined
+      await revocationRetries?.stop()
+      revocationRetries = undefined
       starting = undefined
       logger.info({ agent: options.agentName }, 'agent stopped')
     },
@@ -119,6 +125,7 @@ async function buildRuntime(
   await migrateTokenStore(db)
   await migrateSignInStore(db)
   await migrateFlowStateStore(db)
+  await migrateRevocationQueue(db)
   const provider =
     options.provider instanceof OAuthProvider
       ? options.provider
@@ -136,6 +143,7 @@ async function buildRuntime(
     pending: createPendingSignInStore(db, vault, { ttlMs: options.pendingTtlMs ?? 10 * 60_000 }),
     markers: createExchangeMarkers(db),
     states: createFlowStateStore(db, vault, () => clock.now()),
+    revocations: createRevocationQueue(db, vault),
     bm: new BusinessMessagesClient({
       credentials,
       fetch,

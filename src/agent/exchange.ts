@@ -2,7 +2,8 @@
  * @module agent/exchange
  * The `exchange-code` action: at most one token request per authorization code, ever (X1, X3).
  * In order: consume the conversation's pending sign-in (single winner, its verifier is the only one
- * ever tried: P6), claim the persisted exchange marker of the code's hash (a second delivery, a
+ * ever tried: P6) and check it was made for the configured provider (P14: the token endpoint is
+ * always the configured provider's, never one from the payload), claim the persisted exchange marker of the code's hash (a second delivery, a
  * second instance or a restarted run finds it taken), send the token request with the relayed
  * redirect URI (already checked against the allow-list, P12), find who signed in (ID token, else
  * UserInfo) and store the tokens BEFORE the state moves on. A run resumed after a crash never
@@ -30,6 +31,12 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
   const consumed = await runtime.pending.consume(runtime.agentName, conversationId, now)
   if (consumed === undefined || consumed.expired) {
     return { type: 'exchange-failed', kind: 'invalid_grant', description: 'no live pending sign-in' }
+  }
+  if (consumed.provider !== runtime.providerId) {
+    // P14: the challenge was made for another authorization server (the agent was reconfigured in
+    // between). Its code is for that server only; sending it to ours would be a mix-up. Re-prompt.
+    runtime.logger.warn({ conversationId }, 'pending sign-in belongs to another provider; code not exchanged')
+    return { type: 'exchange-failed', kind: 'invalid_grant', description: 'pending sign-in was for another provider' }
   }
   const context = { agent: runtime.agentName, conversation: conversationId }
   if (!(await runtime.markers.claim(hashAuthorizationCode(held.code), now, context))) {

@@ -12,6 +12,7 @@ import type { BusinessMessagesClient } from '../google/business-messages/client.
 import type { OAuthProvider } from '../oauth/provider.ts'
 import type { ExchangeMarkers } from '../signin-store/exchange-markers.ts'
 import type { PendingSignInStore } from '../signin-store/pending-signins.ts'
+import type { RevocationQueue } from '../tokens/revocation-queue.ts'
 import type { SQLTokenStore } from '../tokens/sql-token-store.ts'
 import type { TokenKey } from '../tokens/token-store.ts'
 import type { BusinessMessagesStyle } from '../channel/business-messages/outbound.ts'
@@ -27,6 +28,8 @@ export interface AgentRuntime {
   readonly pending: PendingSignInStore
   readonly markers: ExchangeMarkers
   readonly states: FlowStateStore
+  /** Revocations still owed to the provider after a failed sign-out request (R8). */
+  readonly revocations: RevocationQueue
   readonly bm: BusinessMessagesClient
   readonly policy: FlowPolicy
   readonly clock: Clock

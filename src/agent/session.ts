@@ -23,6 +23,7 @@ type ActiveRecord = TokenRecord & { status: 'active' }
 export function createSession(turn: ConversationTurn, record: ActiveRecord, question: string): Session {
   const { runtime } = turn
   let known: TokenRecord = record
+  let reconnecting = false
 
   const current = async (ifVersion?: number): Promise<ActiveRecord> => {
     const options = { clock: runtime.clock, aheadMs: runtime.refreshAheadMs, ...(ifVersion === undefined ? {} : { ifVersion }) }
@@ -34,13 +35,18 @@ export function createSession(turn: ConversationTurn, record: ActiveRecord, ques
       latest = undefined // unreadable (e.g. a removed key): the user signs in again
     }
     if (latest === undefined || latest.status !== 'active') {
-      if (turn.isOpen) await turn.step({ type: 'refresh-failed-invalid-grant', question })
+      // Many concurrent callers may find the grant gone: the flow hears it once.
+      if (turn.isOpen && !reconnecting) {
+        reconnecting = true
+        await turn.step({ type: 'refresh-failed-invalid-grant', question })
+      }
       throw new SignInRequiredError(turn.conversationId)
     }
-    if (latest.version !== known.version && turn.isOpen) {
-      await turn.step({ type: 'tokens-refreshed', scopes: latest.tokens.scopes })
+    // Noted before the step is awaited, so concurrent callers that share one refresh report it once.
+    if (latest.version !== known.version) {
+      known = latest
+      if (turn.isOpen) await turn.step({ type: 'tokens-refreshed', scopes: latest.tokens.scopes })
     }
-    known = latest
     return latest
   }
 

@@ -41,6 +41,7 @@ export class ConversationTurn {
   #open = true
   #lastDeliveryId: string | undefined
   #heldCode: HeldCode | undefined
+  #writes: Promise<void> = Promise.resolve()
   /** The journal of a run that did not finish (a crash), to resume first. */
   readonly crashed: { deliveryId: string; sent: number; queue: SignInAction[] } | undefined
 
@@ -170,8 +171,13 @@ export class ConversationTurn {
     return this.#lastDeliveryId === undefined ? {} : { lastDeliveryId: this.#lastDeliveryId }
   }
 
-  async #write(record: FlowRecord): Promise<void> {
+  /** Writes one at a time (concurrent session calls may step at once), each against the version the last one left. */
+  #write(record: FlowRecord): Promise<void> {
     const { runtime } = this
-    this.#version = await runtime.states.save(runtime.agentName, this.conversationId, record, this.#version)
+    const write = this.#writes.then(async () => {
+      this.#version = await runtime.states.save(runtime.agentName, this.conversationId, record, this.#version)
+    })
+    this.#writes = write.catch(() => undefined)
+    return write
   }
 }

@@ -100,6 +100,11 @@ export interface AgentOptions {
   readonly concurrency?: number
   /** How often expired inbox rows, exchange markers and pending sign-ins are purged (default 1 h). */
   readonly maintenanceIntervalMs?: number
+  /**
+   * How often revocations a provider could not take at sign-out are retried (default 30 s). Each
+   * retry waits for the provider's `Retry-After` or an exponential backoff; given up after 7 days (R8).
+   */
+  readonly revocationRetryIntervalMs?: number
 }
 
 /** A signed-in user, valid while the handler that received it runs. */

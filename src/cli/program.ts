@@ -13,6 +13,7 @@ import { registerDoctorCommand } from './commands/doctor.ts'
 import { CommandExit } from './commands/exit-status.ts'
 import { registerKeysCommands } from './commands/keys.ts'
 import { registerRekeyCommand } from './commands/rekey.ts'
+import { registerSandboxCommand } from './commands/sandbox.ts'
 import { registerSendAuthRequestCommand } from './commands/send-auth-request.ts'
 import { registerServeCommand } from './commands/serve.ts'
 import { registerSignInsCommands } from './commands/signins.ts'
@@ -44,6 +45,7 @@ export function createProgram(io: CLIIO): Command {
   registerServeCommand(program, io)
   registerRekeyCommand(program, io)
   registerKeysCommands(program, io)
+  registerSandboxCommand(program, io)
   for (const cmd of allCommands(program)) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
   }

@@ -18,6 +18,8 @@ export interface OAuthResponseErrorOptions {
   httpStatus?: number
   code?: ErrorCode
   cause?: unknown
+  /** The response's `Retry-After` header, verbatim. */
+  retryAfter?: string | undefined
 }
 
 /**
@@ -29,12 +31,18 @@ export class OAuthResponseError extends BmOAuthError {
   readonly operation: OAuthOperation
   /** HTTP status of the provider's response when one was received and it is the reason for the failure. */
   readonly httpStatus: number | undefined
+  /**
+   * The response's `Retry-After` header as sent (delta-seconds or an HTTP-date), when it had one:
+   * a 503 or 429 says when to try again (RFC 7009 §2.2.1, RFC 9110 §10.2.3).
+   */
+  readonly retryAfter: string | undefined
   constructor(operation: OAuthOperation, message: string, options: OAuthResponseErrorOptions = {}) {
     const code = options.code ?? (operation === 'discovery' ? 'ERR_OAUTH_DISCOVERY' : 'ERR_OAUTH_RESPONSE')
     super(code, message, options.cause === undefined ? { status: 502 } : { status: 502, cause: options.cause })
     this.name = 'OAuthResponseError'
     this.operation = operation
     this.httpStatus = options.httpStatus
+    this.retryAfter = options.retryAfter
   }
 }
 
@@ -49,10 +57,17 @@ export class OAuthProtocolError extends OAuthResponseError {
   readonly errorDescription: string | undefined
   /** HTTP status of the provider's response (`status` stays the 502 to answer with at our own edge). */
   declare readonly httpStatus: number
-  constructor(operation: OAuthOperation, error: string, errorDescription: string | undefined, httpStatus: number) {
+  constructor(
+    operation: OAuthOperation,
+    error: string,
+    errorDescription: string | undefined,
+    httpStatus: number,
+    retryAfter?: string,
+  ) {
     super(operation, `${operation} request failed: ${error}${errorDescription ? ` (${errorDescription})` : ''}`, {
       httpStatus,
       code: error === 'invalid_grant' ? 'ERR_OAUTH_INVALID_GRANT' : 'ERR_OAUTH_RESPONSE',
+      retryAfter,
     })
     this.name = 'OAuthProtocolError'
     this.error = error
@@ -67,7 +82,7 @@ export class OAuthProtocolError extends OAuthResponseError {
 export async function toOAuthError(operation: OAuthOperation, err: unknown): Promise<BmOAuthError> {
   if (err instanceof BmOAuthError) return err
   if (err instanceof oauth.ResponseBodyError) {
-    return new OAuthProtocolError(operation, err.error, err.error_description, err.status)
+    return new OAuthProtocolError(operation, err.error, err.error_description, err.status, retryAfterOf(err.response))
   }
   if (err instanceof oauth.WWWAuthenticateChallengeError) return fromChallenge(operation, err)
   if (isTimeout(err)) {
@@ -98,12 +113,18 @@ async function fromUnexpectedStatus(operation: OAuthOperation, response: Respons
   const error = (body as { error?: unknown } | undefined)?.error
   if (typeof error === 'string' && error !== '') {
     const description = (body as { error_description?: unknown }).error_description
-    return new OAuthProtocolError(operation, error, typeof description === 'string' ? description : undefined, response.status)
+    const text = typeof description === 'string' ? description : undefined
+    return new OAuthProtocolError(operation, error, text, response.status, retryAfterOf(response))
   }
   return new OAuthResponseError(operation, `${operation} response has unexpected HTTP status ${response.status}`, {
     httpStatus: response.status,
     cause: sanitize(err),
+    retryAfter: retryAfterOf(response),
   })
+}
+
+function retryAfterOf(response: Response | undefined): string | undefined {
+  return response?.headers.get('retry-after')?.trim() || undefined
 }
 
 function fromChallenge(operation: OAuthOperation, err: oauth.WWWAuthenticateChallengeError): OAuthProtocolError {

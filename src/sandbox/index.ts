@@ -182,7 +182,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
 
     const used = { emulator: port(emulator.url), provider: port(provider.issuer), bank: port(bank.url), agent: port(agentServer.url) }
     return {
-      url: `${emulator.url}/?agentState=${encodeURIComponent(AGENT_STATE_PATH)}`,
+      url: `${emulator.url}/?agentState=${AGENT_STATE_PATH}`,
       dataDir,
       createdKeys: created,
       ports: used,

@@ -22,13 +22,14 @@ import {
   whoAmIText,
 } from './replies.ts'
 
-/** What the bank agent asks for at sign-in: one grant serves every personal question. */
-export const BANK_AGENT_SCOPES: readonly string[] = Object.freeze([
-  'openid',
-  'offline_access',
-  'accounts.read',
-  'transactions.read',
-])
+/**
+ * What the bank agent asks for at sign-in: one grant serves every personal question.
+ *
+ * No `offline_access`: providers drop it from the granted `scope` unless `prompt=consent` was sent
+ * (OIDC Core §11), which Business Messages never sends, and the library counts a scope missing from
+ * the grant as not granted. The demo provider issues refresh tokens by client registration instead.
+ */
+export const BANK_AGENT_SCOPES: readonly string[] = Object.freeze(['openid', 'accounts.read', 'transactions.read'])
 
 export interface BankAgentHandlerOptions {
   /** The bank resource API, e.g. `http://127.0.0.1:8792`. */
@@ -69,7 +70,7 @@ export function createBankAgentHandler(options: BankAgentHandlerOptions): Messag
     const intent = classifyIntent(ctx.text, ctx.postbackData)
     const firstMessage = ctx.kind !== 'parked-question' && greeted.add(ctx.conversationId)
     if (intent === 'greeting') return say(ctx, welcomeText(ctx.user.displayName), PUBLIC_CHIPS)
-    if (firstMessage) await ctx.say(`Welcome to ${BANK_NAME}${nameSuffix(ctx)}! 🌳`)
+    if (firstMessage) await ctx.say(`Welcome to ${BANK_NAME}${nameSuffix(ctx)}!`)
     if (intent === 'sign-out') return ctx.signOut()
     if (intent === 'balance' || intent === 'transactions' || intent === 'who-am-i') {
       return answerPersonal(ctx, intent, options.bankApiUrl, limit)

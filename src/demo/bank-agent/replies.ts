@@ -73,7 +73,7 @@ export const BANK_AGENT_MESSAGES = Object.freeze({
 /** The greeting at the start of a conversation, by name when the user's name is known. */
 export function welcomeText(displayName: string | undefined): string {
   const who = displayName === undefined || displayName.trim() === '' ? '' : `, ${displayName.trim()}`
-  return `Welcome to ${BANK_NAME}${who}! 🌳 ${TEXTS.help}`
+  return `Welcome to ${BANK_NAME}${who}! ${TEXTS.help}`
 }
 
 /** Formats money for chat, e.g. `$2,543.10` or `-$4.50`. */

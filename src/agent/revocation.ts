@@ -1,0 +1,195 @@
+/**
+ * @module agent/revocation
+ * RFC 7009 revocation at sign-out, with retries that survive failures and restarts (R7, R8, R9).
+ *
+ * Sign-out, in this order: queue each token (sealed, durable), delete the local copy, then send the
+ * revocations. Deleting before revoking means that by the time the provider says 200 no instance
+ * can read the token any more (RFC 7009 §2.1, R9); queueing first means a crash or a provider that
+ * answers 503, times out or cannot be reached still gets the token revoked later (RFC 7009 §2.2.1:
+ * the client must assume the token still exists). Retries honour `Retry-After`, else back off
+ * exponentially, and give up (with an error log line) after a horizon. The queue is the only place
+ * the token still exists locally, and it is only ever sent to the revocation endpoint.
+ */
+import type { Clock } from '../core/clock.ts'
+import type { Logger } from '../core/logger.ts'
+import { isBmOAuthError } from '../errors.ts'
+import { OAuthResponseError } from '../oauth/errors.ts'
+import { revokeToken } from '../oauth/operations.ts'
+import type { OAuthProvider } from '../oauth/provider.ts'
+import type { PendingRevocation, RevocationQueue, RevocationTokenTypeHint } from '../tokens/revocation-queue.ts'
+
+/** Timing of revocation retries. */
+export interface RevocationPolicy {
+  /** How long a claimed row is ours before another process may retry it (default 60 s). */
+  readonly leaseMs: number
+  /** First backoff step without `Retry-After` (default 30 s); doubles per attempt. */
+  readonly baseDelayMs: number
+  /** Longest wait between two attempts, `Retry-After` included (default 6 h). */
+  readonly maxDelayMs: number
+  /** Give up this long after sign-out (default 7 days). */
+  readonly horizonMs: number
+  /** Rows retried per pass (default 50). */
+  readonly batchSize: number
+}
+
+export const DEFAULT_REVOCATION_POLICY: RevocationPolicy = {
+  leaseMs: 60_000,
+  baseDelayMs: 30_000,
+  maxDelayMs: 6 * 60 * 60_000,
+  horizonMs: 7 * 24 * 60 * 60_000,
+  batchSize: 50,
+}
+
+/** What revocation needs from the agent. */
+export interface RevocationDeps {
+  readonly agentName: string
+  readonly providerId: string
+  readonly provider: OAuthProvider
+  readonly revocations: RevocationQueue
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly revocationPolicy?: RevocationPolicy
+}
+
+/** The fate of one queued token after an attempt. */
+export type RevocationOutcome = 'revoked' | 'retrying' | 'given-up'
+
+/** When to try again, or why not. */
+export type RetryDecision = { readonly retryAt: number } | { readonly giveUp: 'refused' | 'horizon' }
+
+/**
+ * Sign-out of one grant: queue its tokens (refresh token first: it ends the grant), run
+ * `deleteLocal`, then attempt each revocation once now. Without a revocation endpoint the tokens are
+ * only deleted. Never throws for a provider failure (the queue retries); store failures propagate.
+ */
+export async function revokeAndForget(
+  deps: RevocationDeps,
+  tokens: { readonly accessToken: string; readonly refreshToken?: string | undefined },
+  deleteLocal: () => Promise<unknown>,
+): Promise<RevocationOutcome[]> {
+  if (deps.provider.revocationEndpoint === undefined) {
+    await deleteLocal()
+    return []
+  }
+  const policy = deps.revocationPolicy ?? DEFAULT_REVOCATION_POLICY
+  const wanted: Array<[string, RevocationTokenTypeHint]> = [
+    ...(tokens.refreshToken === undefined ? [] : [[tokens.refreshToken, 'refresh_token'] as [string, RevocationTokenTypeHint]]),
+    [tokens.accessToken, 'access_token'],
+  ]
+  const queued: PendingRevocation[] = []
+  for (const [token, tokenTypeHint] of wanted) {
+    const entry = { agent: deps.agentName, provider: deps.providerId, token, tokenTypeHint }
+    queued.push(await deps.revocations.enqueue(entry, deps.clock.now(), policy.leaseMs))
+  }
+  await deleteLocal()
+  const outcomes: RevocationOutcome[] = []
+  for (const entry of queued) outcomes.push(await attemptRevocation(deps, entry))
+  return outcomes
+}
+
+/** Sends one queued revocation; removes the row on success, else reschedules or gives up. */
+export async function attemptRevocation(deps: RevocationDeps, entry: PendingRevocation): Promise<RevocationOutcome> {
+  const policy = deps.revocationPolicy ?? DEFAULT_REVOCATION_POLICY
+  const fields = { revocationId: entry.id, hint: entry.tokenTypeHint, attempt: entry.attempts }
+  try {
+    await revokeToken(deps.provider, entry.token, entry.tokenTypeHint)
+  } catch (err) {
+    const reason = failureCode(err)
+    const decision = decideRetry(err, entry, deps.clock.now(), policy)
+    if ('giveUp' in decision) {
+      await deps.revocations.remove(entry.id)
+      deps.logger.error({ ...fields, errCode: reason, why: decision.giveUp }, 'token revocation given up; the provider may still honour the token')
+      return 'given-up'
+    }
+    await deps.revocations.reschedule(entry.id, decision.retryAt, reason)
+    deps.logger.warn({ ...fields, errCode: reason, retryAt: decision.retryAt }, 'token revocation failed; will retry')
+    return 'retrying'
+  }
+  await deps.revocations.remove(entry.id)
+  deps.logger.info(fields, 'token revoked at the provider')
+  return 'revoked'
+}
+
+/** Result of one retry pass. */
+export interface RetryPassResult {
+  readonly revoked: number
+  readonly retrying: number
+  readonly givenUp: number
+}
+
+/** One pass: drops rows past the horizon, then retries the due rows of this agent and provider. */
+export async function retryDueRevocations(deps: RevocationDeps): Promise<RetryPassResult> {
+  const policy = deps.revocationPolicy ?? DEFAULT_REVOCATION_POLICY
+  const now = deps.clock.now()
+  const expired = await deps.revocations.dropCreatedBefore(deps.agentName, now - policy.horizonMs)
+  if (expired > 0) deps.logger.error({ count: expired, horizonMs: policy.horizonMs }, 'token revocations given up after the retry horizon')
+  const result = { revoked: 0, retrying: 0, givenUp: expired }
+  if (deps.provider.revocationEndpoint === undefined) return result
+  const due = await deps.revocations.claimDue(deps.agentName, deps.providerId, now, {
+    leaseMs: policy.leaseMs,
+    limit: policy.batchSize,
+  })
+  for (const entry of due) {
+    const outcome = await attemptRevocation(deps, entry)
+    if (outcome === 'revoked') result.revoked++
+    else if (outcome === 'retrying') result.retrying++
+    else result.givenUp++
+  }
+  return result
+}
+
+/**
+ * Pure: when to try `entry` again after `err`. A 4xx answer (other than 429) is final: the provider
+ * understood and refused (e.g. `unsupported_token_type`, `invalid_client`). Anything else (5xx, 429,
+ * timeouts, unreachable, an unreadable answer) is retried: at `Retry-After` when given, else
+ * `baseDelayMs · 2^(attempts−1)`, both capped at `maxDelayMs`; never past the horizon.
+ */
+export function decideRetry(err: unknown, entry: PendingRevocation, now: number, policy: RevocationPolicy): RetryDecision {
+  const status = err instanceof OAuthResponseError ? err.httpStatus : undefined
+  if (status !== undefined && status >= 400 && status < 500 && status !== 429) return { giveUp: 'refused' }
+  if (isBmOAuthError(err, 'ERR_CONFIG') || isBmOAuthError(err, 'ERR_INVALID_ARGUMENT')) return { giveUp: 'refused' }
+  const hinted = err instanceof OAuthResponseError ? parseRetryAfter(err.retryAfter, now) : undefined
+  const backoff = policy.baseDelayMs * 2 ** Math.max(0, Math.min(30, entry.attempts - 1))
+  const retryAt = now + Math.min(policy.maxDelayMs, hinted ?? backoff)
+  return retryAt > entry.createdAt + policy.horizonMs ? { giveUp: 'horizon' } : { retryAt }
+}
+
+/** `Retry-After` (RFC 9110 §10.2.3) in ms from `now`: delta-seconds or an HTTP-date; `undefined` when absent or invalid. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined
+  if (/^\d+$/.test(value)) return Number(value) * 1000
+  const at = Date.parse(value)
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
+}
+
+/** A secret-free reason: the error code plus HTTP status or OAuth error name. */
+function failureCode(err: unknown): string {
+  if (err instanceof OAuthResponseError) {
+    const name = 'error' in err && typeof err.error === 'string' ? `:${err.error}` : ''
+    return `${err.code}${name}${err.httpStatus === undefined ? '' : ` (HTTP ${err.httpStatus})`}`
+  }
+  if (isBmOAuthError(err)) return err.code
+  return err instanceof Error ? err.name : 'non-error'
+}
+
+/** Runs {@link retryDueRevocations} every `intervalMs` (unref'd timer) until stopped. */
+export function startRevocationRetries(deps: RevocationDeps, intervalMs: number): { stop(): Promise<void> } {
+  let running: Promise<void> = Promise.resolve()
+  const pass = (): void => {
+    running = running
+      .then(() => retryDueRevocations(deps))
+      .then((result) => {
+        if (result.revoked + result.retrying + result.givenUp > 0) deps.logger.debug({ ...result }, 'revocation retry pass')
+      })
+      .catch((err: unknown) => deps.logger.warn({ errCode: failureCode(err) }, 'revocation retry pass failed'))
+  }
+  pass()
+  const timer = setInterval(pass, intervalMs)
+  timer.unref()
+  return {
+    async stop() {
+      clearInterval(timer)
+      await running
+    },
+  }
+}

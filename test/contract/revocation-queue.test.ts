@@ -1,0 +1,109 @@
+/**
+ * The revocation queue (R8) on every engine: tokens sealed at rest under their own purpose, claims
+ * exclusive across connections, leases, rescheduling and the horizon clean-up.
+ */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { isBmOAuthError } from '../../src/errors.ts'
+import { generateVaultKey, parseVaultKeys } from '../../src/tokens/keyring.ts'
+import {
+  createRevocationQueue,
+  migrateRevocationQueue,
+  REVOCATION_QUEUE_TABLE,
+} from '../../src/tokens/revocation-queue.ts'
+import { createVault } from '../../src/tokens/seal.ts'
+import { containsSecret, storeFixtures, withDatabase } from './token-store-fixtures.ts'
+
+const vault = createVault(parseVaultKeys(generateVaultKey({ keyId: 'rq1' })))
+const T0 = Date.parse('2026-03-01T00:00:00Z')
+const entry = (token: string, hint: 'refresh_token' | 'access_token' = 'refresh_token') => ({
+  agent: 'brands/1/agents/2',
+  provider: 'https://as.example',
+  token,
+  tokenTypeHint: hint,
+})
+
+for (const fixture of await storeFixtures()) {
+  const options = fixture.skip === undefined ? {} : { skip: fixture.skip }
+  describe(`revocation queue: ${fixture.name}`, options, () => {
+    test('R8 S1 a queued token is sealed at rest; listings show no token; a claim opens it', () =>
+      withDatabase(fixture, async ({ db, rawBytes }) => {
+        await migrateRevocationQueue(db)
+        const queue = createRevocationQueue(db, vault)
+        const token = `RT-${'s3cr3t'.repeat(8)}`
+        const queued = await queue.enqueue(entry(token), T0, 60_000)
+        assert.equal(queued.attempts, 1)
+        assert.equal(containsSecret(await rawBytes([REVOCATION_QUEUE_TABLE]), token), false)
+        const [summary] = await queue.list()
+        assert.deepEqual(Object.keys(summary ?? {}).includes('token'), false)
+        assert.equal(summary?.nextAttemptAt, T0 + 60_000, 'leased to the enqueuer')
+        assert.deepEqual(await queue.claimDue(entry('').agent, entry('').provider, T0 + 59_999, { leaseMs: 1000, limit: 10 }), [])
+        const [claimed] = await queue.claimDue(entry('').agent, entry('').provider, T0 + 60_000, { leaseMs: 1000, limit: 10 })
+        assert.equal(claimed?.token, token)
+        assert.equal(claimed?.attempts, 2)
+        assert.equal(claimed?.tokenTypeHint, 'refresh_token')
+      }))
+
+    test('R8 a sealed token copied to another row does not open (bound to its row)', () =>
+      withDatabase(fixture, async ({ db }) => {
+        await migrateRevocationQueue(db)
+        const queue = createRevocationQueue(db, vault)
+        const a = await queue.enqueue(entry('token-a-0123456789'), T0, 0)
+        const b = await queue.enqueue(entry('token-b-0123456789', 'access_token'), T0, 0)
+        const { rows } = await db.query<{ sealed: Uint8Array }>(`SELECT sealed FROM ${REVOCATION_QUEUE_TABLE} WHERE id = $1`, [a.id])
+        await db.query(`UPDATE ${REVOCATION_QUEUE_TABLE} SET sealed = $1 WHERE id = $2`, [rows[0]!.sealed, b.id])
+        await assert.rejects(
+          queue.claimDue(a.agent, a.provider, T0, { leaseMs: 1000, limit: 10 }),
+          (err) => isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT'),
+        )
+      }))
+
+    test('R8 two connections claiming at once: each due row goes to exactly one', () =>
+      withDatabase(fixture, async ({ db, openSecond }) => {
+        await migrateRevocationQueue(db)
+        const first = createRevocationQueue(db, vault)
+        const second = createRevocationQueue(openSecond?.() ?? db, vault)
+        for (let i = 0; i < 6; i++) await first.enqueue(entry(`token-${i}-0123456789`), T0, 0)
+        const claim = { leaseMs: 30_000, limit: 10 }
+        const [mine, theirs] = await Promise.all([
+          first.claimDue('brands/1/agents/2', 'https://as.example', T0, claim),
+          second.claimDue('brands/1/agents/2', 'https://as.example', T0, claim),
+        ])
+        const ids = [...mine, ...theirs].map((r) => r.id)
+        assert.equal(ids.length, 6)
+        assert.equal(new Set(ids).size, 6)
+        assert.deepEqual(await first.claimDue('brands/1/agents/2', 'https://as.example', T0 + 29_999, claim), [], 'leased')
+      }))
+
+    test('R8 reschedule, remove, other providers untouched, horizon clean-up', () =>
+      withDatabase(fixture, async ({ db }) => {
+        await migrateRevocationQueue(db)
+        const queue = createRevocationQueue(db, vault)
+        const a = await queue.enqueue(entry('token-a-0123456789'), T0, 0)
+        const other = await queue.enqueue({ ...entry('token-o-0123456789'), provider: 'https://other.example' }, T0, 0)
+        await queue.reschedule(a.id, T0 + 2000, 'ERR_OAUTH_RESPONSE (HTTP 503)')
+        const listed = await queue.list({ agent: a.agent })
+        assert.equal(listed.find((r) => r.id === a.id)?.lastError, 'ERR_OAUTH_RESPONSE (HTTP 503)')
+        assert.deepEqual(await queue.claimDue(a.agent, a.provider, T0 + 1999, { leaseMs: 1, limit: 10 }), [])
+        assert.equal((await queue.claimDue(a.agent, a.provider, T0 + 2000, { leaseMs: 1, limit: 10 })).length, 1)
+        assert.equal(await queue.remove(a.id), true)
+        assert.equal(await queue.remove(a.id), false)
+        assert.equal(await queue.dropCreatedBefore(a.agent, T0), 0)
+        assert.equal(await queue.dropCreatedBefore(a.agent, T0 + 1), 1)
+        assert.deepEqual(await queue.list(), [])
+        assert.equal(other.provider, 'https://other.example')
+      }))
+
+    test('S3 rekey re-seals queued tokens under the active key', () =>
+      withDatabase(fixture, async ({ db }) => {
+        await migrateRevocationQueue(db)
+        const oldKey = generateVaultKey({ keyId: 'old' })
+        await createRevocationQueue(db, createVault(parseVaultKeys(oldKey))).enqueue(entry('token-r-0123456789'), T0, 0)
+        const rotated = createVault(parseVaultKeys(`${generateVaultKey({ keyId: 'new' })},${oldKey}`))
+        const result = await createRevocationQueue(db, rotated).rekey()
+        assert.deepEqual(result, { rekeyed: 1, failed: 0, remaining: 0 })
+        const [claimed] = await createRevocationQueue(db, rotated).claimDue(entry('').agent, entry('').provider, T0, { leaseMs: 1, limit: 1 })
+        assert.equal(claimed?.token, 'token-r-0123456789')
+      }))
+  })
+}

@@ -1,0 +1,133 @@
+/**
+ * R8 end to end: the user signs out while the provider's revocation endpoint answers 503 (with
+ * `Retry-After: 2`), cannot be reached, or times out. The local copy is deleted at once, the tokens
+ * wait in the sealed revocation queue, and once the injected clock has moved past the retry time the
+ * agent's retry loop revokes them at the real strict provider (introspection then says inactive).
+ * The failures come from a fetch wrapper in front of the real provider; everything else is real.
+ */
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync } from 'node:fs'
+import { ManualClock } from '../../src/core/clock.ts'
+import type { FetchLike } from '../../src/core/fetch.ts'
+import { parseVaultKeys } from '../../src/tokens/keyring.ts'
+import { createRevocationQueue } from '../../src/tokens/revocation-queue.ts'
+import { createVault } from '../../src/tokens/seal.ts'
+import {
+  isActiveAtProvider,
+  openConversation,
+  signInWithBalance,
+  startWorld,
+  storedTokens,
+  userSays,
+  waitFor,
+  waitForText,
+  type RunningAgent,
+  type World,
+} from './support.ts'
+
+type Failure = () => Response
+const FAILURES: ReadonlyArray<{ name: string; fail: Failure; delayMs: number; errCode: RegExp }> = [
+  {
+    name: '503 with Retry-After: 2',
+    fail: () =>
+      new Response(JSON.stringify({ error: 'temporarily_unavailable' }), {
+        status: 503,
+        headers: { 'content-type': 'application/json', 'retry-after': '2' },
+      }),
+    delayMs: 2000,
+    errCode: /HTTP 503/,
+  },
+  {
+    name: 'unreachable (connection refused)',
+    fail: () => {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })
+    },
+    delayMs: 30_000,
+    errCode: /ERR_NETWORK/,
+  },
+  {
+    name: 'timeout',
+    fail: () => {
+      throw new DOMException('The operation was aborted due to timeout', 'TimeoutError')
+    },
+    delayMs: 30_000,
+    errCode: /ERR_HTTP_TIMEOUT/,
+  },
+]
+
+let world: World
+let running: RunningAgent
+const clock = new ManualClock(Date.now())
+let failNext: Failure[] = []
+/** Requests after sign-out that carried a token anywhere but the revocation endpoint. */
+let watched: string[] = []
+const misuse: string[] = []
+const revocationAttempts: Array<'failed' | 'sent'> = []
+
+before(async () => {
+  world = await startWorld()
+  const fetch: FetchLike = async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input)
+    const headers = new Headers(init?.headers)
+    const carried = `${headers.get('authorization') ?? ''} ${String(init?.body ?? '')}`
+    if (url !== world.metadata.revocation_endpoint) {
+      for (const token of watched) if (carried.includes(token)) misuse.push(url)
+      return world.fetch(input, init)
+    }
+    const failure = failNext.shift()
+    revocationAttempts.push(failure === undefined ? 'sent' : 'failed')
+    return failure === undefined ? world.fetch(input, init) : failure()
+  }
+  running = await world.startAgent({ clock, fetch, revocationRetryIntervalMs: 50 })
+})
+after(async () => {
+  await running?.stop()
+  await world?.close()
+})
+
+function databaseBytes(): Buffer {
+  return Buffer.concat([world.dbPath, `${world.dbPath}-wal`].filter((p) => existsSync(p)).map((p) => readFileSync(p)))
+}
+
+describe('R8 revocation failure paths', () => {
+  for (const { name, fail, delayMs, errCode } of FAILURES) {
+    test(`R8 sign-out while the revocation endpoint fails (${name}) → deleted locally at once, sealed queue row, revoked after the retry time`, async () => {
+      const queue = createRevocationQueue(running.db, createVault(parseVaultKeys(world.vaultKeys)))
+      const conversationId = await openConversation(world)
+      const settled = await signInWithBalance(world, conversationId)
+      const { accessToken, refreshToken } = (await storedTokens(world, running.db, conversationId))!.tokens!
+      assert.ok(refreshToken)
+      failNext = [fail, fail] // the refresh token's and the access token's first attempts
+      revocationAttempts.length = 0
+      const t0 = clock.now()
+      await userSays(world, conversationId, 'Sign out')
+      await waitForText(world, conversationId, /You're signed out\./, settled)
+      watched = [accessToken, refreshToken]
+
+      assert.equal(await storedTokens(world, running.db, conversationId), undefined, 'deleted locally at once')
+      const rows = await queue.list({ agent: world.emulator.agentName })
+      assert.deepEqual(rows.map((r) => r.tokenTypeHint).sort(), ['access_token', 'refresh_token'])
+      for (const row of rows) {
+        assert.equal(row.provider, world.provider.issuer)
+        assert.equal(row.nextAttemptAt, t0 + delayMs, 'Retry-After honoured, else the first backoff step')
+        assert.match(row.lastError ?? '', errCode)
+      }
+      const raw = databaseBytes()
+      for (const token of [accessToken, refreshToken]) assert.ok(!raw.includes(Buffer.from(token)), 'sealed at rest')
+      assert.equal(await isActiveAtProvider(world, refreshToken), true, 'the provider still holds the grant')
+      assert.deepEqual(revocationAttempts, ['failed', 'failed'])
+
+      clock.advance(delayMs - 1)
+      await new Promise((resolve) => setTimeout(resolve, 200)) // a few retry passes: nothing is due yet
+      assert.deepEqual(revocationAttempts, ['failed', 'failed'], 'no retry before the retry time')
+      clock.advance(1)
+      await waitFor('the queue to drain', async () => ((await queue.list()).length === 0 ? true : undefined))
+      assert.deepEqual(revocationAttempts, ['failed', 'failed', 'sent', 'sent'])
+      assert.equal(await isActiveAtProvider(world, accessToken), false)
+      assert.equal(await isActiveAtProvider(world, refreshToken), false)
+      assert.deepEqual(misuse, [], 'the tokens were never used again')
+      assert.ok(!world.logs.join('').includes(refreshToken) && !world.logs.join('').includes(accessToken), 'never logged')
+    })
+  }
+})
