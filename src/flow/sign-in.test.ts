@@ -59,6 +59,16 @@ describe('happy path', () => {
       .expectState('awaiting-sign-in', { scopes: ['profile', 'accounts.read'], attempt: 1 })
   })
 
+  test('offline_access is not an access scope: a grant that omits it still answers the parked question', () => {
+    const chat = transcript()
+      .user('what is my balance?', { scopes: ['openid', 'offline_access', 'accounts.read'] })
+      .code()
+      .exchangeSucceeds({ scopes: ['openid', 'accounts.read'] })
+      .expectState('signed-in', { scopes: ['openid', 'accounts.read'] })
+    assert.equal(chat.action('answer-parked-question').question, 'what is my balance?')
+    chat.user('and now?', { scopes: ['openid', 'offline_access', 'accounts.read'] }).expectActions('answer-question')
+  })
+
   test('a question needing more scopes than granted asks to sign in for both (step-up)', () => {
     const chat = transcript({ start: { kind: 'signed-in', scopes: ['accounts.read'], since: T0 } })
     chat.user('move 5 credits', { scopes: ['payments.write'] }).expectSays('prompt.more-access')

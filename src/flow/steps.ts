@@ -142,9 +142,17 @@ export function expirePrompt(from: AwaitingSignInState, now: number): Transition
   return { state, actions: [...discardPending(from), emit('expired')] }
 }
 
-/** Whether `granted` includes every scope in `needed`. */
+/**
+ * Scopes that ask for something other than access, so providers may grant them without echoing
+ * them in `scope`: `offline_access` only asks for a refresh token (OIDC Core §11), and providers
+ * such as oidc-provider leave it out of the granted scope unless `prompt=consent` was sent, which
+ * Business Messages never sends. Whether a refresh token came back is the token store's concern.
+ */
+const NON_ACCESS_SCOPES: ReadonlySet<string> = new Set(['offline_access'])
+
+/** Whether `granted` includes every access scope in `needed`. */
 export function coversScopes(granted: readonly string[], needed: readonly string[]): boolean {
-  return needed.every((scope) => granted.includes(scope))
+  return needed.every((scope) => NON_ACCESS_SCOPES.has(scope) || granted.includes(scope))
 }
 
 /** `a` then the scopes of `b` not in `a`. */

@@ -29,7 +29,7 @@ import {
  * (OIDC Core §11), which Business Messages never sends, and the library counts a scope missing from
  * the grant as not granted. The demo provider issues refresh tokens by client registration instead.
  */
-export const BANK_AGENT_SCOPES: readonly string[] = Object.freeze(['openid', 'accounts.read', 'transactions.read'])
+export const BANK_AGENT_SCOPES: readonly string[] = Object.freeze(['openid', 'offline_access', 'accounts.read', 'transactions.read'])
 
 export interface BankAgentHandlerOptions {
   /** The bank resource API, e.g. `http://127.0.0.1:8792`. */
