@@ -49,7 +49,7 @@ export function createInspector(options) {
   if (options.agentStateUrl !== undefined) watchAgentState(options.agentStateUrl)
 
   const refreshMessages = async () => {
-    if (conversationId === undefined || !messagesSection.open) return
+    if (conversationId === undefined) return
     const id = conversationId
     const { entries } = await emulator.listMessages(id)
     if (id !== conversationId) return
