@@ -3,8 +3,9 @@
  * The `exchange-code` action: at most one token request per authorization code, ever (X1, X3).
  * In order: consume the conversation's pending sign-in (single winner, its verifier is the only one
  * ever tried: P6) and check it was made for the configured provider (P14: the token endpoint is
- * always the configured provider's, never one from the payload), claim the persisted exchange marker of the code's hash (a second delivery, a
- * second instance or a restarted run finds it taken), send the token request with the relayed
+ * always the configured provider's, never one from the payload), claim the persisted exchange
+ * marker of the code's hash (a second delivery, a second instance or a restarted run finds it
+ * taken), send the token request with the relayed
  * redirect URI (already checked against the allow-list, P12), find who signed in (ID token, else
  * UserInfo) and store the tokens BEFORE the state moves on. A run resumed after a crash never
  * holds the code: it reports success only if the tokens were stored, else an unknown outcome, and

@@ -98,7 +98,8 @@ export async function attemptRevocation(deps: RevocationDeps, entry: PendingRevo
     const decision = decideRetry(err, entry, deps.clock.now(), policy)
     if ('giveUp' in decision) {
       await deps.revocations.remove(entry.id)
-      deps.logger.error({ ...fields, errCode: reason, why: decision.giveUp }, 'token revocation given up; the provider may still honour the token')
+      const message = 'token revocation given up; the provider may still honour the token'
+      deps.logger.error({ ...fields, errCode: reason, why: decision.giveUp }, message)
       return 'given-up'
     }
     await deps.revocations.reschedule(entry.id, decision.retryAt, reason)
@@ -122,7 +123,9 @@ export async function retryDueRevocations(deps: RevocationDeps): Promise<RetryPa
   const policy = deps.revocationPolicy ?? DEFAULT_REVOCATION_POLICY
   const now = deps.clock.now()
   const expired = await deps.revocations.dropCreatedBefore(deps.agentName, now - policy.horizonMs)
-  if (expired > 0) deps.logger.error({ count: expired, horizonMs: policy.horizonMs }, 'token revocations given up after the retry horizon')
+  if (expired > 0) {
+    deps.logger.error({ count: expired, horizonMs: policy.horizonMs }, 'token revocations given up after the retry horizon')
+  }
   const result = { revoked: 0, retrying: 0, givenUp: expired }
   if (deps.provider.revocationEndpoint === undefined) return result
   const due = await deps.revocations.claimDue(deps.agentName, deps.providerId, now, {

@@ -7,15 +7,19 @@
  *   listing reads a sealed column.
  * - {@link revokeSignIns}: for each grant of the conversation, revoke it at the provider (RFC 7009)
  *   when possible, then delete it locally whatever the provider said (R7, R8); drop the pending
- *   sign-in too. The report says what happened to each grant.
+ *   sign-in too. When the provider could not take it (unreachable, timeout, 5xx, 429) the tokens go
+ *   to the sealed revocation queue, which the running agent retries (R8). The report says what
+ *   happened to each grant.
  */
-import { isBmOAuthError } from '../errors.ts'
+import { systemClock, type Clock } from '../core/clock.ts'
+import { isBmOAuthError, type ErrorCode } from '../errors.ts'
 import type { Database } from '../db/queryable.ts'
-import { OAuthProtocolError } from '../oauth/errors.ts'
+import { OAuthProtocolError, OAuthResponseError } from '../oauth/errors.ts'
 import { revokeToken } from '../oauth/operations.ts'
 import type { OAuthProvider } from '../oauth/provider.ts'
 import { PENDING_SIGNIN_TABLE } from '../signin-store/migrations.ts'
-import type { TokenKey } from '../tokens/token-store.ts'
+import { createRevocationQueue, migrateRevocationQueue } from '../tokens/revocation-queue.ts'
+import type { TokenKey, TokenSet } from '../tokens/token-store.ts'
 import type { AgentStores } from './stores.ts'
 
 /** One line of `signins list`. */
@@ -114,6 +118,8 @@ export interface GrantRevocation {
   revocation: RevocationOutcome
   /** Why, when not `revoked` (error codes and provider error names only, never a token). */
   detail?: string
+  /** The provider could not take the revocation now: the tokens wait in the queue the running agent retries. */
+  queuedForRetry?: boolean
   deletedLocally: boolean
 }
 
@@ -130,6 +136,8 @@ export interface RevokeSignInsDeps {
   providerId: string | undefined
   /** Resolves the configured provider (called at most once, only when a grant needs it). */
   resolveProvider: () => Promise<OAuthProvider>
+  /** Times of queued revocations (default: the system clock). */
+  clock?: Clock
 }
 
 /** Revokes at the provider where possible, then deletes locally: every grant, and the pending sign-in. */
@@ -148,7 +156,7 @@ export async function revokeSignIns(deps: RevokeSignInsDeps, agent: string, conv
   return { agent, conversation, grants: results, pendingSignInDeleted }
 }
 
-type Outcome = { revocation: RevocationOutcome; detail?: string }
+type Outcome = { revocation: RevocationOutcome; detail?: string; queuedForRetry?: boolean }
 
 async function revokeAtProvider(
   deps: RevokeSignInsDeps,
@@ -176,8 +184,33 @@ async function revokeAtProvider(
     await revokeToken(resolved, record.tokens.accessToken, 'access_token')
     return { revocation: 'revoked' }
   } catch (err) {
-    return classifyFailure(err)
+    if (!isRetryable(err)) return classifyFailure(err)
+    await queueForRetry(deps, key, record.tokens)
+    return { ...classifyFailure(err), queuedForRetry: true }
   }
+}
+
+const RETRYABLE_CODES: readonly ErrorCode[] = ['ERR_NETWORK', 'ERR_HTTP_TIMEOUT', 'ERR_OAUTH_DISCOVERY']
+
+/** RFC 7009 §2.2.1: after a 503 (or no answer at all) the token must be assumed to still exist. */
+function isRetryable(err: unknown): boolean {
+  if (err instanceof OAuthResponseError && err.httpStatus !== undefined) {
+    return err.httpStatus >= 500 || err.httpStatus === 429
+  }
+  return RETRYABLE_CODES.some((code) => isBmOAuthError(err, code))
+}
+
+/** Queues both tokens (a second revocation of an already revoked one is a harmless 200), due at once. */
+async function queueForRetry(deps: RevokeSignInsDeps, key: TokenKey, tokens: TokenSet): Promise<void> {
+  const { db, vault } = deps.stores
+  await migrateRevocationQueue(db)
+  const queue = createRevocationQueue(db, vault)
+  const now = (deps.clock ?? systemClock).now()
+  const wanted = [
+    ...(tokens.refreshToken === undefined ? [] : [{ token: tokens.refreshToken, tokenTypeHint: 'refresh_token' as const }]),
+    { token: tokens.accessToken, tokenTypeHint: 'access_token' as const },
+  ]
+  for (const entry of wanted) await queue.enqueue({ agent: key.agent, provider: key.provider, ...entry }, now, 0)
 }
 
 function classifyFailure(err: unknown): Outcome {

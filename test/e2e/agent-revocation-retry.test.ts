@@ -10,10 +10,17 @@ import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { ManualClock } from '../../src/core/clock.ts'
 import type { FetchLike } from '../../src/core/fetch.ts'
+import { resolveProvider } from '../../src/oauth/provider.ts'
+import type { AgentStores } from '../../src/server/stores.ts'
+import { revokeSignIns } from '../../src/server/signins.ts'
+import { createPendingSignInStore } from '../../src/signin-store/pending-signins.ts'
 import { parseVaultKeys } from '../../src/tokens/keyring.ts'
 import { createRevocationQueue } from '../../src/tokens/revocation-queue.ts'
 import { createVault } from '../../src/tokens/seal.ts'
+import { createSQLTokenStore } from '../../src/tokens/sql-token-store.ts'
 import {
+  CLIENT_ID,
+  CLIENT_SECRET,
   isActiveAtProvider,
   openConversation,
   signInWithBalance,
@@ -130,4 +137,40 @@ describe('R8 revocation failure paths', () => {
       assert.ok(!world.logs.join('').includes(refreshToken) && !world.logs.join('').includes(accessToken), 'never logged')
     })
   }
+})
+
+test('R8 `signins revoke` while the provider answers 503: deleted locally, queued, and the running agent revokes it', async () => {
+  const vault = createVault(parseVaultKeys(world.vaultKeys))
+  const queue = createRevocationQueue(running.db, vault)
+  const conversationId = await openConversation(world)
+  await signInWithBalance(world, conversationId)
+  const { accessToken, refreshToken } = (await storedTokens(world, running.db, conversationId))!.tokens!
+  const stores = {
+    db: running.db,
+    vault,
+    tokens: createSQLTokenStore(running.db, vault),
+    pendingSignIns: createPendingSignInStore(running.db, vault),
+  } as unknown as AgentStores
+  const unavailable = FAILURES[0]!.fail
+  const operatorProvider = await resolveProvider(
+    { provider: { issuer: world.provider.issuer }, client: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenEndpointAuthMethod: 'client_secret_basic' } },
+    {
+      allowInsecureLoopback: true,
+      fetch: async (input, init) => (String(input) === world.metadata.revocation_endpoint ? unavailable() : fetch(input, init)),
+    },
+  )
+  const report = await revokeSignIns(
+    { stores, providerId: world.provider.issuer, resolveProvider: async () => operatorProvider, clock },
+    world.emulator.agentName,
+    conversationId,
+  )
+  assert.deepEqual(
+    report.grants.map((g) => [g.revocation, g.queuedForRetry, g.deletedLocally]),
+    [['refused', true, true]],
+  )
+  assert.equal(await storedTokens(world, running.db, conversationId), undefined)
+  assert.equal(await isActiveAtProvider(world, refreshToken!), true)
+  await waitFor('the running agent to drain the queue', async () => ((await queue.list()).length === 0 ? true : undefined))
+  assert.equal(await isActiveAtProvider(world, accessToken), false)
+  assert.equal(await isActiveAtProvider(world, refreshToken!), false)
 })

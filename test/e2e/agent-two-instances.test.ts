@@ -30,7 +30,7 @@ import {
   waitForText,
   type World,
 } from './support.ts'
-import { sayTo, startPair, type InstanceName, type InstancePair } from './two-instances.ts'
+import { sayTo, startPair, type InstanceName, type InstancePair, type SentRequest } from './two-instances.ts'
 
 const cluster = await sharedPostgres()
 const skip = 'skip' in cluster ? { skip: cluster.skip } : {}
@@ -82,7 +82,7 @@ describe('two agent instances on one PostgreSQL database', skip, () => {
     const before = (await agentMessages(world, conversationId)).length
     await userSays(world, conversationId, 'Sign out')
     await waitForText(world, conversationId, /You're signed out\./, before)
-    await waitFor('the revocation 200', async () => question)
+    await waitFor('the revocation 200', async () => revokedBy)
     await question
     const prompt = await waitFor('a sign-in prompt for the question', async () =>
       (await agentMessages(world, conversationId)).slice(before).find((m) => hasSignInChip(m)),
@@ -90,10 +90,10 @@ describe('two agent instances on one PostgreSQL database', skip, () => {
     assert.ok(prompt)
 
     for (const instance of [one, two]) {
-      const after = instance.sent.slice(watchFrom[instance.name])
-      const leaked = after.filter(
-        (r) => (r.carried.includes(accessToken) || r.carried.includes(refreshToken)) && !(instance.name === revokedBy && r.url === revocation),
-      )
+      const revoker = revokedBy as InstanceName | undefined
+      const later: SentRequest[] = instance.sent.slice(watchFrom[instance.name])
+      const carriesToken = (r: SentRequest): boolean => r.carried.includes(accessToken) || r.carried.includes(refreshToken)
+      const leaked = later.filter((r) => carriesToken(r) && !(instance.name === revoker && r.url === revocation))
       assert.deepEqual(leaked.map((r) => r.url), [], `instance ${instance.name} never sends the old tokens after the 200`)
     }
     assert.equal(await storedTokens(world, two.db, conversationId), undefined)
@@ -139,9 +139,12 @@ describe('two agent instances on one PostgreSQL database', skip, () => {
     assert.ok(tokens.length >= 50)
     assert.ok(tokens.every((t) => t === renewed.accessToken), 'every caller on both instances got the new token')
     for (const name of ['one', 'two'] as const) {
-      assert.ok(results.some((r) => r.instance === name && r.failures.length === 0 && r.tokens.length === 25), `a full burst on ${name}`)
+      assert.ok(results.some((r) => r.instance === name && r.tokens.length > 0), `callers on instance ${name} got the token`)
     }
-    // A burst that lost the race to save the conversation's state is retried; it never refreshes again.
-    assert.ok(results.flatMap((r) => r.failures).every((name) => name === 'FlowStateConflictError'))
+    // The instance that saved the conversation's state second loses that write (compare-and-set, S6):
+    // its one caller reporting the refresh to the flow fails, and the delivery is retried, without a
+    // second refresh. Nothing else fails.
+    const failures = results.flatMap((r) => r.failures)
+    assert.ok(failures.length <= 1 && failures.every((name) => name === 'FlowStateConflictError'), failures.join())
   })
 })
