@@ -166,6 +166,7 @@ async function buildRuntime(
     allowedRedirectUris: options.allowedRedirectUris ?? BUSINESS_MESSAGES_REDIRECT_URIS,
     defaultScopes: options.scopes ?? ['openid'],
     refreshAheadMs: options.refreshAheadMs ?? 60_000,
+    typingIndicators: options.typingIndicators ?? true,
     handler,
   }
 }

@@ -7,6 +7,7 @@
  */
 import { isBmOAuthError } from '../errors.ts'
 import type { SignInAction } from '../flow/types.ts'
+import { randomUUID } from 'node:crypto'
 import { SignInRequiredError } from './errors.ts'
 import { tokenKeyOf } from './runtime.ts'
 import { createSession } from './session.ts'
@@ -46,15 +47,36 @@ export async function runHandler(turn: ConversationTurn, input: HandlerInput): P
       await turn.step({ type: 'sign-out-requested' })
     },
   }
+  await sendTyping(turn, 'TYPING_STARTED')
   try {
     await handler(context)
   } catch (err) {
+    await sendTyping(turn, 'TYPING_STOPPED')
     if (err instanceof SignInRequiredError) return { touchedSignIn: true }
     if (isBmOAuthError(err) && err.status >= 500) throw err
     const name = err instanceof Error ? err.name : 'non-error'
     turn.runtime.logger.error({ conversationId: turn.conversationId, errName: name }, 'message handler failed')
+    return { touchedSignIn }
   }
+  await sendTyping(turn, 'TYPING_STOPPED')
   return { touchedSignIn }
+}
+
+/**
+ * A typing event is decoration: it never fails the turn. Ids are random, so a delivery processed
+ * again after a crash simply shows typing again.
+ */
+async function sendTyping(turn: ConversationTurn, eventType: 'TYPING_STARTED' | 'TYPING_STOPPED'): Promise<void> {
+  const { runtime } = turn
+  if (!runtime.typingIndicators) return
+  try {
+    await runtime.bm.createEvent(turn.conversationId, randomUUID(), {
+      eventType,
+      representative: runtime.style.representative,
+    })
+  } catch (err) {
+    runtime.logger.warn({ conversationId: turn.conversationId, eventType, errCode: isBmOAuthError(err) ? err.code : 'unknown' }, 'typing event failed')
+  }
 }
 
 async function requireSignIn(

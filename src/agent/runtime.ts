@@ -42,6 +42,8 @@ export interface AgentRuntime {
   readonly allowedRedirectUris: readonly string[]
   readonly defaultScopes: readonly string[]
   readonly refreshAheadMs: number
+  /** Bracket each handler call with TYPING_STARTED / TYPING_STOPPED events (as Google's samples do). */
+  readonly typingIndicators: boolean
   /** The current handler (read at call time: `onMessage` may be called after `start`). */
   handler(): MessageHandler | undefined
 }

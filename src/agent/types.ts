@@ -98,6 +98,8 @@ export interface AgentOptions {
   readonly refreshAheadMs?: number
   /** Deliveries processed at once (different conversations only; default 4). */
   readonly concurrency?: number
+  /** Send TYPING_STARTED / TYPING_STOPPED around each handler call (default true). */
+  readonly typingIndicators?: boolean
   /** How often expired inbox rows, exchange markers and pending sign-ins are purged (default 1 h). */
   readonly maintenanceIntervalMs?: number
   /**

@@ -12,6 +12,7 @@ import {
   agentMessages,
   askBalanceAndGetPrompt,
   codeExchanges,
+  control,
   completeSignIn,
   hasSignInChip,
   openConversation,
@@ -68,6 +69,16 @@ describe('sign-in inside the conversation answers the parked question', () => {
     const answer = await waitForText(world, conversationId, /You are signed in as Alice Liddell/, settled)
     assert.ok(!hasSignInChip(answer))
     assert.equal((await agentMessages(world, conversationId)).length, settled + 1)
+    // §2.5 / the samples: each reply is bracketed by typing events, the answer between them
+    const view = await control<{ transcript: Array<{ direction: string; kind: string; content: { eventType?: string; text?: string } }> }>(
+      world,
+      `conversations/${conversationId}`,
+    )
+    const tail = view.transcript.filter((e) => e.direction === 'agent').slice(-3)
+    assert.deepEqual(
+      tail.map((e) => e.content.eventType ?? e.content.text),
+      ['TYPING_STARTED', answer.content.text, 'TYPING_STOPPED'],
+    )
     const hook = world.hooks.find((h) => h.hook === 'signedIn' && h.conversationId === conversationId)
     assert.equal(hook?.subject, 'user-alice')
   })
