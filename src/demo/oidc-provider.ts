@@ -66,6 +66,8 @@ export interface StrictProviderTTL {
   accessToken?: number
   /** Default 14 days. */
   refreshToken?: number
+  /** Default 3600. */
+  idToken?: number
 }
 
 export interface StrictProviderOptions {
@@ -153,7 +155,7 @@ async function baseConfiguration(options: StrictProviderOptions): Promise<Config
     ttl: {
       AuthorizationCode: codeTTL,
       AccessToken: options.ttl?.accessToken ?? 3600,
-      IdToken: 3600,
+      IdToken: options.ttl?.idToken ?? 3600,
       RefreshToken: options.ttl?.refreshToken ?? 14 * 24 * 3600,
       Interaction: 600,
       Session: 24 * 3600,

@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BANK_AGENT_MESSAGES, BANK_AGENT_SCOPES, createBankAgentHandler } from '../demo/bank-agent/index.ts'
 import type { RunningEmulator } from '../emulator/index.ts'
 import { BUSINESS_MESSAGES_REDIRECT_URIS, createAgent, openSQLiteDatabase } from '../index.ts'
+import type { Clock } from '../core/clock.ts'
 import type { Logger } from '../index.ts'
 import { createAgentStateReader, type AgentStateReader } from './agent-state.ts'
 import { standInRedirectUris } from './provider-server.ts'
@@ -26,6 +27,12 @@ export interface SandboxAgentOptions {
   vaultKeys: string
   bankApiUrl: string
   logger: Logger
+  /**
+   * The emulator's clock: the inspector's fast-forward must move the agent's time too, or a
+   * fast-forwarded `sendTime` would look like a replay from the future and pending sign-ins would
+   * never expire.
+   */
+  clock: Clock
 }
 
 export interface SandboxAgent {
@@ -55,6 +62,7 @@ export async function startSandboxAgent(options: SandboxAgentOptions): Promise<S
     allowedRedirectUris: [...BUSINESS_MESSAGES_REDIRECT_URIS, ...standInRedirectUris(options.emulator.url)],
     messages: BANK_AGENT_MESSAGES,
     logger: options.logger,
+    clock: options.clock,
   })
   agent.onMessage(createBankAgentHandler({ bankApiUrl: options.bankApiUrl }))
   try {

@@ -175,6 +175,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         vaultKeys: secrets.vaultKeys,
         bankApiUrl: bank.url,
         logger,
+        clock: emulator.clock,
       }),
     )
     stops.push({ name: 'Growing Tree Bank agent', stop: () => agent.stop() })

@@ -56,6 +56,9 @@ export async function startDemoProvider(options: DemoProviderOptions): Promise<R
       ],
       resourceServers: [{ clientId: options.bankClientId, clientSecret: options.bankClientSecret }],
       extraScopes: BANK_SCOPE_LIST,
+      // The agent shares the emulator's clock, which the inspector fast-forwards; ID tokens from a
+      // refresh are checked against that clock, so they must outlive the largest jump (+1 day).
+      ttl: { idToken: 30 * 24 * 3600 },
       jwks: { keys: [...options.jwks.keys] },
       cookieKeys: [...options.cookieKeys],
       adapter: options.adapter,

@@ -112,6 +112,28 @@ describe('sandbox', () => {
     assert.ok(!after.some(hasSignInChip), 'no new sign-in prompt after the restart')
   })
 
+  test("the inspector's clock fast-forward moves the agent too: +1 day refreshes the grant; an old prompt expires", async () => {
+    const s = sandbox!
+    const before = (await agentTexts(s, conversationId)).length
+    await control(s, 'clock/advance', { ms: 24 * 60 * 60_000 })
+    // the access token (1 h) has expired on the shared clock: the agent refreshes and answers
+    await control(s, `conversations/${conversationId}/messages`, { text: 'balance please' })
+    const answer = await waitForAgentText(s, conversationId, /Your Everyday Checking balance is/, before)
+    assert.ok(!hasSignInChip(answer))
+
+    const other = (await control<{ conversationId: string }>(s, 'conversations', { displayName: 'Bob' })).conversationId
+    await control(s, `conversations/${other}/messages`, { text: 'What is my balance?' })
+    await waitForAgentText(s, other, /please sign in/)
+    const started = await control<{ authorizationUrl: string }>(s, `conversations/${other}/signin/start`, { surface: 'web' })
+    await control(s, 'clock/advance', { ms: 11 * 60_000 }) // past the 10-minute pending sign-in
+    const location = await loginAndConsent(started.authorizationUrl, { username: 'bob', password: 'builder' })
+    const count = (await agentTexts(s, other)).length
+    await control(s, `conversations/${other}/signin/complete`, { location })
+    const fresh = await waitForAgentText(s, other, /timed out/, count)
+    assert.ok(hasSignInChip(fresh), 'a fresh chip replaces the expired prompt')
+    assert.ok(!(await agentTexts(s, other)).some((m) => /balance is/.test(m.content.text ?? '')), 'no answer from an expired prompt')
+  })
+
   test('sign out revokes; the next personal question prompts again; cancel gets a kind reply', async () => {
     const s = sandbox!
     const before = (await agentTexts(s, conversationId)).length
