@@ -23,6 +23,19 @@ function required(name: string): string {
   return value
 }
 
+/** Hosts for which a plain `http:` issuer is allowed (local development only). */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/** The provider's `userinfo_endpoint`, from its OpenID discovery document. */
+async function discoverUserinfoEndpoint(issuer: string): Promise<string> {
+  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json' } })
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`)
+  const { userinfo_endpoint: endpoint } = (await response.json()) as { userinfo_endpoint?: unknown }
+  if (typeof endpoint !== 'string') throw new Error(`${url} has no userinfo_endpoint`)
+  return endpoint
+}
+
 async function main(): Promise<void> {
   const issuer = required('BANK_ISSUER')
   const database = openSQLiteDatabase(process.env['BANK_SQLITE'] ?? 'bank-agent.sqlite')
@@ -40,7 +53,7 @@ async function main(): Promise<void> {
         tokenEndpointAuthMethod: 'client_secret_basic',
       },
     },
-    allowInsecureLoopback: new URL(issuer).hostname === '127.0.0.1',
+    allowInsecureLoopback: LOOPBACK_HOSTS.has(new URL(issuer).hostname),
     database,
     vaultKeys: required('BANK_VAULT_KEYS'),
     webhook: { keys: [required('BANK_WEBHOOK_KEY')], clientToken: required('BANK_WEBHOOK_KEY') },
@@ -50,10 +63,7 @@ async function main(): Promise<void> {
       signInFailed: (e) => console.log(`sign-in failed: ${e.reason}`),
     },
   })
-  const discovery = (await (await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`)).json()) as {
-    userinfo_endpoint: string
-  }
-  agent.onMessage(bankHandler({ accountUrl: discovery.userinfo_endpoint }))
+  agent.onMessage(bankHandler({ accountUrl: await discoverUserinfoEndpoint(issuer) }))
   const port = Number(process.env['BANK_PORT'] ?? 8080)
   const server = createServer(agent.webhookHandler).listen(port, '127.0.0.1')
   await agent.start()

@@ -74,6 +74,8 @@ export class GoogleAPIError extends BmOAuthError {
   readonly request: { method: string; url: string }
   /** Seconds from a `Retry-After` header, when the server sent one. */
   readonly retryAfterSeconds: number | undefined
+  /** Google's own human-readable message. */
+  readonly googleMessage: string
   constructor(
     httpStatus: number,
     rpcStatus: string,
@@ -89,11 +91,7 @@ export class GoogleAPIError extends BmOAuthError {
     this.rpcStatus = rpcStatus
     this.request = request
     this.retryAfterSeconds = retryAfterSeconds
-  }
-  /** Google's own human-readable message. */
-  get googleMessage(): string {
-    const prefix = `${this.request.method} ${this.request.url} failed: ${this.httpStatus} ${this.rpcStatus}: `
-    return this.message.slice(prefix.length)
+    this.googleMessage = message
   }
 }
 

@@ -11,7 +11,7 @@ import { calculateS256Challenge, generateCodeVerifier } from '../pkce/pkce.ts'
 import { exchangeHeldCode } from './exchange.ts'
 import { runHandler } from './handler-context.ts'
 import { revokeAndForget } from './revocation.ts'
-import { tokenKeyOf } from './runtime.ts'
+import { readGrant, tokenKeyOf } from './runtime.ts'
 import type { ConversationTurn } from './turn.ts'
 import type { AgentHooks, HookEvent } from './types.ts'
 
@@ -84,14 +84,14 @@ async function sendSignInPrompt(turn: ConversationTurn, action: ActionOf<'send-s
 async function revokeAndDelete(turn: ConversationTurn): Promise<void> {
   const { runtime, conversationId } = turn
   const key = tokenKeyOf(runtime, conversationId)
-  const record = await runtime.tokens.get(key).catch(() => undefined)
+  const record = await readGrant(runtime, conversationId)
   const deleteLocal = (): Promise<boolean> => runtime.tokens.delete(key)
   if (record?.status !== 'active') {
     await deleteLocal()
     return
   }
-  const outcomes = await revokeAndForget(runtime, record.tokens, deleteLocal)
-  runtime.logger.info({ conversationId, revocations: outcomes }, 'signed out')
+  const attempts = await revokeAndForget(runtime, record.tokens, deleteLocal)
+  runtime.logger.info({ conversationId, revocations: attempts.map((a) => a.outcome) }, 'signed out')
 }
 
 const HOOK_OF: Readonly<Record<HookName, keyof AgentHooks>> = {

@@ -22,17 +22,18 @@ import { createPendingSignInStore } from '../signin-store/pending-signins.ts'
 import { parseVaultKeys } from '../tokens/keyring.ts'
 import { migrateTokenStore } from '../tokens/migrations.ts'
 import { createRevocationQueue, migrateRevocationQueue } from '../tokens/revocation-queue.ts'
-import { createVault, purposeSealer, type Vault } from '../tokens/seal.ts'
+import { createVault, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
-import { openInboxStore, WEBHOOK_INBOX_PURPOSE } from '../webhook/inbox-store.ts'
 import { createNodeWebhookHandler } from '../webhook/node-adapter.ts'
 import { createWebhookReceiver } from '../webhook/receiver.ts'
 import { BOT_REPRESENTATIVE, DEFAULT_SIGN_IN_FALLBACK } from '../channel/business-messages/outbound.ts'
 import { createFlowStateStore, migrateFlowStateStore } from './flow-state-store.ts'
+import type { IntervalTask } from './interval-task.ts'
 import { startMaintenance } from './maintenance.ts'
 import { InboxProcessor } from './processor.ts'
 import { startRevocationRetries } from './revocation.ts'
-import type { AgentRuntime } from './runtime.ts'
+import { grantProviderId, type AgentRuntime } from './runtime.ts'
+import { openSealedInbox } from './sealed-inbox.ts'
 import type { AgentOptions, GoogleOptions, MessageHandler, SignInAgent } from './types.ts'
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
@@ -60,13 +61,14 @@ export function createAgent(options: AgentOptions): SignInAgent {
   let handler: MessageHandler | undefined
   let node: NodeHandler | undefined
   let processor: InboxProcessor | undefined
-  let maintenance: { stop(): Promise<void> } | undefined
-  let revocationRetries: { stop(): Promise<void> } | undefined
+  let maintenance: IntervalTask | undefined
+  let revocationRetries: IntervalTask | undefined
   let starting: Promise<void> | undefined
+  let stopping: Promise<void> = Promise.resolve()
 
   const start = async (): Promise<void> => {
     const runtime = await buildRuntime(options, vault, logger, () => handler)
-    const inbox = await openInboxStore(options.database, { sealer: purposeSealer(vault, WEBHOOK_INBOX_PURPOSE) })
+    const inbox = await openSealedInbox(options.database, vault)
     const running = new InboxProcessor(runtime, inbox, { concurrency: options.concurrency ?? 4 })
     const receiver = createWebhookReceiver({
       ...webhookKeys(options),
@@ -96,21 +98,42 @@ export function createAgent(options: AgentOptions): SignInAgent {
       res.writeHead(503, { 'retry-after': '1', 'content-length': '0' }).end()
     },
     start() {
-      starting ??= start()
+      if (starting === undefined) {
+        // After any stop in progress; a failed start (e.g. discovery unreachable) can be tried again.
+        const attempt: Promise<void> = settled(stopping).then(start).catch((err: unknown) => {
+          if (starting === attempt) starting = undefined
+          throw err
+        })
+        starting = attempt
+      }
       return starting
     },
-    async stop() {
-      node = undefined
-      await processor?.stop()
-      processor = undefined
-      await maintenance?.stop()
-      maintenance = undefined
-      await revocationRetries?.stop()
-      revocationRetries = undefined
+    stop() {
+      const started = starting
       starting = undefined
-      logger.info({ agent: options.agentName }, 'agent stopped')
+      stopping = settled(stopping).then(async () => {
+        // A start in progress finishes wiring first, so nothing it starts outlives this stop.
+        await started?.catch(() => undefined)
+        node = undefined
+        await processor?.stop()
+        processor = undefined
+        await maintenance?.stop()
+        maintenance = undefined
+        await revocationRetries?.stop()
+        revocationRetries = undefined
+        logger.info({ agent: options.agentName }, 'agent stopped')
+      })
+      return stopping
     },
   }
+}
+
+/** `promise` settled either way: an earlier failed stop does not block the next start or stop. */
+function settled(promise: Promise<unknown>): Promise<void> {
+  return promise.then(
+    () => undefined,
+    () => undefined,
+  )
 }
 
 async function buildRuntime(
@@ -135,25 +158,26 @@ async function buildRuntime(
           ...(options.allowInsecureLoopback === undefined ? {} : { allowInsecureLoopback: options.allowInsecureLoopback }),
         })
   const credentials = await googleCredentials(options.google, fetch)
+  const policy = createFlowPolicy({
+    ...(options.pendingTtlMs === undefined ? {} : { pendingTtlMs: options.pendingTtlMs }),
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  })
   return {
     agentName: options.agentName,
-    providerId: provider.issuer ?? provider.tokenEndpoint,
+    providerId: grantProviderId(provider),
     provider,
     tokens: createSQLTokenStore(db, vault, { clock }),
-    pending: createPendingSignInStore(db, vault, { ttlMs: options.pendingTtlMs ?? 10 * 60_000 }),
+    pending: createPendingSignInStore(db, vault, { ttlMs: policy.pendingTtlMs }),
     markers: createExchangeMarkers(db),
     states: createFlowStateStore(db, vault, () => clock.now()),
-    revocations: createRevocationQueue(db, vault),
+    revocations: createRevocationQueue(db, vault, { logger }),
     bm: new BusinessMessagesClient({
       credentials,
       fetch,
       logger,
       ...(options.google.baseUrl === undefined ? {} : { baseUrl: options.google.baseUrl }),
     }),
-    policy: createFlowPolicy({
-      ...(options.pendingTtlMs === undefined ? {} : { pendingTtlMs: options.pendingTtlMs }),
-      ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-    }),
+    policy,
     clock,
     fetch,
     logger,

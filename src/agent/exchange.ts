@@ -17,8 +17,9 @@ import { OAuthProtocolError } from '../oauth/errors.ts'
 import { exchangeAuthorizationCode, fetchUserInfo } from '../oauth/operations.ts'
 import type { TokenSet } from '../oauth/token-set.ts'
 import { hashAuthorizationCode } from '../signin-store/exchange-markers.ts'
+import { splitScopes } from '../tokens/scopes.ts'
 import type { IdTokenClaims } from '../tokens/token-store.ts'
-import { tokenKeyOf, type AgentRuntime } from './runtime.ts'
+import { readGrant, tokenKeyOf, type AgentRuntime } from './runtime.ts'
 import type { ConversationTurn } from './turn.ts'
 
 type ExchangeFailed = Extract<SignInEvent, { type: 'exchange-failed' }>
@@ -56,7 +57,7 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
     return failed
   }
   const identity = await identify(runtime, tokenSet, conversationId)
-  const scopes = tokenSet.scope === undefined ? [...consumed.scopes] : tokenSet.scope.split(' ').filter((s) => s !== '')
+  const scopes = tokenSet.scope === undefined ? [...consumed.scopes] : splitScopes(tokenSet.scope)
   await runtime.tokens.put(tokenKeyOf(runtime, conversationId), {
     tokens: {
       accessToken: tokenSet.accessToken,
@@ -75,7 +76,7 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
 async function recoverExchange(turn: ConversationTurn): Promise<SignInEvent> {
   const { runtime, state } = turn
   const startedAt = state.kind === 'exchanging' ? state.startedAt : Number.POSITIVE_INFINITY
-  const record = await runtime.tokens.get(tokenKeyOf(runtime, turn.conversationId)).catch(() => undefined)
+  const record = await readGrant(runtime, turn.conversationId)
   if (record?.status === 'active' && record.updatedAt >= startedAt) {
     const subject = record.subject === undefined ? {} : { subject: record.subject }
     return { type: 'exchange-succeeded', scopes: record.tokens.scopes, ...subject }
@@ -85,7 +86,7 @@ async function recoverExchange(turn: ConversationTurn): Promise<SignInEvent> {
 }
 
 /** Maps a failed token request to the flow's failure kinds (X2, X3, X5). */
-export function classifyExchangeFailure(err: unknown): ExchangeFailed {
+function classifyExchangeFailure(err: unknown): ExchangeFailed {
   if (err instanceof OAuthProtocolError) {
     const description = err.errorDescription === undefined ? {} : { description: err.errorDescription }
     if (err.error === 'invalid_grant') return { type: 'exchange-failed', kind: 'invalid_grant', ...description }
@@ -136,7 +137,7 @@ async function identify(
 ): Promise<{ subject: string | undefined; claims: IdTokenClaims }> {
   const fromIdToken = scalarClaims(tokenSet.idTokenClaims)
   const subject = typeof fromIdToken['sub'] === 'string' ? fromIdToken['sub'] : undefined
-  const openid = tokenSet.scope === undefined || tokenSet.scope.split(' ').includes('openid')
+  const openid = tokenSet.scope === undefined || splitScopes(tokenSet.scope).includes('openid')
   if (runtime.provider.userinfoEndpoint === undefined || !openid) return { subject, claims: fromIdToken }
   try {
     const info = scalarClaims(await fetchUserInfo(runtime.provider, tokenSet.accessToken, subject))

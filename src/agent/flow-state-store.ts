@@ -11,7 +11,9 @@ import { migrate, type Migration } from '../db/migrate.ts'
 import type { Database, Row } from '../db/queryable.ts'
 import { BmOAuthError } from '../errors.ts'
 import type { SignInAction, SignInState } from '../flow/types.ts'
+import { rekeySealedRows } from '../tokens/rekey.ts'
 import type { SealContext, Vault } from '../tokens/seal.ts'
+import type { RekeyOptions, RekeyResult } from '../tokens/token-store.ts'
 
 export const FLOW_STATE_TABLE = 'bm_flow_states'
 
@@ -72,6 +74,11 @@ export interface FlowStateStore {
    * Returns the new version. @throws {FlowStateConflictError} when it is not.
    */
   save(agent: string, conversation: string, record: FlowRecord, expectedVersion: number | undefined): Promise<number>
+  /**
+   * Re-seals every row under the vault's active key (S3). The version is left alone: the record is
+   * unchanged, and a concurrent `save` (always under the active key) wins the compare-and-set.
+   */
+  rekey(options?: RekeyOptions): Promise<RekeyResult>
 }
 
 interface FlowRow extends Row {
@@ -116,5 +123,17 @@ export function createFlowStateStore(db: Database, vault: Vault, now: () => numb
       if (result.rowCount !== 1) throw new FlowStateConflictError()
       return (expectedVersion ?? 0) + 1
     },
+
+    rekey: (options) =>
+      rekeySealedRows(
+        db,
+        vault,
+        {
+          table: T,
+          keyColumns: ['agent', 'conversation'],
+          contextOf: (row) => sealContext(String(row['agent']), String(row['conversation'])),
+        },
+        options,
+      ),
   }
 }

@@ -9,7 +9,7 @@ import { isBmOAuthError } from '../errors.ts'
 import type { SignInAction } from '../flow/types.ts'
 import { randomUUID } from 'node:crypto'
 import { SignInRequiredError } from './errors.ts'
-import { tokenKeyOf } from './runtime.ts'
+import { readGrant } from './runtime.ts'
 import { createSession } from './session.ts'
 import type { ConversationTurn } from './turn.ts'
 import type { MessageContext, Session } from './types.ts'
@@ -87,11 +87,13 @@ async function requireSignIn(
   const { runtime } = turn
   const scopes = need.scopes ?? runtime.defaultScopes
   const event = { type: 'question-needs-sign-in', question, scopes, reason: need.reason ?? 'account' } as const
+  // Only a signed-in state answers at once. The grant is read before the step saves anything, so a
+  // failing database leaves no journal behind and the retried delivery asks the handler again.
+  const record = turn.state.kind === 'signed-in' ? await readGrant(runtime, turn.conversationId) : undefined
   const actions = await turn.step(event)
   const answer = actions.find((a): a is Extract<SignInAction, { type: 'answer-question' }> => a.type === 'answer-question')
   if (answer === undefined) return undefined // prompted: the question is parked in the state
   turn.unqueue(answer)
-  const record = await runtime.tokens.get(tokenKeyOf(runtime, turn.conversationId)).catch(() => undefined)
   if (record?.status === 'active') return createSession(turn, record, question)
   // The state says signed in but no usable grant is stored: reconnect, with the question parked.
   await turn.step({ type: 'refresh-failed-invalid-grant', question })

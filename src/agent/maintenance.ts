@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../core/clock.ts'
 import type { Logger } from '../core/logger.ts'
+import { startIntervalTask, type IntervalTask } from './interval-task.ts'
 
 export interface MaintenanceTargets {
   inbox: { purge(now: number): Promise<{ deliveries: number; quarantined: number }> }
@@ -43,23 +44,15 @@ export async function runMaintenance(
 }
 
 /** Runs {@link runMaintenance} now and then every `intervalMs` (unref'd timer) until stopped. */
-export function startMaintenance(targets: MaintenanceTargets, options: MaintenanceOptions): { stop(): Promise<void> } {
-  let running: Promise<void> = Promise.resolve()
-  const pass = (): void => {
-    running = running
-      .then(() => runMaintenance(targets, options.clock.now(), options.pendingGraceMs))
-      .then((result) => options.logger.debug({ ...result }, 'maintenance pass'))
-      .catch((err: unknown) => options.logger.warn({ err: describe(err) }, 'maintenance pass failed'))
-  }
-  pass()
-  const timer = setInterval(pass, options.intervalMs ?? 60 * 60_000)
-  timer.unref()
-  return {
-    async stop() {
-      clearInterval(timer)
-      await running
-    },
-  }
+export function startMaintenance(targets: MaintenanceTargets, options: MaintenanceOptions): IntervalTask {
+  return startIntervalTask(async () => {
+    try {
+      const result = await runMaintenance(targets, options.clock.now(), options.pendingGraceMs)
+      options.logger.debug({ ...result }, 'maintenance pass')
+    } catch (err) {
+      options.logger.warn({ err: describe(err) }, 'maintenance pass failed')
+    }
+  }, options.intervalMs ?? 60 * 60_000)
 }
 
 function describe(err: unknown): string {

@@ -24,7 +24,7 @@ export interface ProcessorOptions {
 }
 
 /** Serialises work per key: each run starts after the previous run for the same key settled. */
-export class KeyedLock {
+class KeyedLock {
   readonly #tails = new Map<string, Promise<void>>()
 
   async run<T>(key: string, fn: () => Promise<T>): Promise<T> {

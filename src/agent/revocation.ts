@@ -17,6 +17,7 @@ import { OAuthResponseError } from '../oauth/errors.ts'
 import { revokeToken } from '../oauth/operations.ts'
 import type { OAuthProvider } from '../oauth/provider.ts'
 import type { PendingRevocation, RevocationQueue, RevocationTokenTypeHint } from '../tokens/revocation-queue.ts'
+import { startIntervalTask, type IntervalTask } from './interval-task.ts'
 
 /** Timing of revocation retries. */
 export interface RevocationPolicy {
@@ -57,6 +58,19 @@ export type RevocationOutcome = 'revoked' | 'retrying' | 'given-up'
 /** When to try again, or why not. */
 export type RetryDecision = { readonly retryAt: number } | { readonly giveUp: 'refused' | 'horizon' }
 
+/** One token's attempt: its outcome, and the failure behind it when not revoked. */
+export interface RevocationAttempt {
+  readonly outcome: RevocationOutcome
+  /** Why the attempt failed, for the caller's own report (may carry provider text: never log it as is). */
+  readonly error?: unknown
+}
+
+/** The tokens of one grant to revoke. */
+export interface RevocableTokens {
+  readonly accessToken: string
+  readonly refreshToken?: string | undefined
+}
+
 /**
  * Sign-out of one grant: queue its tokens (refresh token first: it ends the grant), run
  * `deleteLocal`, then attempt each revocation once now. Without a revocation endpoint the tokens are
@@ -64,14 +78,30 @@ export type RetryDecision = { readonly retryAt: number } | { readonly giveUp: 'r
  */
 export async function revokeAndForget(
   deps: RevocationDeps,
-  tokens: { readonly accessToken: string; readonly refreshToken?: string | undefined },
+  tokens: RevocableTokens,
   deleteLocal: () => Promise<unknown>,
-): Promise<RevocationOutcome[]> {
+): Promise<RevocationAttempt[]> {
   if (deps.provider.revocationEndpoint === undefined) {
     await deleteLocal()
     return []
   }
   const policy = deps.revocationPolicy ?? DEFAULT_REVOCATION_POLICY
+  const queued = await enqueueRevocations(deps, tokens, policy.leaseMs)
+  await deleteLocal()
+  const attempts: RevocationAttempt[] = []
+  for (const entry of queued) attempts.push(await attemptRevocation(deps, entry))
+  return attempts
+}
+
+/**
+ * Queues a grant's tokens (refresh token first), claimed by the caller for `leaseMs` (0: due at
+ * once, for the running agent's retry loop).
+ */
+export async function enqueueRevocations(
+  deps: Pick<RevocationDeps, 'agentName' | 'providerId' | 'revocations' | 'clock'>,
+  tokens: RevocableTokens,
+  leaseMs: number,
+): Promise<PendingRevocation[]> {
   const wanted: Array<[string, RevocationTokenTypeHint]> = [
     ...(tokens.refreshToken === undefined ? [] : [[tokens.refreshToken, 'refresh_token'] as [string, RevocationTokenTypeHint]]),
     [tokens.accessToken, 'access_token'],
@@ -79,16 +109,13 @@ export async function revokeAndForget(
   const queued: PendingRevocation[] = []
   for (const [token, tokenTypeHint] of wanted) {
     const entry = { agent: deps.agentName, provider: deps.providerId, token, tokenTypeHint }
-    queued.push(await deps.revocations.enqueue(entry, deps.clock.now(), policy.leaseMs))
+    queued.push(await deps.revocations.enqueue(entry, deps.clock.now(), leaseMs))
   }
-  await deleteLocal()
-  const outcomes: RevocationOutcome[] = []
-  for (const entry of queued) outcomes.push(await attemptRevocation(deps, entry))
-  return outcomes
+  return queued
 }
 
 /** Sends one queued revocation; removes the row on success, else reschedules or gives up. */
-export async function attemptRevocation(deps: RevocationDeps, entry: PendingRevocation): Promise<RevocationOutcome> {
+async function attemptRevocation(deps: RevocationDeps, entry: PendingRevocation): Promise<RevocationAttempt> {
   const policy = deps.revocationPolicy ?? DEFAULT_REVOCATION_POLICY
   const fields = { revocationId: entry.id, hint: entry.tokenTypeHint, attempt: entry.attempts }
   try {
@@ -100,15 +127,15 @@ export async function attemptRevocation(deps: RevocationDeps, entry: PendingRevo
       await deps.revocations.remove(entry.id)
       const message = 'token revocation given up; the provider may still honour the token'
       deps.logger.error({ ...fields, errCode: reason, why: decision.giveUp }, message)
-      return 'given-up'
+      return { outcome: 'given-up', error: err }
     }
     await deps.revocations.reschedule(entry.id, decision.retryAt, reason)
     deps.logger.warn({ ...fields, errCode: reason, retryAt: decision.retryAt }, 'token revocation failed; will retry')
-    return 'retrying'
+    return { outcome: 'retrying', error: err }
   }
   await deps.revocations.remove(entry.id)
   deps.logger.info(fields, 'token revoked at the provider')
-  return 'revoked'
+  return { outcome: 'revoked' }
 }
 
 /** Result of one retry pass. */
@@ -119,7 +146,7 @@ export interface RetryPassResult {
 }
 
 /** One pass: drops rows past the horizon, then retries the due rows of this agent and provider. */
-export async function retryDueRevocations(deps: RevocationDeps): Promise<RetryPassResult> {
+async function retryDueRevocations(deps: RevocationDeps): Promise<RetryPassResult> {
   const policy = deps.revocationPolicy ?? DEFAULT_REVOCATION_POLICY
   const now = deps.clock.now()
   const expired = await deps.revocations.dropCreatedBefore(deps.agentName, now - policy.horizonMs)
@@ -133,7 +160,7 @@ export async function retryDueRevocations(deps: RevocationDeps): Promise<RetryPa
     limit: policy.batchSize,
   })
   for (const entry of due) {
-    const outcome = await attemptRevocation(deps, entry)
+    const { outcome } = await attemptRevocation(deps, entry)
     if (outcome === 'revoked') result.revoked++
     else if (outcome === 'retrying') result.retrying++
     else result.givenUp++
@@ -148,13 +175,21 @@ export async function retryDueRevocations(deps: RevocationDeps): Promise<RetryPa
  * `baseDelayMs · 2^(attempts−1)`, both capped at `maxDelayMs`; never past the horizon.
  */
 export function decideRetry(err: unknown, entry: PendingRevocation, now: number, policy: RevocationPolicy): RetryDecision {
-  const status = err instanceof OAuthResponseError ? err.httpStatus : undefined
-  if (status !== undefined && status >= 400 && status < 500 && status !== 429) return { giveUp: 'refused' }
-  if (isBmOAuthError(err, 'ERR_CONFIG') || isBmOAuthError(err, 'ERR_INVALID_ARGUMENT')) return { giveUp: 'refused' }
+  if (isFinalRefusal(err)) return { giveUp: 'refused' }
   const hinted = err instanceof OAuthResponseError ? parseRetryAfter(err.retryAfter, now) : undefined
   const backoff = policy.baseDelayMs * 2 ** Math.max(0, Math.min(30, entry.attempts - 1))
   const retryAt = now + Math.min(policy.maxDelayMs, hinted ?? backoff)
   return retryAt > entry.createdAt + policy.horizonMs ? { giveUp: 'horizon' } : { retryAt }
+}
+
+/**
+ * Whether a failed request will fail the same way every time: a 4xx answer other than 429 (the
+ * provider understood and refused) or a configuration error. Anything else may pass.
+ */
+export function isFinalRefusal(err: unknown): boolean {
+  const status = err instanceof OAuthResponseError ? err.httpStatus : undefined
+  if (status !== undefined && status >= 400 && status < 500 && status !== 429) return true
+  return isBmOAuthError(err, 'ERR_CONFIG') || isBmOAuthError(err, 'ERR_INVALID_ARGUMENT')
 }
 
 /** `Retry-After` (RFC 9110 §10.2.3) in ms from `now`: delta-seconds or an HTTP-date; `undefined` when absent or invalid. */
@@ -175,24 +210,14 @@ function failureCode(err: unknown): string {
   return err instanceof Error ? err.name : 'non-error'
 }
 
-/** Runs {@link retryDueRevocations} every `intervalMs` (unref'd timer) until stopped. */
-export function startRevocationRetries(deps: RevocationDeps, intervalMs: number): { stop(): Promise<void> } {
-  let running: Promise<void> = Promise.resolve()
-  const pass = (): void => {
-    running = running
-      .then(() => retryDueRevocations(deps))
-      .then((result) => {
-        if (result.revoked + result.retrying + result.givenUp > 0) deps.logger.debug({ ...result }, 'revocation retry pass')
-      })
-      .catch((err: unknown) => deps.logger.warn({ errCode: failureCode(err) }, 'revocation retry pass failed'))
-  }
-  pass()
-  const timer = setInterval(pass, intervalMs)
-  timer.unref()
-  return {
-    async stop() {
-      clearInterval(timer)
-      await running
-    },
-  }
+/** Runs {@link retryDueRevocations} now and then every `intervalMs` (unref'd timer) until stopped. */
+export function startRevocationRetries(deps: RevocationDeps, intervalMs: number): IntervalTask {
+  return startIntervalTask(async () => {
+    try {
+      const result = await retryDueRevocations(deps)
+      if (result.revoked + result.retrying + result.givenUp > 0) deps.logger.debug({ ...result }, 'revocation retry pass')
+    } catch (err) {
+      deps.logger.warn({ errCode: failureCode(err) }, 'revocation retry pass failed')
+    }
+  }, intervalMs)
 }

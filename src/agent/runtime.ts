@@ -6,6 +6,7 @@
 import type { Clock } from '../core/clock.ts'
 import type { FetchLike } from '../core/fetch.ts'
 import type { Logger } from '../core/logger.ts'
+import { isBmOAuthError } from '../errors.ts'
 import type { MessageOverrides } from '../flow/messages.ts'
 import type { FlowPolicy } from '../flow/types.ts'
 import type { BusinessMessagesClient } from '../google/business-messages/client.ts'
@@ -14,7 +15,7 @@ import type { ExchangeMarkers } from '../signin-store/exchange-markers.ts'
 import type { PendingSignInStore } from '../signin-store/pending-signins.ts'
 import type { RevocationQueue } from '../tokens/revocation-queue.ts'
 import type { SQLTokenStore } from '../tokens/sql-token-store.ts'
-import type { TokenKey } from '../tokens/token-store.ts'
+import type { TokenKey, TokenRecord } from '../tokens/token-store.ts'
 import type { BusinessMessagesStyle } from '../channel/business-messages/outbound.ts'
 import type { FlowStateStore } from './flow-state-store.ts'
 import type { AgentHooks, MessageHandler } from './types.ts'
@@ -48,7 +49,30 @@ export interface AgentRuntime {
   handler(): MessageHandler | undefined
 }
 
+/**
+ * The id a provider's grants and pending sign-ins are stored under (their `provider` column): its
+ * issuer, else (an explicit configuration without one) its token endpoint. Works on a resolved
+ * provider and on a provider configuration alike.
+ */
+export function grantProviderId(provider: { readonly issuer?: string | undefined; readonly tokenEndpoint?: string }): string {
+  return provider.issuer ?? provider.tokenEndpoint ?? ''
+}
+
 /** The token-store key of a conversation's grant. */
 export function tokenKeyOf(runtime: AgentRuntime, conversationId: string): TokenKey {
   return { agent: runtime.agentName, conversation: conversationId, provider: runtime.providerId }
+}
+
+/**
+ * The conversation's stored grant. One that no listed vault key opens (a removed key, a damaged
+ * row) reads as none: the user is signed out and signs in again. Any other failure (the database)
+ * propagates, so the delivery is retried instead of a valid grant being dropped or left unrevoked.
+ */
+export async function readGrant(runtime: AgentRuntime, conversationId: string): Promise<TokenRecord | undefined> {
+  try {
+    return await runtime.tokens.get(tokenKeyOf(runtime, conversationId))
+  } catch (err) {
+    if (isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) return undefined
+    throw err
+  }
 }

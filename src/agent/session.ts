@@ -9,8 +9,8 @@
 import { isBmOAuthError } from '../errors.ts'
 import { refreshTokens } from '../oauth/operations.ts'
 import { refreshIfNeeded, type RefreshedTokens, type RefreshFn } from '../tokens/refresh.ts'
+import { splitScopes } from '../tokens/scopes.ts'
 import type { TokenRecord } from '../tokens/token-store.ts'
-import { BmOAuthError } from '../errors.ts'
 import { SignInRequiredError } from './errors.ts'
 import { scalarClaims } from './exchange.ts'
 import { tokenKeyOf, type AgentRuntime } from './runtime.ts'
@@ -76,17 +76,13 @@ export function createSession(turn: ConversationTurn, record: ActiveRecord, ques
 /** The provider call behind a refresh; `invalid_grant` surfaces as `ERR_OAUTH_INVALID_GRANT`. */
 function refreshWith(runtime: AgentRuntime): RefreshFn {
   return async (current) => {
-    // Without a refresh token the grant cannot be renewed: same outcome as invalid_grant (needs reconnect).
-    if (current.refreshToken === undefined) {
-      throw new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'the grant has no refresh token', { status: 401 })
-    }
     const tokenSet = await refreshTokens(runtime.provider, current.refreshToken)
     const claims = scalarClaims(tokenSet.idTokenClaims)
     const refreshed: RefreshedTokens = {
       accessToken: tokenSet.accessToken,
       ...(tokenSet.refreshToken === undefined ? {} : { refreshToken: tokenSet.refreshToken }),
       ...(Object.keys(claims).length === 0 ? {} : { idTokenClaims: claims }),
-      ...(tokenSet.scope === undefined ? {} : { scopes: tokenSet.scope.split(' ').filter((s) => s !== '') }),
+      ...(tokenSet.scope === undefined ? {} : { scopes: splitScopes(tokenSet.scope) }),
       ...(tokenSet.expiresAt === undefined ? {} : { expiresAt: tokenSet.expiresAt }),
     }
     return refreshed

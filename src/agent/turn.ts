@@ -10,6 +10,7 @@
  */
 import type { InboundUser, OutgoingMessage } from '../channel/types.ts'
 import { deterministicMessageId, toBusinessMessage } from '../channel/business-messages/outbound.ts'
+import { SIGNED_OUT } from '../flow/steps.ts'
 import { transition } from '../flow/transition.ts'
 import type { SignInAction, SignInEvent, SignInState } from '../flow/types.ts'
 import type { Message } from '../google/business-messages/types.ts'
@@ -24,8 +25,6 @@ export interface HeldCode {
   readonly code: string
   readonly redirectUri: string
 }
-
-const SIGNED_OUT: SignInState = { kind: 'signed-out' }
 
 export class ConversationTurn {
   readonly runtime: AgentRuntime

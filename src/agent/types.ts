@@ -156,8 +156,14 @@ export interface SignInAgent {
   onMessage(handler: MessageHandler): void
   /** The webhook endpoint for `node:http` (answers 503 until `start()` finished). */
   readonly webhookHandler: (req: IncomingMessage, res: ServerResponse) => void
-  /** Migrates the stores, resolves the provider, starts processing (also deliveries left by a crash). */
+  /**
+   * Migrates the stores, resolves the provider, starts processing (also deliveries left by a crash).
+   * Calls while starting share one start; after a failure (e.g. discovery unreachable) call it again.
+   */
   start(): Promise<void>
-  /** Stops taking deliveries and waits for the ones in progress. Does not close the database. */
+  /**
+   * Stops taking deliveries and waits for the ones in progress (and for a start in progress, which
+   * is then undone). Does not close the database.
+   */
   stop(): Promise<void>
 }

@@ -6,11 +6,8 @@
  * clients themselves come from the server's factory, shared with config-driven commands.
  */
 import { resolveGoogleEndpoints, resolveKeyFile } from '../index.ts'
-import type { BusinessCommunicationsClient, BusinessMessagesClient } from '../index.ts'
-import {
-  businessCommunicationsClientFromSettings,
-  businessMessagesClientFromSettings,
-} from '../server/google-clients.ts'
+import type { BusinessCommunicationsClient } from '../index.ts'
+import { businessCommunicationsClientFromSettings } from '../server/google-clients.ts'
 import type { GoogleClientsOptions } from '../server/google-clients.ts'
 import type { GoogleSettings } from '../server/config.ts'
 import type { CLIIO } from './io.ts'
@@ -41,9 +38,4 @@ function clientOptions(options: GoogleCLIOptions): GoogleClientsOptions {
 /** A Business Communications client authorised with the service-account key. */
 export function businessCommunicationsClient(io: CLIIO, options: GoogleCLIOptions): Promise<BusinessCommunicationsClient> {
   return businessCommunicationsClientFromSettings(googleSettings(io, options), clientOptions(options))
-}
-
-/** A Business Messages client authorised with the service-account key. */
-export function businessMessagesClient(io: CLIIO, options: GoogleCLIOptions): Promise<BusinessMessagesClient> {
-  return businessMessagesClientFromSettings(googleSettings(io, options), clientOptions(options))
 }

@@ -59,6 +59,16 @@ function allCommands(cmd: Command): Command[] {
 /** Runs `bm-oauth <argv…>` and resolves to the process exit code. */
 export async function runCLI(argv: readonly string[], io: CLIIO): Promise<number> {
   const program = createProgram(io)
+  // Errors are reported as JSON when the command was given the boolean `--json` flag. Read from the
+  // parsed options, not argv: `header --json KEY_FILE` names a file, and the words `--json` or
+  // `header` may be an option's value. Commander's own listener has stored the value by the time this
+  // one runs, so an error from a later option's parser is reported in the right mode too.
+  let jsonErrors = false
+  for (const cmd of [program, ...allCommands(program)]) {
+    cmd.on('option:json', () => {
+      jsonErrors = cmd.getOptionValue('json') === true
+    })
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' })
     return EXIT_OK
@@ -68,6 +78,6 @@ export async function runCLI(argv: readonly string[], io: CLIIO): Promise<number
       return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE
     }
     if (err instanceof CommandExit) return err.exitCode // the command already printed its outcome
-    return reportError(io, err, argv.includes('--json') && !argv.includes('header'))
+    return reportError(io, err, jsonErrors)
   }
 }

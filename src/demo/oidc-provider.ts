@@ -5,7 +5,8 @@
  * S256 only, exact redirect URIs (the four Business Messages strings plus any explicitly passed
  * stand-ins), single-use authorization codes with a TTL of at most 10 minutes and revocation of
  * everything issued from a code that is presented twice, refresh-token rotation with reuse
- * detection, and RFC 7009 revocation. The caller mounts `provider.callback()` on `node:http`.
+ * detection, and RFC 7009 revocation. The caller mounts `provider.callback()` on `node:http`, or
+ * lets {@link serveStrictProvider} listen and mount it.
  *
  * Refresh tokens: oidc-provider drops `offline_access` from a request without `prompt=consent`
  * (OIDC Core §11), and the Business Messages device never sends `prompt` (bm-contract §10). So
@@ -13,9 +14,11 @@
  * `refresh_token` grant (the default here) gets one with every code exchange.
  */
 import { generateKeyPair, randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
 import { promisify } from 'node:util'
 import Provider from 'oidc-provider'
 import type { AdapterFactory, ClientMetadata, Configuration, JWK } from 'oidc-provider'
+import { closeServer, listen } from '../core/http-server.ts'
 import { DEMO_USERS, createAccountStore } from './provider/accounts.ts'
 import type { DemoUser } from './provider/accounts.ts'
 import { createInteractionRoutes, escapeHTML } from './provider/interactions.ts'
@@ -25,7 +28,7 @@ import { createMemoryAdapterFactory } from './provider/memory-adapter.ts'
  * The redirect URIs Business Messages uses (bm-contract §4.1), written out here rather than shared
  * with the agent's code, so the provider stays an independent counterpart.
  */
-export const GOOGLE_REDIRECT_URIS: readonly string[] = Object.freeze([
+const GOOGLE_REDIRECT_URIS: readonly string[] = Object.freeze([
   'https://business.google.com/callback',
   'https://business.google.com/callback?',
   'https://business.google.com/message?az-intent-type=1',
@@ -93,7 +96,7 @@ export interface StrictProviderOptions {
 }
 
 /** Longest authorization-code lifetime the provider accepts (10 minutes, OAuth 2.1 §4.1.2). */
-export const MAX_AUTHORIZATION_CODE_TTL = 600
+const MAX_AUTHORIZATION_CODE_TTL = 600
 
 /**
  * Builds the strict provider. Mount it with `http.createServer(provider.callback())`.
@@ -118,6 +121,41 @@ export async function createStrictProvider(options: StrictProviderOptions): Prom
   })
   provider.use(createInteractionRoutes(provider, accounts))
   return provider
+}
+
+export interface ServeStrictProviderOptions extends Omit<StrictProviderOptions, 'issuer'> {
+  /** Default 0: any free port. */
+  port?: number
+  /** Default `127.0.0.1`. */
+  host?: string
+}
+
+/** A strict provider listening on `node:http`. */
+export interface ServedStrictProvider {
+  /** `http://<host>:<bound port>` */
+  issuer: string
+  provider: Provider
+  server: Server
+  /** Stops the server, dropping open connections (browser keep-alive sockets). */
+  close(): Promise<void>
+}
+
+/**
+ * Listens first (the issuer needs the bound port), then builds the strict provider for that issuer
+ * and mounts it. If building fails, the server is closed again before the error is rethrown.
+ */
+export async function serveStrictProvider(options: ServeStrictProviderOptions): Promise<ServedStrictProvider> {
+  const { port = 0, host = '127.0.0.1', ...providerOptions } = options
+  const server = createServer()
+  const issuer = `http://${host.includes(':') ? `[${host}]` : host}:${await listen(server, port, host)}`
+  try {
+    const provider = await createStrictProvider({ ...providerOptions, issuer })
+    server.on('request', provider.callback())
+    return { issuer, provider, server, close: () => closeServer(server) }
+  } catch (err) {
+    await closeServer(server)
+    throw err
+  }
 }
 
 async function baseConfiguration(options: StrictProviderOptions): Promise<Configuration> {
@@ -193,7 +231,8 @@ function toResourceServerMetadata(rs: StrictResourceServerConfig): ClientMetadat
   }
 }
 
-async function generateSigningKey(): Promise<JWK> {
+/** A fresh private RS256 signing JWK with a random `kid`. */
+export async function generateSigningKey(): Promise<JWK> {
   const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 })
   return { ...(privateKey.export({ format: 'jwk' }) as JWK), alg: 'RS256', use: 'sig', kid: randomBytes(8).toString('hex') }
 }

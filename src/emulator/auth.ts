@@ -12,8 +12,6 @@ import type { TokenGrant, TokenStore } from './token-store.ts'
 
 const SCOPE_PREFIX = 'https://www.googleapis.com/auth/'
 export const CLOUD_PLATFORM_SCOPE = `${SCOPE_PREFIX}cloud-platform`
-export const BUSINESS_COMMUNICATIONS_SCOPE = `${SCOPE_PREFIX}businesscommunications`
-export const BUSINESS_MESSAGES_SCOPE = `${SCOPE_PREFIX}businessmessages`
 
 /** Which API a request is for, and so which scope it needs. */
 export type EmulatedAPI = 'businesscommunications' | 'businessmessages'

@@ -3,10 +3,12 @@
  * "webhook key via API"), driven over HTTP with plain fetch.
  */
 import assert from 'node:assert/strict'
+import { createHmac } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { describe, test } from 'node:test'
+import { createServer } from 'node:http'
+import { describe, test, type TestContext } from 'node:test'
 import type { RunningEmulator } from './index.ts'
-import { BC_SCOPE, call, mintAccessToken, startTestEmulator, startWebhookServer } from './test-support/harness.ts'
+import { BC_SCOPE, call, mintAccessToken, startTestEmulator, startWebhookServer, waitFor } from './test-support/harness.ts'
 
 async function setUp(t: Parameters<typeof startTestEmulator>[0]): Promise<{ emu: RunningEmulator; token: string }> {
   const emu = await startTestEmulator(t)
@@ -163,4 +165,61 @@ describe('partners (§1.6, §10 "webhook key via API")', () => {
     assert.equal((await call(url, { method: 'PATCH', token, body: insecure })).status, 400)
     assert.equal((await call(`${emu.url}/v1/partners/1`, { token })).status, 404)
   })
+  test('while the new webhook\'s handshake runs, deliveries still go to the old URL signed with its key', async (t) => {
+    const emu = await startTestEmulator(t, { webhookTimeoutMs: 30_000 })
+    const token = await mintAccessToken(emu, [BC_SCOPE])
+    const url = `${emu.url}/v1/${emu.partnerName}?updateMask=productCapabilities`
+    const webhookAt = (webhookUrl: string): object => ({
+      productCapabilities: [{ product: 'BUSINESS_MESSAGES', businessMessagesCapability: { webhookUrl } }],
+    })
+    const oldHook = await startWebhookServer(t)
+    const first = await call(url, { method: 'PATCH', token, body: webhookAt(oldHook.url) })
+    const oldKey = first.body.productCapabilities[0].businessMessagesCapability.webhookClientToken as string
+    const newHook = await startHeldHandshakeServer(t)
+    const patching = call(url, { method: 'PATCH', token, body: webhookAt(newHook.url) })
+    await newHook.reached
+    const opened = await call(`${emu.url}/emulator/v1/conversations`, { body: { displayName: 'Michael' } })
+    const control = `${emu.url}/emulator/v1/conversations/${opened.body.conversationId}`
+    const sent = await call(`${control}/messages`, { body: { text: 'hi' } })
+    assert.equal(sent.status, 200)
+    const delivered = await waitFor(() => oldHook.requests.find((r) => r.rawBody.includes('"hi"')))
+    const expected = createHmac('sha512', oldKey).update(delivered.rawBody).digest('base64')
+    assert.equal(delivered.headers['x-goog-signature'], expected)
+    assert.equal(readFileSync(emu.webhookClientTokenPath, 'utf8'), oldKey)
+    newHook.release()
+    const second = await patching
+    const cap = second.body.productCapabilities[0].businessMessagesCapability
+    assert.equal(cap.webhookVerification.verified, true)
+    assert.notEqual(cap.webhookClientToken, oldKey)
+    assert.equal(readFileSync(emu.webhookClientTokenPath, 'utf8'), cap.webhookClientToken)
+  })
 })
+
+/** A webhook whose handshake answer waits for `release()`; `reached` resolves when the handshake arrives. */
+interface HeldHandshakeServer {
+  url: string
+  reached: Promise<void>
+  release: () => void
+}
+
+async function startHeldHandshakeServer(t: TestContext): Promise<HeldHandshakeServer> {
+  const reached = Promise.withResolvers<void>()
+  const released = Promise.withResolvers<void>()
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { secret?: string }
+      reached.resolve()
+      void released.promise.then(() => res.writeHead(200, { 'content-type': 'text/plain' }).end(body.secret ?? ''))
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  t.after(() => {
+    released.resolve()
+    return new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+  return { url: `http://127.0.0.1:${port}/webhook`, reached: reached.promise, release: () => released.resolve() }
+}

@@ -6,11 +6,12 @@
  * a body is ignored; unknown agents answer 404 `NOT_FOUND` (§10 Q8).
  *
  * Webhook by API (§1.6, §10 "webhook key via API"): when `partners.patch` sets a new BUSINESS_MESSAGES
- * `webhookUrl`, a new client token is generated, persisted (it becomes the signing key) and returned
- * in `businessMessagesCapability.webhookClientToken`; then the verification handshake runs and its
- * outcome is stored as `businessMessagesCapability.webhookVerification` ({verified, httpStatus,
- * detail, checkTime}); both are our extensions. Deliveries are attempted even when verification
- * failed (a local agent is often started after the emulator); the failure is logged as a warning.
+ * `webhookUrl`, a new client token is generated and the verification handshake runs with it; then the
+ * token is persisted (it becomes the signing key) together with the new URL and returned in
+ * `businessMessagesCapability.webhookClientToken`. The handshake's outcome is stored as
+ * `businessMessagesCapability.webhookVerification` ({verified, httpStatus, detail, checkTime}); both
+ * are our extensions. Deliveries are attempted even when verification failed (a local agent is often
+ * started after the emulator); the failure is logged as a warning.
  */
 import type { Clock } from '../core/clock.ts'
 import type { Logger } from '../core/logger.ts'
@@ -28,7 +29,7 @@ import {
 import { formatGoogleTimestamp } from './device/google-timestamp.ts'
 import { jsonReply, type Reply } from './http-io.ts'
 import { parseJSONObjectBody } from './lenient-json.ts'
-import { randomNumericId } from './provision.ts'
+import { newWebhookClientToken, randomNumericId } from './provision.ts'
 import { checkAgent, checkPartner } from './resource-rules.ts'
 import type { JSONObject, ResourceStore } from './resource-store.ts'
 import type { RequestContext, Router } from './router.ts'
@@ -213,12 +214,16 @@ async function patchPartner(deps: BusinessCommunicationsDeps, ctx: RequestContex
   }
   const newUrl = typeof cap?.['webhookUrl'] === 'string' && cap['webhookUrl'] !== '' ? cap['webhookUrl'] : undefined
   if (newUrl !== undefined && newUrl !== previousUrl) {
-    const token = deps.webhook.rotateClientToken()
-    const result = await deps.verifyWebhook(newUrl, token)
+    // The handshake runs with a candidate token while the old URL and key stay in force, so
+    // deliveries meanwhile still reach the old URL signed with its own key. Then the new key and the
+    // new URL are installed together, with no await in between.
+    const candidate = newWebhookClientToken()
+    const result = await deps.verifyWebhook(newUrl, candidate)
     if (cap !== undefined) cap['webhookVerification'] = verificationRecord(result, deps.clock.now())
     const log = { event: 'bc.partner.webhook', ok: result.ok, status: result.status, detail: result.detail }
     if (result.ok) deps.logger.info(log, 'webhook verified')
     else deps.logger.warn(log, 'webhook verification failed; deliveries are attempted anyway')
+    deps.webhook.installClientToken(candidate)
   } else if (cap !== undefined && newUrl === previousUrl) {
     const old = businessMessagesCapability(current)?.['webhookVerification']
     if (old !== undefined) cap['webhookVerification'] = old

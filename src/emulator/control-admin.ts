@@ -15,7 +15,7 @@
  * | `GET /emulator/v1/state` | — | summary: names, paths, webhook URL, counts, clock |
  */
 import { formatGoogleTimestamp } from './device/google-timestamp.ts'
-import { readControlBody, type ControlDeps } from './device-actions.ts'
+import { notNow, readControlBody, type ControlDeps } from './device-actions.ts'
 import { RpcError } from './errors.ts'
 import { jsonReply, type Reply } from './http-io.ts'
 import type { JSONObject } from './resource-store.ts'
@@ -121,7 +121,7 @@ async function verifyWebhook(deps: ControlDeps, ctx: RequestContext): Promise<Re
   await readControlBody(ctx)
   const url = deps.webhook.effectiveUrl()
   if (url === undefined) {
-    throw new RpcError('FAILED_PRECONDITION', 'No webhook URL is configured.', { httpStatus: 409 })
+    throw notNow('No webhook URL is configured.')
   }
   const result = await deps.dispatcher.verifyWebhook(url, deps.webhook.clientToken)
   return jsonReply({ url, ...result })
@@ -136,8 +136,8 @@ function getAgent(deps: ControlDeps, ctx: RequestContext): Reply {
 
 function listMessages(deps: ControlDeps, ctx: RequestContext): Reply {
   const id = ctx.url.searchParams.get('conversation')
-  const ids = id === null ? deps.conversations.listConversations().map((c) => c.id) : [id]
-  const entries = ids.flatMap((c) => deps.conversations.listLog(c)).map((e) => ({ ...e, createTime: formatGoogleTimestamp(e.createTime) }))
+  const log = id === null ? deps.conversations.listAllLogs() : deps.conversations.listLog(id)
+  const entries = log.map((e) => ({ ...e, createTime: formatGoogleTimestamp(e.createTime) }))
   return jsonReply({ entries })
 }
 
@@ -162,9 +162,9 @@ function stateView(deps: ControlDeps): JSONObject {
     standInOrigin: deps.standInOrigin,
     counts: {
       agents: deps.resources.countAgents(),
-      conversations: deps.conversations.listConversations().length,
+      conversations: deps.conversations.countConversations(),
       logEntries: deps.conversations.countLog(),
-      deliveries: deps.dispatcher.list().length,
+      deliveries: deps.dispatcher.count(),
     },
     clock: clockView(deps),
   }

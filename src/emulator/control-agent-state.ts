@@ -12,7 +12,7 @@
  */
 import type { FetchLike } from '../core/fetch.ts'
 import type { Logger } from '../core/logger.ts'
-import { RpcError } from './errors.ts'
+import { errorEnvelope, RpcError } from './errors.ts'
 import { jsonReply, type Reply } from './http-io.ts'
 import type { RequestContext, Router } from './router.ts'
 
@@ -37,24 +37,28 @@ async function relay(options: AgentStateRelayOptions, ctx: RequestContext): Prom
   const target = new URL(options.agentStateUrl)
   for (const [name, value] of ctx.url.searchParams) target.searchParams.set(name, value)
   let response: Response
+  let text: string
   try {
     response = await options.fetch(target, {
       headers: { accept: 'application/json' },
       signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
     })
+    // The body is read under the same timeout: a stream that fails midway is as unreachable as no answer.
+    text = await response.text()
   } catch (err) {
     options.logger.warn({ event: 'emulator.agent-state.unreachable', err: err instanceof Error ? err.name : 'error' }, 'agent state unreachable')
-    return jsonReply({ error: { code: 502, message: 'The agent state endpoint is unreachable.', status: 'UNAVAILABLE' } }, 502)
+    return unavailable('The agent state endpoint is unreachable.')
   }
-  const text = await response.text()
   let body: unknown
   try {
     body = JSON.parse(text)
   } catch {
     body = undefined
   }
-  if (typeof body !== 'object' || body === null) {
-    return jsonReply({ error: { code: 502, message: 'The agent state endpoint did not answer JSON.', status: 'UNAVAILABLE' } }, 502)
-  }
+  if (typeof body !== 'object' || body === null) return unavailable('The agent state endpoint did not answer JSON.')
   return jsonReply(body, response.ok ? 200 : 502)
+}
+
+function unavailable(message: string): Reply {
+  return jsonReply(errorEnvelope(502, 'UNAVAILABLE', message), 502)
 }

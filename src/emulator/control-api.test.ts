@@ -202,6 +202,17 @@ describe('sign-in chip (§4.2, §10 Q1–Q4)', () => {
 })
 
 describe('operator routes', () => {
+  test('the start-up log shows the webhook URL without its query or user info', async (t) => {
+    const hook = await startWebhookServer(t)
+    const logs: unknown[] = []
+    const withSecret = hook.url.replace('http://', 'http://user:pw@') + '?key=query-secret'
+    await startTestEmulator(t, { webhookUrl: withSecret, logger: recordingLogger(logs) })
+    const started = logs.find((l) => (l as { event?: string }).event === 'emulator.started') as { webhookUrl: string }
+    assert.equal(started.webhookUrl, hook.url)
+    assert.ok(!JSON.stringify(logs).includes('query-secret'))
+    assert.ok(!JSON.stringify(logs).includes('pw@'))
+  })
+
   test('clock advance, state summary and deliveries inspection (no signing key in output)', async (t) => {
     const s = await setUp(t)
     const before = await call(`${s.emu.url}/emulator/v1/clock`)
@@ -219,5 +230,31 @@ describe('operator routes', () => {
     assert.ok(!JSON.stringify(state.body).includes(key))
     const form = await call(`${s.control}/messages`, { raw: 'text=hi', contentType: 'application/x-www-form-urlencoded' })
     assert.equal(form.status, 415, 'control POSTs need a JSON content type')
+  })
+
+  test('state counts and the message log across conversations, each conversation oldest first', async (t) => {
+    const s = await setUp(t)
+    const second = await call(`${s.emu.url}/emulator/v1/conversations`, { body: { displayName: 'Nia' } })
+    const otherId = second.body.conversationId as string
+    await call(`${s.emu.url}/emulator/v1/conversations/${otherId}/messages`, { body: { text: 'two' } })
+    await call(`${s.control}/messages`, { body: { text: 'one' } })
+    await call(`${s.control}/messages`, { body: { text: 'three' } })
+    await delivery(s, 3)
+    const all = await call(`${s.emu.url}/emulator/v1/messages`)
+    const texts = all.body.entries.map((e: { conversationId: string; body: { message?: { text?: string } } }) => [
+      e.conversationId,
+      e.body.message?.text,
+    ])
+    // Conversations come in the order the conversation list shows them (creation time, then id).
+    const listed = await call(`${s.emu.url}/emulator/v1/conversations`)
+    const byConversation: Record<string, string[][]> = {
+      [s.conversationId]: [[s.conversationId, 'one'], [s.conversationId, 'three']],
+      [otherId]: [[otherId, 'two']],
+    }
+    assert.deepEqual(texts, listed.body.conversations.flatMap((c: { id: string }) => byConversation[c.id]))
+    const one = await call(`${s.emu.url}/emulator/v1/messages?conversation=${otherId}`)
+    assert.deepEqual(one.body.entries.map((e: { body: { message?: { text?: string } } }) => e.body.message?.text), ['two'])
+    const state = await call(`${s.emu.url}/emulator/v1/state`)
+    assert.deepEqual(state.body.counts, { agents: 1, conversations: 2, logEntries: 3, deliveries: 3 })
   })
 })

@@ -23,7 +23,6 @@ import {
   deliverUserEvent,
   newestAgentMessage,
   notNow,
-  optionalBodyString,
   readControlBody,
   requireConversation,
   suggestionsOf,
@@ -31,6 +30,7 @@ import {
 } from './device-actions.ts'
 import type { Conversation, LogEntry } from './conversation-store.ts'
 import { RpcError } from './errors.ts'
+import { optionalString } from './field-checks.ts'
 import { jsonReply, type Reply } from './http-io.ts'
 import type { JSONObject } from './resource-store.ts'
 import type { RequestContext, Router } from './router.ts'
@@ -68,15 +68,15 @@ function listConversations(deps: ControlDeps, ctx: RequestContext): Reply {
 
 async function openConversation(deps: ControlDeps, ctx: RequestContext): Promise<Reply> {
   const body = await readControlBody(ctx)
-  const agentName = optionalBodyString(body, 'agent') ?? deps.defaultAgentName
+  const agentName = optionalString(body, 'agent', 'agent') ?? deps.defaultAgentName
   const agent = deps.resources.getAgent(agentName)
   if (agent === undefined) throw new RpcError('NOT_FOUND', `Unknown agent ${agentName}.`)
-  const entryPoint = optionalBodyString(body, 'entryPoint') ?? 'PLACESHEET'
+  const entryPoint = optionalString(body, 'entryPoint', 'entryPoint') ?? 'PLACESHEET'
   if (!ENTRY_POINTS.includes(entryPoint)) {
     throw new RpcError('INVALID_ARGUMENT', `entryPoint: must be one of ${ENTRY_POINTS.join(', ')}`)
   }
   const bm = agent.agent['businessMessagesAgent'] as JSONObject | undefined
-  const locale = optionalBodyString(body, 'locale') ?? (typeof bm?.['defaultLocale'] === 'string' ? bm['defaultLocale'] : 'en')
+  const locale = optionalString(body, 'locale', 'locale') ?? (typeof bm?.['defaultLocale'] === 'string' ? bm['defaultLocale'] : 'en')
   if (!/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(locale)) {
     throw new RpcError('INVALID_ARGUMENT', 'locale: must be a BCP 47 tag')
   }
@@ -84,7 +84,7 @@ async function openConversation(deps: ControlDeps, ctx: RequestContext): Promise
     id: randomUUID(),
     agentName,
     entryPoint,
-    displayName: optionalBodyString(body, 'displayName') ?? 'Emulated User',
+    displayName: optionalString(body, 'displayName', 'displayName') ?? 'Emulated User',
     locale,
     createdAt: deps.clock.now(),
   }
@@ -126,7 +126,7 @@ function transcriptEntry(entry: LogEntry, newestSeq: number | undefined): JSONOb
 
 async function sendText(deps: ControlDeps, ctx: RequestContext): Promise<Reply> {
   const conversation = requireConversation(deps, ctx)
-  const text = optionalBodyString(await readControlBody(ctx), 'text')
+  const text = optionalString(await readControlBody(ctx), 'text', 'text')
   if (text === undefined || text === '') throw new RpcError('INVALID_ARGUMENT', 'text: required')
   const messageId = randomUUID()
   const name = `conversations/${conversation.id}/messages/${messageId}`
@@ -147,7 +147,7 @@ async function tapSuggestion(deps: ControlDeps, ctx: RequestContext): Promise<Re
     throw new RpcError('INVALID_ARGUMENT', 'index: must be a non-negative integer')
   }
   const newest = newestAgentMessage(deps, conversation.id)
-  const wanted = optionalBodyString(body, 'message')
+  const wanted = optionalString(body, 'message', 'message')
   if (newest === undefined || (wanted !== undefined && wanted !== newest.name)) {
     throw notNow('The chips of that message are no longer shown: it is not the newest message.')
   }

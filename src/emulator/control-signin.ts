@@ -19,6 +19,7 @@
 import {
   buildAuthorizationURL,
   errorEnumFromOAuth,
+  lenientQuery,
   newState,
   readAuthorizationRedirect,
   redirectURIForSurface,
@@ -111,7 +112,7 @@ function toOAuthChip(oauth: JSONObject): OAuthChip {
 
 /** The sign-in a redirect `Location` refers to: by its `state`, else the conversation's pending one. */
 function findSignIn(deps: ControlDeps, location: string, conversationId: string | undefined): SignIn {
-  const state = URL.canParse(location) ? new URLSearchParams(new URL(location).search.replace(/^[?&]+/, '')).get('state') : null
+  const state = URL.canParse(location) ? lenientQuery(new URL(location).search).get('state') : null
   const byState = state === null ? undefined : deps.conversations.getSignIn(state)
   const signIn =
     byState !== undefined && (conversationId === undefined || byState.conversationId === conversationId)

@@ -82,6 +82,10 @@ export class ConversationStore {
     return rows.map(toConversation)
   }
 
+  countConversations(): number {
+    return Number((this.#db.prepare('SELECT count(*) AS n FROM conversations').get() as { n: number }).n)
+  }
+
   /** Appends a log entry; returns undefined when its (kind, itemId) already exists in the conversation. */
   append(entry: LogEntryInput): LogEntry | undefined {
     const result = this.#db
@@ -122,6 +126,17 @@ export class ConversationStore {
   /** The whole log of a conversation, oldest first. */
   listLog(conversationId: string): LogEntry[] {
     return this.#db.prepare('SELECT * FROM log WHERE conversation_id = ? ORDER BY seq').all(conversationId).map(toLogEntry)
+  }
+
+  /** The logs of every conversation in one query: by conversation (oldest first), then oldest entry first. */
+  listAllLogs(): LogEntry[] {
+    return this.#db
+      .prepare(
+        `SELECT log.* FROM log JOIN conversations c ON c.id = log.conversation_id
+         ORDER BY c.created_at, c.id, log.seq`,
+      )
+      .all()
+      .map(toLogEntry)
   }
 
   /** The newest entry that counts as a message bubble (either side). */

@@ -124,10 +124,3 @@ export function suggestionsOf(entry: LogEntry): JSONObject[] {
   return Array.isArray(s) ? (s.filter((x) => typeof x === 'object' && x !== null) as JSONObject[]) : []
 }
 
-/** Reads an optional string field of a control body. */
-export function optionalBodyString(body: JSONObject, key: string): string | undefined {
-  const v = body[key]
-  if (v === undefined || v === null) return undefined
-  if (typeof v !== 'string') throw new RpcError('INVALID_ARGUMENT', `${key}: must be a string`)
-  return v
-}

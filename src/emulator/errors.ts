@@ -4,7 +4,7 @@
  * `code` = HTTP status and `status` = the `google.rpc.Code` name (contract §1.8). Handlers throw
  * {@link RpcError}; the server turns any thrown value into an envelope with {@link errorReply}.
  */
-import { BmOAuthError, InvalidArgumentError } from '../errors.ts'
+import { BmOAuthError } from '../errors.ts'
 import type { Logger } from '../core/logger.ts'
 import type { Reply } from './http-io.ts'
 
@@ -59,14 +59,14 @@ export function errorEnvelope(httpStatus: number, rpcStatus: string, message: st
 
 /**
  * Maps anything a handler threw to an envelope reply: {@link RpcError} as is, a validation failure
- * ({@link InvalidArgumentError} or any exposed `ERR_INVALID_ARGUMENT`) as 400 `INVALID_ARGUMENT`,
+ * (any `ERR_INVALID_ARGUMENT`, e.g. an `InvalidArgumentError`) as 400 `INVALID_ARGUMENT`,
  * everything else as 500 `INTERNAL` (logged, message hidden).
  */
 export function errorReply(err: unknown, logger: Logger): Reply {
   if (err instanceof RpcError) {
     return { status: err.status, headers: { ...err.headers }, body: errorEnvelope(err.status, err.rpcStatus, err.message) }
   }
-  if (err instanceof InvalidArgumentError || (err instanceof BmOAuthError && err.code === 'ERR_INVALID_ARGUMENT')) {
+  if (err instanceof BmOAuthError && err.code === 'ERR_INVALID_ARGUMENT') {
     return { status: 400, body: errorEnvelope(400, 'INVALID_ARGUMENT', err.message) }
   }
   logger.error(

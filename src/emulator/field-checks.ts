@@ -53,10 +53,15 @@ export function list(obj: JSONObject, key: string, field: string): unknown[] {
   return v
 }
 
+/** Whether `value` parses as an absolute URL with the `http:` or `https:` scheme. */
+export function isHttpURL(value: string): boolean {
+  return URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)
+}
+
 export function httpURL(obj: JSONObject, key: string, field: string, options: { required: boolean }): void {
   const v = options.required ? requiredString(obj, key, field) : optionalString(obj, key, field)
   if (v === undefined || v === '') return
-  if (!URL.canParse(v) || !/^https?:$/.test(new URL(v).protocol)) {
+  if (!isHttpURL(v)) {
     throw new InvalidArgumentError(field, 'must be an absolute http(s) URL')
   }
 }

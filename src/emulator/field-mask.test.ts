@@ -59,4 +59,10 @@ describe('field-mask', () => {
     assert.deepEqual(checkKnownFields({ name: 'x', displayName: 'y' }, AGENT_SCHEMA, 'agent'), { displayName: 'y' })
     assert.throws(() => checkKnownFields({ displayname: 'y' }, AGENT_SCHEMA, 'agent'), /Unknown name "displayname" at 'agent'/)
   })
+
+  test('checkKnownFields: inherited property names are unknown fields, not schema entries', () => {
+    assert.throws(() => checkKnownFields({ constructor: 'y' }, AGENT_SCHEMA, 'agent'), /Unknown name "constructor" at 'agent'/)
+    const proto = JSON.parse('{"businessMessagesAgent": {"__proto__": {"x": 1}}}') as Record<string, unknown>
+    assert.throws(() => checkKnownFields(proto, AGENT_SCHEMA, 'agent'), /Unknown name "__proto__" at 'agent.businessMessagesAgent'/)
+  })
 })

@@ -7,7 +7,7 @@
  * it; unknown body fields are refused like Google's JSON decoder does.
  */
 import { InvalidArgumentError } from '../errors.ts'
-import { RpcError } from './errors.ts'
+import { isObject, rejectUnknownNames, type JSONObject } from './field-checks.ts'
 
 /**
  * A field's schema: `leaf` (scalar, list or opaque; no sub-paths), `any` (message not modelled:
@@ -59,12 +59,6 @@ export const PARTNER_SCHEMA: FieldSchema = {
     displayName: 'leaf',
     productCapabilities: 'leaf',
   },
-}
-
-type JSONObject = Record<string, unknown>
-
-function isObject(v: unknown): v is JSONObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 function snakeToCamel(segment: string): string {
@@ -124,15 +118,11 @@ function canonicalPath(path: string, schema: FieldSchema): string | undefined {
  */
 export function checkKnownFields(body: JSONObject, schema: FieldSchema, where: string): JSONObject {
   if (schema === 'leaf' || schema === 'any' || schema === 'output' || 'mapValue' in schema) return body
+  // Own keys only: a body key such as `constructor` or `__proto__` is unknown, not inherited.
+  rejectUnknownNames(body, Object.keys(schema.fields), where)
   const cleaned: JSONObject = {}
   for (const [key, value] of Object.entries(body)) {
-    const field = schema.fields[key]
-    if (field === undefined) {
-      throw new RpcError(
-        'INVALID_ARGUMENT',
-        `Invalid JSON payload received. Unknown name "${key}" at '${where}': Cannot find field.`,
-      )
-    }
+    const field = schema.fields[key] as FieldSchema
     if (field === 'output') continue
     cleaned[key] = isObject(value) && typeof field === 'object' ? checkKnownFields(value, field, `${where}.${key}`) : value
   }

@@ -100,7 +100,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     server = createEmulatorServer(router, logger, createStaticHandler({ root: WEB_PUBLIC_DIR }))
     const port = await listen(server, options.port ?? 0, host)
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
-    writeTokenURI(provisioned.keyFilePath, `${url}/token`)
+    writeTokenURI(provisioned.keyFilePath, provisioned.keyFile, `${url}/token`)
     const base = { resources, tokens, clock, logger, partnerName: provisioned.partnerName }
     const tokenHandler = createTokenHandler({
       ...base,
@@ -136,10 +136,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       options.webhookUrl === undefined
         ? Promise.resolve()
         : runStartupHandshake(dispatcher, webhook, options.webhookUrl, logger)
-    logger.info(
-      { event: 'emulator.started', url, agent: provisioned.agentName, webhookUrl: webhook.effectiveUrl() ?? null },
-      'emulator listening',
-    )
+    const webhookUrl = webhook.effectiveUrl()
+    const started = { event: 'emulator.started', url, agent: provisioned.agentName }
+    const loggedWebhookUrl = webhookUrl === undefined ? null : loggableURL(webhookUrl)
+    logger.info({ ...started, webhookUrl: loggedWebhookUrl }, 'emulator listening')
     return {
       url,
       keyFilePath: provisioned.keyFilePath,
@@ -162,6 +162,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     db.close()
     throw err
   }
+}
+
+/** A webhook URL as logged: origin and path only (its query or user info may carry a secret). */
+function loggableURL(url: string): string {
+  if (!URL.canParse(url)) return '(not a URL)'
+  const parsed = new URL(url)
+  return `${parsed.origin}${parsed.pathname}`
 }
 
 async function runStartupHandshake(

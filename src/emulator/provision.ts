@@ -4,7 +4,9 @@
  * Business Messages agent with random numeric ids (never constants in the repository), an RSA
  * service-account key written as a Google-format key file, and the webhook client token (the HMAC
  * signing key, §3.7 / §10 Q7). Later starts reuse all of it; only the key file's `token_uri` is
- * rewritten because the port may change.
+ * rewritten because the port may change. The key file is read at most once and written once per
+ * start: {@link provisionEmulator} hands the parsed (or new) key to {@link writeTokenURI}, which
+ * writes it with the listening port's token URI.
  */
 import { createPublicKey, randomBytes, randomInt, type KeyObject } from 'node:crypto'
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
@@ -27,6 +29,8 @@ export interface Provisioned {
   webhookClientTokenPath: string
   /** Public half of the service-account key: verifies `/token` assertions. */
   publicKey: KeyObject
+  /** The key file's content, for {@link writeTokenURI}. Holds the private key: never log it. */
+  keyFile: ServiceAccountKeyFile
 }
 
 /** Google's service-account key file fields (the ones client libraries read). */
@@ -65,7 +69,10 @@ export function writeSecretFile(path: string, text: string): void {
   renameSync(tmp, path)
 }
 
-/** Provisions on first start and loads the identity afterwards. Rewrites nothing but missing files. */
+/**
+ * Provisions on first start and loads the identity afterwards. Writes only a missing webhook client
+ * token; a new key file is written by {@link writeTokenURI} once the port is known.
+ */
 export async function provisionEmulator(db: DatabaseSync, dataDir: string): Promise<Provisioned> {
   if (getMeta(db, 'agentName') === undefined) createResources(db)
   const keyFilePath = join(dataDir, KEY_FILE)
@@ -80,14 +87,13 @@ export async function provisionEmulator(db: DatabaseSync, dataDir: string): Prom
     keyFilePath,
     webhookClientTokenPath,
     publicKey: createPublicKey(keyFile.private_key),
+    keyFile,
   }
 }
 
-/** Rewrites the key file's `token_uri` (and keeps mode 0600); called on every start. */
-export function writeTokenURI(keyFilePath: string, tokenURI: string): void {
-  const keyFile = JSON.parse(readFileSync(keyFilePath, 'utf8')) as ServiceAccountKeyFile
-  keyFile.token_uri = tokenURI
-  writeSecretFile(keyFilePath, `${JSON.stringify(keyFile, null, 2)}\n`)
+/** Writes the key file with `token_uri` set (mode 0600); called on every start. */
+export function writeTokenURI(keyFilePath: string, keyFile: ServiceAccountKeyFile, tokenURI: string): void {
+  writeSecretFile(keyFilePath, `${JSON.stringify({ ...keyFile, token_uri: tokenURI }, null, 2)}\n`)
 }
 
 function mustMeta(db: DatabaseSync, key: string): string {
@@ -142,6 +148,7 @@ export function defaultAgent(name: string): JSONObject {
   }
 }
 
+/** The key file on disk if it belongs to this emulator, else a new key (not written yet). */
 async function ensureKeyFile(db: DatabaseSync, path: string): Promise<ServiceAccountKeyFile> {
   const clientEmail = mustMeta(db, 'clientEmail')
   if (existsSync(path)) {
@@ -149,7 +156,7 @@ async function ensureKeyFile(db: DatabaseSync, path: string): Promise<ServiceAcc
     if (existing.client_email === clientEmail && typeof existing.private_key === 'string') return existing
   }
   const { privateKey } = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 })
-  const keyFile: ServiceAccountKeyFile = {
+  return {
     type: 'service_account',
     project_id: mustMeta(db, 'projectId'),
     private_key_id: randomBytes(20).toString('hex'),
@@ -162,6 +169,4 @@ async function ensureKeyFile(db: DatabaseSync, path: string): Promise<ServiceAcc
     client_x509_cert_url: `https://www.googleapis.com/robot/v1/metadata/x509/${encodeURIComponent(clientEmail)}`,
     universe_domain: 'googleapis.com',
   }
-  writeSecretFile(path, `${JSON.stringify(keyFile, null, 2)}\n`)
-  return keyFile
 }

@@ -5,12 +5,7 @@
  * failure is an {@link InvalidArgumentError} naming the field and the rule.
  */
 import { InvalidArgumentError } from '../errors.ts'
-
-type JSONObject = Record<string, unknown>
-
-function isObject(v: unknown): v is JSONObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
+import { isObject, optionalString, type JSONObject } from './field-checks.ts'
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
@@ -26,27 +21,18 @@ export function isAcceptableEndpointURL(url: string): boolean {
   return u.protocol === 'http:' && (LOOPBACK_HOSTS.has(u.hostname) || u.hostname.startsWith('127.'))
 }
 
-function checkString(obj: JSONObject, key: string, field: string, maxChars?: number): void {
-  const value = obj[key]
-  if (value === undefined || value === null) return
-  if (typeof value !== 'string') throw new InvalidArgumentError(field, 'must be a string')
-  if (maxChars !== undefined && [...value].length > maxChars) {
-    throw new InvalidArgumentError(field, `at most ${maxChars} characters`)
-  }
-}
-
 /** Checks an Agent about to be stored. */
 export function checkAgent(agent: JSONObject): void {
   const displayName = agent['displayName']
   if (typeof displayName !== 'string' || displayName.trim() === '') {
     throw new InvalidArgumentError('agent.displayName', 'required')
   }
-  checkString(agent, 'displayName', 'agent.displayName', 100)
+  optionalString(agent, 'displayName', 'agent.displayName', 100)
   const bm = agent['businessMessagesAgent']
   if (bm === undefined || bm === null) return
   if (!isObject(bm)) throw new InvalidArgumentError('agent.businessMessagesAgent', 'must be an object')
   for (const key of ['logoUrl', 'defaultLocale', 'customAgentId']) {
-    checkString(bm, key, `agent.businessMessagesAgent.${key}`)
+    optionalString(bm, key, `agent.businessMessagesAgent.${key}`)
   }
   checkAuthorizationConfig(bm['authorizationConfig'])
   const settings = bm['conversationalSettings']
@@ -83,8 +69,8 @@ const PRODUCTS = new Set(['PRODUCT_UNSPECIFIED', 'BUSINESS_MESSAGES', 'VERIFIED_
 
 /** Checks a Partner about to be stored. */
 export function checkPartner(partner: JSONObject): void {
-  checkString(partner, 'displayName', 'partner.displayName')
-  checkString(partner, 'company', 'partner.company')
+  optionalString(partner, 'displayName', 'partner.displayName')
+  optionalString(partner, 'company', 'partner.company')
   const caps = partner['productCapabilities']
   if (caps === undefined || caps === null) return
   if (!Array.isArray(caps)) throw new InvalidArgumentError('partner.productCapabilities', 'must be a list')

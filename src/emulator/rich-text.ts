@@ -5,6 +5,7 @@
  * for invalid formatting; this pure checker says what is wrong: an unclosed or overlapping marker,
  * or a link without text or with a URL that is not absolute http(s).
  */
+import { isHttpURL } from './field-checks.ts'
 
 /** Returns undefined when `text` is well-formed rich text, else the rule it breaks. */
 export function richTextProblem(text: string): string | undefined {
@@ -50,7 +51,7 @@ function readLink(text: string, start: number): { end: number } | string {
   if (urlEnd === -1) return 'invalid rich text: link without closing )'
   const url = text.slice(close + 2, urlEnd)
   if (label.trim() === '') return 'invalid rich text: link without text'
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+  if (!isHttpURL(url)) {
     return 'invalid rich text: link URL must be an absolute http(s) URL'
   }
   return { end: urlEnd + 1 }

@@ -6,10 +6,13 @@
  * can hold `code`/`state`), no headers (they hold bearer tokens), no bodies.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { closeServer as closeHTTPServer } from '../core/http-server.ts'
 import type { Logger } from '../core/logger.ts'
 import { errorReply } from './errors.ts'
 import { readRequestText, writeReply, type Reply } from './http-io.ts'
 import type { RequestContext, Router } from './router.ts'
+
+export { listen } from '../core/http-server.ts'
 
 /** Creates the HTTP server for `router` (not yet listening); `serveStatic` gets first pick (the web page). */
 export function createEmulatorServer(
@@ -50,24 +53,7 @@ async function handleRequest(router: Router, logger: Logger, req: IncomingMessag
   writeReply(res, reply)
 }
 
-/** Starts listening; resolves with the bound port. */
-export function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      const address = server.address()
-      resolve(typeof address === 'object' && address !== null ? address.port : port)
-    })
-  })
-}
-
-/** Stops accepting, lets in-flight requests finish (forcing idle keep-alive sockets shut). */
-export async function closeServer(server: Server): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-  server.closeIdleConnections()
-  const force = setTimeout(() => server.closeAllConnections(), 2_000)
-  force.unref()
-  await closed
-  clearTimeout(force)
+/** Stops accepting, lets requests in flight finish for up to 2 s (idle keep-alive sockets close at once). */
+export function closeServer(server: Server): Promise<void> {
+  return closeHTTPServer(server, { graceMs: 2_000 })
 }

@@ -7,7 +7,7 @@
  * URL set through `partners.patch` replaces.
  */
 import { readFileSync } from 'node:fs'
-import { newWebhookClientToken, writeSecretFile } from './provision.ts'
+import { writeSecretFile } from './provision.ts'
 import type { JSONObject, ResourceStore } from './resource-store.ts'
 import type { WebhookTarget } from './webhook/dispatcher.ts'
 
@@ -48,11 +48,13 @@ export class WebhookConfig {
     return this.#clientToken
   }
 
-  /** Generates and persists a new client token; returns it. */
-  rotateClientToken(): string {
-    this.#clientToken = newWebhookClientToken()
-    writeSecretFile(this.#options.tokenPath, this.#clientToken)
-    return this.#clientToken
+  /**
+   * Makes `token` (from `newWebhookClientToken()`) the signing key: in memory and in the token file.
+   * Synchronous, so a caller can install it and save the matching webhook URL with no await between.
+   */
+  installClientToken(token: string): void {
+    writeSecretFile(this.#options.tokenPath, token)
+    this.#clientToken = token
   }
 
   /** The partner-level webhook URL set through the API, if any. */

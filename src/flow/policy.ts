@@ -5,10 +5,11 @@
  */
 
 import { InvalidArgumentError } from '../errors.ts'
+import { DEFAULT_PENDING_SIGNIN_TTL_MS } from '../signin-store/pending-signins.ts'
 import type { FlowPolicy } from './types.ts'
 
-/** 10 minutes: the code lifetime OAuth 2.1 §4.1.2 recommends (P7). */
-export const DEFAULT_PENDING_TTL_MS = 10 * 60 * 1000
+/** 10 minutes: the code lifetime OAuth 2.1 §4.1.2 recommends (P7); the pending sign-in store's default. */
+export const DEFAULT_PENDING_TTL_MS = DEFAULT_PENDING_SIGNIN_TTL_MS
 
 /** Three prompts per sign-in, then a failure offers a live agent (§4.4 UX guidance). */
 export const DEFAULT_MAX_ATTEMPTS = 3

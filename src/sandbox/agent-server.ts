@@ -7,10 +7,9 @@
  * deliveries left from the last run) wait for the agent instead of being refused.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { closeServer, listen } from '../core/http-server.ts'
 import type { Logger } from '../index.ts'
 import type { AgentStateReader } from './agent-state.ts'
-import { closeServer, listen } from './provider-server.ts'
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -45,8 +44,7 @@ export async function startAgentServer(options: { port: number; host: string; lo
       return route(routes, req, res, options.logger)
     })
   })
-  await listen(server, options.port, options.host)
-  const { port } = server.address() as AddressInfo
+  const port = await listen(server, options.port, options.host)
   const url = `http://${options.host}:${port}`
   return {
     url,

@@ -80,7 +80,7 @@ export function createAgentStateReader(options: AgentStateReaderOptions): AgentS
 }
 
 /** The token-free fields of a flow state; times as ISO 8601. */
-export function describeState(state: SignInState): ConversationStateView['signIn'] {
+function describeState(state: SignInState): ConversationStateView['signIn'] {
   const iso = (ms: number): string => new Date(ms).toISOString()
   switch (state.kind) {
     case 'signed-out':

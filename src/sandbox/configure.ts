@@ -23,7 +23,7 @@ export interface ConfigureAgentOptions {
   fetch?: FetchLike
 }
 
-export const WELCOME_MESSAGE = `Hi! I'm the ${BANK_NAME} assistant. Ask me about opening hours, or check your balance.`
+const WELCOME_MESSAGE = `Hi! I'm the ${BANK_NAME} assistant. Ask me about opening hours, or check your balance.`
 
 /** Discovers the provider's authorization endpoint and sets it on the agent; returns it. */
 export async function configureAgent(options: ConfigureAgentOptions): Promise<string> {

@@ -12,7 +12,7 @@ import { BANK_AGENT_MESSAGES, BANK_AGENT_SCOPES, createBankAgentHandler } from '
 import type { RunningEmulator } from '../emulator/index.ts'
 import { BUSINESS_MESSAGES_REDIRECT_URIS, createAgent, openSQLiteDatabase } from '../index.ts'
 import type { Clock } from '../core/clock.ts'
-import type { Logger } from '../index.ts'
+import type { Logger, SignInAgent } from '../index.ts'
 import { createAgentStateReader, type AgentStateReader } from './agent-state.ts'
 import { standInRedirectUris } from './provider-server.ts'
 
@@ -42,30 +42,32 @@ export interface SandboxAgent {
   stop(): Promise<void>
 }
 
-export const AGENT_DATABASE_FILE = 'agent.sqlite'
+const AGENT_DATABASE_FILE = 'agent.sqlite'
 
 /** Creates and starts the agent (migrations, provider discovery, pending deliveries). */
 export async function startSandboxAgent(options: SandboxAgentOptions): Promise<SandboxAgent> {
   const database = openSQLiteDatabase(join(options.dataDir, AGENT_DATABASE_FILE))
-  const agent = createAgent({
-    agentName: options.emulator.agentName,
-    google: { keyFile: options.emulator.keyFilePath, baseUrl: options.emulator.url },
-    provider: {
-      provider: { issuer: options.issuer },
-      client: { clientId: options.clientId, clientSecret: options.clientSecret, tokenEndpointAuthMethod: 'client_secret_basic' },
-    },
-    allowInsecureLoopback: true,
-    scopes: BANK_AGENT_SCOPES,
-    database,
-    vaultKeys: options.vaultKeys,
-    webhook: { keys: [options.clientToken], clientToken: options.clientToken },
-    allowedRedirectUris: [...BUSINESS_MESSAGES_REDIRECT_URIS, ...standInRedirectUris(options.emulator.url)],
-    messages: BANK_AGENT_MESSAGES,
-    logger: options.logger,
-    clock: options.clock,
-  })
-  agent.onMessage(createBankAgentHandler({ bankApiUrl: options.bankApiUrl }))
+  let agent: SignInAgent
   try {
+    // createAgent throws synchronously on bad options (e.g. vault keys): the database closes then too.
+    agent = createAgent({
+      agentName: options.emulator.agentName,
+      google: { keyFile: options.emulator.keyFilePath, baseUrl: options.emulator.url },
+      provider: {
+        provider: { issuer: options.issuer },
+        client: { clientId: options.clientId, clientSecret: options.clientSecret, tokenEndpointAuthMethod: 'client_secret_basic' },
+      },
+      allowInsecureLoopback: true,
+      scopes: BANK_AGENT_SCOPES,
+      database,
+      vaultKeys: options.vaultKeys,
+      webhook: { keys: [options.clientToken], clientToken: options.clientToken },
+      allowedRedirectUris: [...BUSINESS_MESSAGES_REDIRECT_URIS, ...standInRedirectUris(options.emulator.url)],
+      messages: BANK_AGENT_MESSAGES,
+      logger: options.logger,
+      clock: options.clock,
+    })
+    agent.onMessage(createBankAgentHandler({ bankApiUrl: options.bankApiUrl }))
     await agent.start()
   } catch (err) {
     await database.close()

@@ -5,11 +5,11 @@
  * (so its sessions and ID tokens survive a restart), the agent's OAuth client secret and the bank
  * API's introspection secret. Values never reach a log line or an error message.
  */
-import { generateKeyPair, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import type { JWK } from 'oidc-provider'
+import { generateSigningKey } from '../demo/oidc-provider.ts'
 import { BmOAuthError, generateVaultKey } from '../index.ts'
 
 /** Everything secret the sandbox needs, as stored. */
@@ -89,9 +89,4 @@ async function generateSecrets(): Promise<SandboxSecrets> {
 
 function randomSecret(): string {
   return randomBytes(32).toString('base64url')
-}
-
-async function generateSigningKey(): Promise<JWK> {
-  const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 })
-  return { ...(privateKey.export({ format: 'jwk' }) as JWK), alg: 'RS256', use: 'sig', kid: randomBytes(8).toString('hex') }
 }

@@ -3,6 +3,7 @@
  * Accessors over a loaded {@link BmOAuthConfig}: the settings a command needs, or a
  * {@link ConfigError} saying how to set them, and values derived from the settings.
  */
+import { grantProviderId } from '../agent/runtime.ts'
 import { BUSINESS_MESSAGES_REDIRECT_URIS } from '../oauth/redirect-uris.ts'
 import type { ProviderConfig } from '../oauth/config.ts'
 import { ConfigError } from './config-schema.ts'
@@ -19,8 +20,7 @@ export function allowedRedirectURIs(config: BmOAuthConfig): readonly string[] {
  * @throws {ConfigError} when no provider is configured.
  */
 export function providerIdOf(config: BmOAuthConfig): string {
-  const provider = requireProvider(config)
-  return provider.issuer ?? ('tokenEndpoint' in provider ? provider.tokenEndpoint : '')
+  return grantProviderId(requireProvider(config))
 }
 
 /** The provider settings, or a {@link ConfigError} saying how to set them. */

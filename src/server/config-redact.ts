@@ -1,7 +1,8 @@
 /**
  * @module server/config-redact
  * A printable copy of a {@link BmOAuthConfig}: every secret (client secret, vault keys, webhook keys
- * and client token, the PostgreSQL password) replaced by `[REDACTED]`.
+ * and client token, the PostgreSQL password in the URL or in its `password` / `sslpassword` query
+ * parameters) replaced by `[REDACTED]`.
  */
 import type { BmOAuthConfig } from './config.ts'
 
@@ -26,10 +27,16 @@ export function redactConfig(config: BmOAuthConfig): Record<string, unknown> {
   }
 }
 
+/** Query parameters of a PostgreSQL URL that carry a secret (node-postgres reads both). */
+const SECRET_PARAMS = ['password', 'sslpassword']
+
 function redactConnectionString(value: string): string {
   const url = URL.parse(value)
   if (url === null) return REDACTED
   if (url.password !== '') url.password = 'REDACTED'
+  for (const name of [...url.searchParams.keys()]) {
+    if (SECRET_PARAMS.includes(name.toLowerCase())) url.searchParams.set(name, REDACTED)
+  }
   return url.href
 }
 

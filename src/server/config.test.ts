@@ -102,6 +102,17 @@ describe('loadConfig', () => {
     }
   })
 
+  test('printing the config hides a PostgreSQL password given as a query parameter (password, sslpassword)', async () => {
+    const url = 'postgres://bm@127.0.0.1/db?sslmode=require&password=SECRET-pw&sslpassword=SECRET-ssl&sslkey=/etc/bm/key.pem'
+    const config = await loadConfig({ env: { BM_OAUTH_DATABASE_URL: url } })
+    assert.deepEqual(config.store, { postgres: url }, 'the store still gets the real URL')
+    for (const printed of [JSON.stringify(config), inspect(config, { depth: 10 })]) {
+      assert.doesNotMatch(printed, /SECRET/)
+      assert.match(printed, /sslmode=require/)
+      assert.match(printed, /sslkey=%2Fetc%2Fbm%2Fkey\.pem|sslkey=\/etc\/bm\/key\.pem/, 'a key path is not a secret')
+    }
+  })
+
   test('BM_OAUTH_DATABASE_URL selects PostgreSQL; the explicit provider form is accepted', async () => {
     const file = configFile({
       provider: {

@@ -11,9 +11,10 @@
  * `invalid_redirect_uri` for oidc-provider. A redirect back to the redirect URI carrying `error=`
  * means the URI was accepted but something else in the request was refused.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import type { TokenEndpointAuthMethod } from '../oauth/config.ts'
-import { BUSINESS_MESSAGES_REDIRECT_URIS } from '../oauth/redirect-uris.ts'
+import { calculateS256Challenge, generateCodeVerifier } from '../pkce/pkce.ts'
+import { allowedRedirectURIs } from './config-access.ts'
 import type { BmOAuthConfig } from './config.ts'
 import { fail, pass, printable, probe, unreachable, type DoctorCheck, type DoctorContext } from './doctor-types.ts'
 
@@ -150,7 +151,7 @@ export async function checkRedirectURIs(
   config: BmOAuthConfig,
   metadata: ProviderMetadata | undefined,
 ): Promise<DoctorCheck[]> {
-  const uris = [...BUSINESS_MESSAGES_REDIRECT_URIS, ...config.local.standInRedirectUris]
+  const uris = allowedRedirectURIs(config)
   const checks: DoctorCheck[] = []
   for (const [index, uri] of uris.entries()) {
     const id = `redirect-uri.${index + 1}`
@@ -204,7 +205,7 @@ async function probeRedirectURI(ctx: DoctorContext, p: RedirectProbe): Promise<D
 /** The request the device sends on a chip tap (§10 Q2), with a throwaway S256 challenge. */
 function authorizationRequest(p: RedirectProbe): URL {
   const url = new URL(p.endpoint)
-  const challenge = createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url')
+  const challenge = calculateS256Challenge(generateCodeVerifier())
   url.searchParams.set('response_type', 'code')
   url.searchParams.set('client_id', p.clientId)
   url.searchParams.set('redirect_uri', p.uri)

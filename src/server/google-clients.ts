@@ -7,7 +7,7 @@
 import type { FetchLike } from '../core/fetch.ts'
 import { BusinessCommunicationsClient } from '../google/business-communications/client.ts'
 import { BusinessMessagesClient } from '../google/business-messages/client.ts'
-import { resolveGoogleEndpoints, resolveKeyFile } from '../google/endpoints.ts'
+import { resolveGoogleEndpoints, resolveKeyFile, type GoogleEndpoints } from '../google/endpoints.ts'
 import { SCOPES } from '../google/scopes.ts'
 import { readServiceAccountKey } from '../google/service-account-key.ts'
 import { ServiceAccountCredentials } from '../google/service-account.ts'
@@ -19,7 +19,11 @@ export interface GoogleClientsOptions {
   timeoutMs?: number
 }
 
-function endpoints(google: GoogleSettings): ReturnType<typeof resolveGoogleEndpoints> {
+/**
+ * Both API origins of `google` settings: a per-API URL wins over `baseUrl`, else Google's production
+ * origins. The environment is not read again: the configuration already merged it.
+ */
+export function googleEndpointsOf(google: GoogleSettings): GoogleEndpoints {
   const { baseUrl, businessCommunicationsUrl, businessMessagesUrl } = google
   return resolveGoogleEndpoints(
     {},
@@ -58,7 +62,7 @@ export async function businessMessagesClientFromSettings(
 ): Promise<BusinessMessagesClient> {
   return new BusinessMessagesClient({
     credentials: await credentialsFor(google, SCOPES.businessmessages, options),
-    baseUrl: endpoints(google).businessMessagesUrl,
+    baseUrl: googleEndpointsOf(google).businessMessagesUrl,
     ...transport(options),
   })
 }
@@ -70,7 +74,7 @@ export async function businessCommunicationsClientFromSettings(
 ): Promise<BusinessCommunicationsClient> {
   return new BusinessCommunicationsClient({
     credentials: await credentialsFor(google, SCOPES.businesscommunications, options),
-    baseUrl: endpoints(google).businessCommunicationsUrl,
+    baseUrl: googleEndpointsOf(google).businessCommunicationsUrl,
     ...transport(options),
   })
 }

@@ -39,7 +39,7 @@ export async function resolveConfiguredProvider(
 }
 
 /** The OAuth wrapper's client registration from the settings (reads the private key file if any). */
-export async function clientConfigOf(settings: ClientSettings): Promise<ClientConfig> {
+async function clientConfigOf(settings: ClientSettings): Promise<ClientConfig> {
   const client: ClientConfig = {
     clientId: settings.clientId,
     tokenEndpointAuthMethod: settings.tokenEndpointAuthMethod,

@@ -1,8 +1,8 @@
 /**
  * @module server/rekey
- * Online re-encryption after a vault key rotation (security case S3): every token set and pending
- * sign-in is re-sealed under the active (first) key of BM_OAUTH_VAULT_KEYS while the old keys are
- * still listed to open them. Webhook inbox payloads are not re-sealed (they live minutes, until
+ * Online re-encryption after a vault key rotation (security case S3): every token set, pending
+ * sign-in, conversation flow state and queued revocation is re-sealed under the active (first) key
+ * of BM_OAUTH_VAULT_KEYS while the old keys are still listed to open them. Webhook inbox payloads are not re-sealed (they live minutes, until
  * processed): they are counted, so the operator knows when the old key can go.
  */
 import type { RekeyOptions, RekeyResult } from '../tokens/token-store.ts'
@@ -13,25 +13,31 @@ export interface RekeyReport {
   activeKeyId: string
   tokens: RekeyResult
   pendingSignIns: RekeyResult
-  /** Sum of both tables. */
+  /** Per-conversation sign-in states (they hold parked questions). */
+  flowStates: RekeyResult
+  /** Tokens waiting in the revocation queue (R8). */
+  revocations: RekeyResult
+  /** Sum of the four tables. */
   total: RekeyResult
   /** Unprocessed webhook deliveries still sealed under another key (they clear once processed). */
   inboxUnderOldKeys: number
 }
 
-/** Re-seals both tables in batches and counts what is left under old keys. */
+/** Re-seals every sealed table in batches and counts what is left under old keys. */
 export async function rekeyStores(stores: AgentStores, options: RekeyOptions = {}): Promise<RekeyReport> {
   const tokens = await stores.tokens.rekey(options)
   const pendingSignIns = await stores.pendingSignIns.rekey(options)
+  const flowStates = await stores.flowStates.rekey(options)
+  const revocations = await stores.revocations.rekey(options)
+  const parts = [tokens, pendingSignIns, flowStates, revocations]
+  const sum = (field: keyof RekeyResult): number => parts.reduce((n, part) => n + part[field], 0)
   return {
     activeKeyId: stores.vault.activeKeyId,
     tokens,
     pendingSignIns,
-    total: {
-      rekeyed: tokens.rekeyed + pendingSignIns.rekeyed,
-      failed: tokens.failed + pendingSignIns.failed,
-      remaining: tokens.remaining + pendingSignIns.remaining,
-    },
+    flowStates,
+    revocations,
+    total: { rekeyed: sum('rekeyed'), failed: sum('failed'), remaining: sum('remaining') },
     inboxUnderOldKeys: await countInboxUnderOldKeys(stores),
   }
 }

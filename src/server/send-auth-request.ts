@@ -7,6 +7,7 @@
  * Storing first means a chip is never out without its verifier; the verifier never leaves this
  * function except sealed.
  */
+import { BOT_REPRESENTATIVE } from '../channel/business-messages/outbound.ts'
 import { systemClock, type Clock } from '../core/clock.ts'
 import { InvalidArgumentError } from '../errors.ts'
 import { authenticationRequestSuggestion } from '../google/business-messages/builders.ts'
@@ -79,7 +80,7 @@ export async function sendAuthRequest(deps: SendAuthRequestDeps, input: SendAuth
   const sent = await deps.messages.createMessage(input.conversation, {
     text: input.text ?? DEFAULT_AUTH_REQUEST_TEXT,
     fallback: input.fallback ?? DEFAULT_AUTH_REQUEST_FALLBACK,
-    representative: { representativeType: 'BOT' },
+    representative: BOT_REPRESENTATIVE,
     suggestions: [authenticationRequestSuggestion({ clientId: input.clientId, codeChallenge, scopes: input.scopes })],
   })
   return {

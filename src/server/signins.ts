@@ -5,21 +5,23 @@
  * - {@link listSignIns}: stored grants (token store listing) plus pending sign-ins, with agent,
  *   conversation, provider, subject, scopes, status and times. Never a token or verifier: neither
  *   listing reads a sealed column.
- * - {@link revokeSignIns}: for each grant of the conversation, revoke it at the provider (RFC 7009)
- *   when possible, then delete it locally whatever the provider said (R7, R8); drop the pending
- *   sign-in too. When the provider could not take it (unreachable, timeout, 5xx, 429) the tokens go
- *   to the sealed revocation queue, which the running agent retries (R8). The report says what
- *   happened to each grant.
+ * - {@link revokeSignIns}: each grant of the conversation is signed out as the agent does it
+ *   (`agent/revocation.ts`): its tokens are queued (sealed), deleted locally, then revoked at the
+ *   provider (RFC 7009) when possible; it is deleted locally whatever the provider said (R7, R8, R9);
+ *   the pending sign-in is dropped too. Tokens the provider could not take now (unreachable,
+ *   timeout, 5xx, 429) stay in the queue, which the running agent retries (R8). The report says
+ *   what happened to each grant.
  */
+import { enqueueRevocations, isFinalRefusal, revokeAndForget } from '../agent/revocation.ts'
 import { systemClock, type Clock } from '../core/clock.ts'
-import { isBmOAuthError, type ErrorCode } from '../errors.ts'
+import { silentLogger, type Logger } from '../core/logger.ts'
 import type { Database } from '../db/queryable.ts'
-import { OAuthProtocolError, OAuthResponseError } from '../oauth/errors.ts'
-import { revokeToken } from '../oauth/operations.ts'
+import { isBmOAuthError } from '../errors.ts'
+import { OAuthProtocolError } from '../oauth/errors.ts'
 import type { OAuthProvider } from '../oauth/provider.ts'
 import { PENDING_SIGNIN_TABLE } from '../signin-store/migrations.ts'
-import { createRevocationQueue, migrateRevocationQueue } from '../tokens/revocation-queue.ts'
-import type { TokenKey, TokenSet } from '../tokens/token-store.ts'
+import { splitScopes } from '../tokens/scopes.ts'
+import type { TokenKey } from '../tokens/token-store.ts'
 import type { AgentStores } from './stores.ts'
 
 /** One line of `signins list`. */
@@ -93,7 +95,7 @@ async function listPending(db: Database, filter: SignInFilter, now: number): Pro
     conversation: r.conversation,
     provider: r.provider,
     subject: null,
-    scopes: r.scopes === '' ? [] : r.scopes.split(' '),
+    scopes: splitScopes(r.scopes),
     status: Number(r.expires_at) > now ? 'pending' : 'expired',
     createdAt: Number(r.created_at),
     updatedAt: Number(r.created_at),
@@ -138,9 +140,14 @@ export interface RevokeSignInsDeps {
   resolveProvider: () => Promise<OAuthProvider>
   /** Times of queued revocations (default: the system clock). */
   clock?: Clock
+  /** Where revocation attempts are reported (ids and error codes only; default: silent). */
+  logger?: Logger
 }
 
-/** Revokes at the provider where possible, then deletes locally: every grant, and the pending sign-in. */
+/**
+ * Forgets every grant of the conversation (queued for revocation, deleted locally, then revoked at
+ * the provider where possible: R7, R8, R9), and its pending sign-in.
+ */
 export async function revokeSignIns(deps: RevokeSignInsDeps, agent: string, conversation: string): Promise<RevokeReport> {
   const grants = await deps.stores.tokens.list({ agent, conversation, limit: 10_000 })
   let provider: Promise<OAuthProvider> | undefined
@@ -148,9 +155,8 @@ export async function revokeSignIns(deps: RevokeSignInsDeps, agent: string, conv
   const results: GrantRevocation[] = []
   for (const grant of grants) {
     const key: TokenKey = { agent, conversation, provider: grant.provider }
-    const outcome = await revokeAtProvider(deps, key, lazyProvider)
-    const deletedLocally = await deps.stores.tokens.delete(key)
-    results.push({ provider: grant.provider, subject: grant.subject ?? null, ...outcome, deletedLocally })
+    const outcome = await forgetGrant(deps, key, lazyProvider)
+    results.push({ provider: grant.provider, subject: grant.subject ?? null, ...outcome })
   }
   const pendingSignInDeleted = await deps.stores.pendingSignIns.delete(agent, conversation)
   return { agent, conversation, grants: results, pendingSignInDeleted }
@@ -158,10 +164,26 @@ export async function revokeSignIns(deps: RevokeSignInsDeps, agent: string, conv
 
 type Outcome = { revocation: RevocationOutcome; detail?: string; queuedForRetry?: boolean }
 
-async function revokeAtProvider(
+/** One grant, in the agent's sign-out order: queue its tokens, delete the local copy, then revoke. */
+async function forgetGrant(
   deps: RevokeSignInsDeps,
   key: TokenKey,
   provider: () => Promise<OAuthProvider>,
+): Promise<Outcome & { deletedLocally: boolean }> {
+  let deletedLocally = false
+  const deleteLocal = async (): Promise<void> => {
+    deletedLocally = await deps.stores.tokens.delete(key)
+  }
+  const outcome = await revokeGrant(deps, key, provider, deleteLocal)
+  if (!deletedLocally) await deleteLocal() // whatever the provider said (R7)
+  return { ...outcome, deletedLocally }
+}
+
+async function revokeGrant(
+  deps: RevokeSignInsDeps,
+  key: TokenKey,
+  provider: () => Promise<OAuthProvider>,
+  deleteLocal: () => Promise<void>,
 ): Promise<Outcome> {
   let record
   try {
@@ -174,43 +196,31 @@ async function revokeAtProvider(
   if (deps.providerId === undefined || key.provider !== deps.providerId) {
     return { revocation: 'not-configured', detail: `grant is from ${key.provider}, not the configured provider` }
   }
+  const revocation = {
+    agentName: key.agent,
+    providerId: key.provider,
+    revocations: deps.stores.revocations,
+    clock: deps.clock ?? systemClock,
+    logger: deps.logger ?? silentLogger,
+  }
+  let resolved: OAuthProvider
   try {
-    const resolved = await provider()
-    if (resolved.revocationEndpoint === undefined) {
-      return { revocation: 'not-supported', detail: 'the provider has no revocation_endpoint' }
-    }
-    // Revoking the refresh token ends the grant at most providers; the access token is revoked as well.
-    if (record.tokens.refreshToken !== undefined) await revokeToken(resolved, record.tokens.refreshToken, 'refresh_token')
-    await revokeToken(resolved, record.tokens.accessToken, 'access_token')
-    return { revocation: 'revoked' }
+    resolved = await provider()
   } catch (err) {
-    if (!isRetryable(err)) return classifyFailure(err)
-    await queueForRetry(deps, key, record.tokens)
+    if (isFinalRefusal(err)) return classifyFailure(err)
+    // RFC 7009 §2.2.1: a provider we could not reach must be assumed to still hold the tokens.
+    await enqueueRevocations(revocation, record.tokens, 0)
+    await deleteLocal()
     return { ...classifyFailure(err), queuedForRetry: true }
   }
-}
-
-const RETRYABLE_CODES: readonly ErrorCode[] = ['ERR_NETWORK', 'ERR_HTTP_TIMEOUT', 'ERR_OAUTH_DISCOVERY']
-
-/** RFC 7009 §2.2.1: after a 503 (or no answer at all) the token must be assumed to still exist. */
-function isRetryable(err: unknown): boolean {
-  if (err instanceof OAuthResponseError && err.httpStatus !== undefined) {
-    return err.httpStatus >= 500 || err.httpStatus === 429
+  if (resolved.revocationEndpoint === undefined) {
+    return { revocation: 'not-supported', detail: 'the provider has no revocation_endpoint' }
   }
-  return RETRYABLE_CODES.some((code) => isBmOAuthError(err, code))
-}
-
-/** Queues both tokens (a second revocation of an already revoked one is a harmless 200), due at once. */
-async function queueForRetry(deps: RevokeSignInsDeps, key: TokenKey, tokens: TokenSet): Promise<void> {
-  const { db, vault } = deps.stores
-  await migrateRevocationQueue(db)
-  const queue = createRevocationQueue(db, vault)
-  const now = (deps.clock ?? systemClock).now()
-  const wanted = [
-    ...(tokens.refreshToken === undefined ? [] : [{ token: tokens.refreshToken, tokenTypeHint: 'refresh_token' as const }]),
-    { token: tokens.accessToken, tokenTypeHint: 'access_token' as const },
-  ]
-  for (const entry of wanted) await queue.enqueue({ agent: key.agent, provider: key.provider, ...entry }, now, 0)
+  const attempts = await revokeAndForget({ ...revocation, provider: resolved }, record.tokens, deleteLocal)
+  const failed = attempts.find((a) => a.outcome !== 'revoked')
+  if (failed === undefined) return { revocation: 'revoked' }
+  const queued = attempts.some((a) => a.outcome === 'retrying')
+  return { ...classifyFailure(failed.error), ...(queued ? { queuedForRetry: true } : {}) }
 }
 
 function classifyFailure(err: unknown): Outcome {

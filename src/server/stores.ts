@@ -1,18 +1,21 @@
 /**
  * @module server/stores
  * Opens the agent's storage from the configuration: the database (embedded SQLite by default, or
- * PostgreSQL), every schema migration (tokens, sign-in store, webhook inbox), the vault built from
+ * PostgreSQL), every schema migration (tokens, sign-in store, flow states, revocation queue, webhook
+ * inbox), the vault built from
  * `BM_OAUTH_VAULT_KEYS`, and the stores on top. The embedded SQLite default says loudly, once per
  * process, that it is for a single host only (style habit 8).
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { Clock } from '../core/clock.ts'
+import { systemClock, type Clock } from '../core/clock.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
 import { openPostgresDatabase } from '../db/postgres.ts'
 import type { Database } from '../db/queryable.ts'
 import { openSQLiteDatabase } from '../db/sqlite.ts'
 import { isBmOAuthError } from '../errors.ts'
+import { createFlowStateStore, migrateFlowStateStore, type FlowStateStore } from '../agent/flow-state-store.ts'
+import { openSealedInbox } from '../agent/sealed-inbox.ts'
 import { createExchangeMarkers, type ExchangeMarkers } from '../signin-store/exchange-markers.ts'
 import { migrateSignInStore } from '../signin-store/migrations.ts'
 import {
@@ -22,9 +25,10 @@ import {
 } from '../signin-store/pending-signins.ts'
 import { parseVaultKeys, type Keyring } from '../tokens/keyring.ts'
 import { migrateTokenStore } from '../tokens/migrations.ts'
-import { createVault, purposeSealer, type Vault } from '../tokens/seal.ts'
+import { createRevocationQueue, migrateRevocationQueue, type RevocationQueue } from '../tokens/revocation-queue.ts'
+import { createVault, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore, type SQLTokenStore } from '../tokens/sql-token-store.ts'
-import { openInboxStore, WEBHOOK_INBOX_PURPOSE, type InboxStore } from '../webhook/inbox-store.ts'
+import type { InboxStore } from '../webhook/inbox-store.ts'
 import { ConfigError, type BmOAuthConfig } from './config.ts'
 
 /** Everything stored for one agent deployment, over one database. */
@@ -34,6 +38,10 @@ export interface AgentStores {
   readonly tokens: SQLTokenStore
   readonly pendingSignIns: PendingSignInStore & PendingSignInAdmin
   readonly exchangeMarkers: ExchangeMarkers
+  /** The agent's sealed per-conversation sign-in state (for `rekey`). */
+  readonly flowStates: FlowStateStore
+  /** Revocations still owed to providers (R8): `signins revoke` queues here, the running agent retries. */
+  readonly revocations: RevocationQueue
   readonly inbox: InboxStore
   /** Closes the database. */
   close(): Promise<void>
@@ -73,8 +81,11 @@ export async function openStores(config: BmOAuthConfig, options: OpenStoresOptio
   try {
     await migrateTokenStore(db)
     await migrateSignInStore(db)
-    const inbox = await openInboxStore(db, { sealer: purposeSealer(vault, WEBHOOK_INBOX_PURPOSE) })
+    await migrateFlowStateStore(db)
+    await migrateRevocationQueue(db)
+    const inbox = await openSealedInbox(db, vault)
     const clock = options.clock === undefined ? {} : { clock: options.clock }
+    const now = (): number => (options.clock ?? systemClock).now()
     return {
       db,
       vault,
@@ -85,6 +96,8 @@ export async function openStores(config: BmOAuthConfig, options: OpenStoresOptio
         options.pendingSignInTtlMs === undefined ? {} : { ttlMs: options.pendingSignInTtlMs },
       ),
       exchangeMarkers: createExchangeMarkers(db),
+      flowStates: createFlowStateStore(db, vault, now),
+      revocations: createRevocationQueue(db, vault),
       inbox,
       close: () => db.close(),
     }

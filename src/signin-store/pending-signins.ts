@@ -16,6 +16,7 @@ import type { Database, Row, SQLValue } from '../db/queryable.ts'
 import { rekeySealedRows } from '../tokens/rekey.ts'
 import type { SealContext, Vault } from '../tokens/seal.ts'
 import type { RekeyOptions, RekeyResult } from '../tokens/token-store.ts'
+import { splitScopes } from '../tokens/scopes.ts'
 import { PENDING_SIGNIN_TABLE } from './migrations.ts'
 
 /** Default lifetime of a pending sign-in: 10 minutes (OAuth 2.1 §4.1.2 code lifetime). */
@@ -197,7 +198,7 @@ function rowToSignIn(row: PendingRow, vault: Vault): PendingSignIn {
     agent: row.agent,
     conversation: row.conversation,
     provider: row.provider,
-    scopes: row.scopes === '' ? [] : row.scopes.split(' '),
+    scopes: splitScopes(row.scopes),
     codeVerifier: secret.codeVerifier,
     question: secret.question,
     attempts: Number(row.attempts),

@@ -27,11 +27,15 @@ export interface RefreshedTokens {
   readonly expiresAt?: number
 }
 
+/** A token set that can be refreshed: it has a refresh token. */
+export type RefreshableTokenSet = TokenSet & { readonly refreshToken: string }
+
 /**
  * Calls the provider's token endpoint with `grant_type=refresh_token`. Throw an error with code
- * `ERR_OAUTH_INVALID_GRANT` when the provider answers `invalid_grant`.
+ * `ERR_OAUTH_INVALID_GRANT` when the provider answers `invalid_grant`. Only ever called with a
+ * refresh token: a grant without one is marked `needs-reconnect` once it expires.
  */
-export type RefreshFn = (current: TokenSet) => Promise<RefreshedTokens>
+export type RefreshFn = (current: RefreshableTokenSet) => Promise<RefreshedTokens>
 
 export interface RefreshIfNeededOptions {
   /** Clock for the expiry decision and the lease (default: system clock). */
@@ -96,12 +100,13 @@ async function refreshOnce(
     const record = await store.get(key)
     if (record === undefined || record.status !== 'active') return record
     if (!needsRefresh(record, clock.now(), options)) return record
-    if (record.tokens.refreshToken === undefined) {
+    const { refreshToken } = record.tokens
+    if (refreshToken === undefined) {
       // Expired and nothing to refresh with: the sign-in is over.
       return (await store.markNeedsReconnect(key, { expectedVersion: record.version })) ?? store.get(key)
     }
     if (await store.claimRefreshLease(key, record.version, options.leaseMs ?? 30_000)) {
-      return refreshUnderLease(store, key, record, refreshFn)
+      return refreshUnderLease(store, key, record, () => refreshFn({ ...record.tokens, refreshToken }))
     }
     if (polls >= maxPolls) {
       const message = 'token refresh is still in progress in another process'
@@ -125,11 +130,11 @@ async function refreshUnderLease(
   store: RefreshableTokenStore,
   key: TokenKey,
   record: TokenRecord & { status: 'active' },
-  refreshFn: RefreshFn,
+  refresh: () => Promise<RefreshedTokens>,
 ): Promise<TokenRecord | undefined> {
   let refreshed: RefreshedTokens
   try {
-    refreshed = await refreshFn(record.tokens)
+    refreshed = await refresh()
   } catch (err) {
     if (isBmOAuthError(err, 'ERR_OAUTH_INVALID_GRANT')) return settleInvalidGrant(store, key, record)
     // Best effort: an unreleased lease simply runs out.
@@ -154,7 +159,7 @@ async function settleInvalidGrant(
 }
 
 /** R2 (keep the old refresh token when none is returned) and R6 (never widen the stored scope). */
-export function mergeRefreshed(current: TokenSet, refreshed: RefreshedTokens): TokenSet {
+function mergeRefreshed(current: TokenSet, refreshed: RefreshedTokens): TokenSet {
   const granted = new Set(current.scopes)
   const narrowed = refreshed.scopes !== undefined && refreshed.scopes.every((s) => granted.has(s))
   const refreshToken = refreshed.refreshToken ?? current.refreshToken

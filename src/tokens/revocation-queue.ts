@@ -11,8 +11,10 @@
  * Claims are compare-and-set on `next_attempt_at`, so two processes never retry the same row at once.
  */
 import { randomUUID } from 'node:crypto'
+import { silentLogger, type Logger } from '../core/logger.ts'
 import { migrate, type Migration } from '../db/migrate.ts'
 import type { Database, Row } from '../db/queryable.ts'
+import { isBmOAuthError } from '../errors.ts'
 import { rekeySealedRows } from './rekey.ts'
 import type { SealContext, Vault } from './seal.ts'
 import type { RekeyOptions, RekeyResult } from './token-store.ts'
@@ -75,7 +77,8 @@ export interface RevocationQueue {
   enqueue(entry: NewRevocation, now: number, leaseMs: number): Promise<PendingRevocation>
   /**
    * Claims up to `limit` rows of (agent, provider) due at `now`: each gets `attempts + 1` and is
-   * hidden until `now + leaseMs`. Rows another process claimed first are skipped.
+   * hidden until `now + leaseMs`. Rows another process claimed first are skipped. A row no listed
+   * key can open (key removed, or damaged) can never be sent: it is deleted and logged, not returned.
    */
   claimDue(agent: string, provider: string, now: number, options: { leaseMs: number; limit: number }): Promise<PendingRevocation[]>
   /** Sets when to try a row again; `lastError` is an error code, never provider text with secrets. */
@@ -103,18 +106,36 @@ interface QueueRow extends Row {
 }
 
 /** The AEAD context of a queued token. */
-export function revocationSealContext(row: { id: string; agent: string; provider: string; token_type_hint: string }): SealContext {
+function revocationSealContext(row: { id: string; agent: string; provider: string; token_type_hint: string }): SealContext {
   return { purpose: 'pending-revocation', id: row.id, agent: row.agent, provider: row.provider, hint: row.token_type_hint }
 }
 
 const T = REVOCATION_QUEUE_TABLE
 
+export interface RevocationQueueOptions {
+  /** Where a dropped unreadable row is reported (ids only, never a token). Default: silent. */
+  readonly logger?: Logger
+}
+
 /** The queue over `db`. Run {@link migrateRevocationQueue} first. */
-export function createRevocationQueue(db: Database, vault: Vault): RevocationQueue {
+export function createRevocationQueue(db: Database, vault: Vault, options: RevocationQueueOptions = {}): RevocationQueue {
+  const logger = options.logger ?? silentLogger
   const open = (row: QueueRow): PendingRevocation => ({
     ...summaryOf(row),
     token: vault.openText(row.sealed, revocationSealContext(row)),
   })
+  /** Opens a claimed row; one that cannot be opened is deleted (it would come back every pass until the horizon). */
+  const openOrDrop = async (row: QueueRow): Promise<PendingRevocation | undefined> => {
+    try {
+      return open(row)
+    } catch (err) {
+      if (!isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) throw err
+      await db.query(`DELETE FROM ${T} WHERE id = $1`, [row.id])
+      const fields = { revocationId: row.id, agent: row.agent, provider: row.provider, hint: row.token_type_hint, errCode: err.code }
+      logger.error(fields, 'queued revocation cannot be opened (vault key removed or row damaged); dropped')
+      return undefined
+    }
+  }
   return {
     async enqueue(entry, now, leaseMs) {
       const id = randomUUID()
@@ -142,7 +163,8 @@ export function createRevocationQueue(db: Database, vault: Vault): RevocationQue
         )
         if (rowCount !== 1) continue // another process claimed it first
         const next = { ...row, attempts: Number(row.attempts) + 1, next_attempt_at: now + options.leaseMs }
-        claimed.push(open(next))
+        const opened = await openOrDrop(next)
+        if (opened !== undefined) claimed.push(opened)
       }
       return claimed
     },

@@ -121,21 +121,3 @@ function associatedData(header: Uint8Array, context: SealContext): Buffer {
     .map((name) => [name, context[name]])
   return Buffer.concat([header, Buffer.from(JSON.stringify(entries), 'utf8')])
 }
-
-/** An async seal/unseal pair bound to one `purpose` (e.g. sealing webhook inbox payloads per row). */
-export interface PurposeSealer {
-  seal(plaintext: Uint8Array, associatedData: string): Promise<Uint8Array>
-  unseal(sealed: Uint8Array, associatedData: string): Promise<Uint8Array>
-}
-
-/**
- * Seals values for one `purpose` with the vault, binding each to its `associatedData` (a row id):
- * a value copied to another row, or used for another purpose, fails to open.
- */
-export function purposeSealer(vault: Vault, purpose: string): PurposeSealer {
-  const context = (row: string): SealContext => ({ purpose, row })
-  return {
-    seal: async (plaintext, associatedData) => vault.seal(plaintext, context(associatedData)),
-    unseal: async (sealed, associatedData) => vault.open(sealed, context(associatedData)),
-  }
-}

@@ -12,6 +12,7 @@ import type { Database, Row, SQLValue } from '../db/queryable.ts'
 import { StoreError } from '../db/store-error.ts'
 import { TOKEN_TABLE } from './migrations.ts'
 import { rekeySealedRows } from './rekey.ts'
+import { splitScopes } from './scopes.ts'
 import type { Vault } from './seal.ts'
 import {
   tokenSealContext,
@@ -234,10 +235,6 @@ function parseTokenSet(json: string, dialect: Database['dialect']): TokenSet {
     throw storeFault(dialect, 'sealed token set has an unexpected shape')
   }
   return value
-}
-
-function splitScopes(scopes: string): string[] {
-  return scopes === '' ? [] : scopes.split(' ')
 }
 
 function single(rows: TokenRow[], dialect: Database['dialect']): TokenRow {

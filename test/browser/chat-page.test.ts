@@ -37,6 +37,8 @@ describe('web chat page in Chromium', { skip: 'skip' in launched ? launched.skip
   let provider: RunningProvider
   let dataDir: string
   const pageErrors: string[] = []
+  /** Requests to the control API's message log: the page's inspector must not poll it separately. */
+  const messageLogRequests: string[] = []
 
   before(async () => {
     if ('skip' in launched) return
@@ -75,6 +77,9 @@ describe('web chat page in Chromium', { skip: 'skip' in launched ? launched.skip
     context.setDefaultTimeout(WAIT.timeout)
     const page = await context.newPage()
     page.on('pageerror', (err) => pageErrors.push(err.message))
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/emulator/v1/messages') messageLogRequests.push(request.url())
+    })
     page.on('console', (msg) => {
       // Images at example.com (the provisioned logo) cannot load offline; anything else is a bug.
       if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) pageErrors.push(msg.text())
@@ -127,6 +132,13 @@ describe('web chat page in Chromium', { skip: 'skip' in launched ? launched.skip
     await page.locator('.row.user .status[data-status=read]').first().waitFor()
     await screenshot(page, 'chat-rich-text.png', { doc: true })
 
+    // The collapsed "API calls / message log" keeps its count from the page's own transcript poll.
+    assert.equal(await page.locator('#messages-section').evaluate((d) => (d as HTMLDetailsElement).open), false)
+    await page.waitForFunction(() => Number(document.getElementById('messages-count')?.textContent) >= 3)
+    await page.locator('#messages-section > summary').click()
+    await page.locator('#messages li summary', { hasText: '· user · message' }).first().waitFor()
+    await page.locator('#messages-section > summary').click()
+
     await page.getByRole('button', { name: 'Show accounts' }).click()
     await page.locator('.carousel .card-title', { hasText: 'Checking account' }).waitFor()
     assert.equal(await page.locator('.carousel .card').count(), 2)
@@ -173,6 +185,7 @@ describe('web chat page in Chromium', { skip: 'skip' in launched ? launched.skip
     assert.deepEqual(agent.errors, [])
     assert.equal(agent.rejected, 0)
     assert.deepEqual(pageErrors, [])
+    assert.deepEqual(messageLogRequests, [])
     await context.close()
   })
 

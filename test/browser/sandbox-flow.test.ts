@@ -13,14 +13,15 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { balanceOf, formatMoney } from '../../src/demo/bank/index.ts'
+import { formatAmount } from '../../src/demo/bank-agent/index.ts'
+import { balanceOf } from '../../src/demo/bank/index.ts'
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/index.ts'
 import { launchBrowser } from '../support/browser.ts'
 
 const WAIT_MS = 15_000
 const SHOTS = join(process.cwd(), 'test-results', 'screenshots')
 const DOC_SHOTS = join(process.cwd(), 'docs', 'screenshots')
-const ALICE_BALANCE = formatMoney(balanceOf('user-alice', 'acc-alice-checking', Date.now())!.current)
+const ALICE_BALANCE = formatAmount(balanceOf('user-alice', 'acc-alice-checking', Date.now())!.current)
 
 const launched = await launchBrowser()
 

@@ -9,30 +9,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { runCLI } from '../../src/cli/program.ts'
-import type { CLIIO } from '../../src/cli/io.ts'
 import { startEmulator } from '../../src/emulator/index.ts'
 import type { RunningEmulator } from '../../src/emulator/index.ts'
+import { run } from './ops-support.ts'
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname
-
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function run(argv: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
-  let stdout = ''
-  let stderr = ''
-  const io: CLIIO = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-  }
-  const code = await runCLI(argv, io)
-  return { code, stdout, stderr }
-}
 
 describe('bm-oauth CLI against the emulator', () => {
   let dir: string
@@ -174,6 +155,18 @@ describe('bm-oauth CLI input errors', () => {
     await rm(dir, { recursive: true, force: true })
     assert.equal(out.code, 2)
     assert.doesNotMatch(out.stderr, /SECRET-MATERIAL/)
+  })
+
+  test('--json errors follow the parsed options, not words in argv', async () => {
+    const json = await run(['agent', 'show', 'brands/1/agents/2', '--json', '--key', 'header'])
+    assert.equal(json.code, 2)
+    assert.match(JSON.parse(json.stderr).error.message, /key file not found: header/)
+    const text = await run(['agent', 'show', 'brands/1/agents/2', '--key', '--json'])
+    assert.equal(text.code, 2)
+    assert.match(text.stderr, /^bm-oauth: key file not found: --json/)
+    const badOption = await run(['agent', 'show', 'brands/1/agents/2', '--json', '--timeout', 'soon'])
+    assert.equal(badOption.code, 2)
+    assert.equal(JSON.parse(badOption.stderr).error.code, 'ERR_INVALID_ARGUMENT')
   })
 
   test('unknown commands and missing required options exit 2 with help', async () => {

@@ -5,9 +5,9 @@
  * signed-in user at the real strict provider, and the emulator's control API.
  */
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { runCLI } from '../../src/cli/program.ts'
+import { closeServer, listen } from '../../src/core/http-server.ts'
 import type { CLIIO } from '../../src/cli/io.ts'
 import {
   createNodeWebhookHandler,
@@ -20,6 +20,7 @@ import {
 } from '../../src/index.ts'
 import type { OAuthProvider, TokenSet } from '../../src/index.ts'
 import { deviceAuthorizationURL } from '../support/bm-authorization.ts'
+import { controlAPI } from '../support/emulator-control.ts'
 import { codeFromLocation, loginAndConsent } from '../support/oidc-login.ts'
 
 export interface Run {
@@ -28,8 +29,8 @@ export interface Run {
   stderr: string
 }
 
-/** Runs `bm-oauth <argv>` in-process with exactly `env` as its environment. */
-export async function run(argv: string[], env: Record<string, string | undefined>): Promise<Run> {
+/** Runs `bm-oauth <argv>` in-process with exactly `env` as its environment (default: an empty one). */
+export async function run(argv: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
   let stdout = ''
   let stderr = ''
   const io: CLIIO = {
@@ -58,13 +59,11 @@ export async function startReceiverWebhook(dir: string, keys: string[], clientTo
     }
     handler(req, res)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  const port = await listen(server)
   return {
     url: `http://127.0.0.1:${port}/webhook`,
     close: async () => {
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await closeServer(server)
       await db.close()
     },
   }
@@ -86,13 +85,7 @@ export async function signInAtProvider(provider: OAuthProvider, scopes: string[]
   return exchangeAuthorizationCode(provider, { code: codeFromLocation(location), codeVerifier, redirectUri })
 }
 
-/** Calls the emulator's control API and returns the JSON answer. */
-export async function control(emulatorURL: string, method: string, path: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${emulatorURL}/emulator/v1${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-  if (!response.ok) throw new Error(`control ${method} ${path}: ${response.status} ${await response.text()}`)
-  return response.json()
+/** Calls the emulator's control API (`path` from `/emulator/v1`) and returns the JSON answer, untyped. */
+export function control(emulatorURL: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<any> {
+  return controlAPI<any>(emulatorURL, path, body, method)
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { isBmOAuthError } from '../../src/errors.ts'
+import { silentLogger } from '../../src/core/logger.ts'
 import { generateVaultKey, parseVaultKeys } from '../../src/tokens/keyring.ts'
 import {
   createRevocationQueue,
@@ -52,10 +52,27 @@ for (const fixture of await storeFixtures()) {
         const b = await queue.enqueue(entry('token-b-0123456789', 'access_token'), T0, 0)
         const { rows } = await db.query<{ sealed: Uint8Array }>(`SELECT sealed FROM ${REVOCATION_QUEUE_TABLE} WHERE id = $1`, [a.id])
         await db.query(`UPDATE ${REVOCATION_QUEUE_TABLE} SET sealed = $1 WHERE id = $2`, [rows[0]!.sealed, b.id])
-        await assert.rejects(
-          queue.claimDue(a.agent, a.provider, T0, { leaseMs: 1000, limit: 10 }),
-          (err) => isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT'),
+        const claimed = await queue.claimDue(a.agent, a.provider, T0, { leaseMs: 1000, limit: 10 })
+        assert.deepEqual(claimed.map((r) => [r.id, r.token]), [[a.id, 'token-a-0123456789']], "b's copied value never opens")
+      }))
+
+    test('R8 S3 a row no listed key opens is dropped and logged (no token), and the other rows are still claimed', () =>
+      withDatabase(fixture, async ({ db }) => {
+        await migrateRevocationQueue(db)
+        const lost = await createRevocationQueue(db, createVault(parseVaultKeys(generateVaultKey({ keyId: 'gone' })))).enqueue(
+          entry('token-lost-0123456789'),
+          T0 - 1,
+          0,
         )
+        const logged: Array<Record<string, unknown>> = []
+        const logger = { ...silentLogger, error: (fields: object) => void logged.push({ ...fields }) }
+        const queue = createRevocationQueue(db, vault, { logger })
+        const kept = await queue.enqueue(entry('token-kept-0123456789', 'access_token'), T0, 0)
+        const claimed = await queue.claimDue(kept.agent, kept.provider, T0, { leaseMs: 1000, limit: 10 })
+        assert.deepEqual(claimed.map((r) => r.token), ['token-kept-0123456789'], 'the pass goes on past the unreadable row')
+        assert.deepEqual((await queue.list()).map((r) => r.id), [kept.id], 'the unreadable row is gone, not retried every pass')
+        assert.deepEqual(logged.map((f) => [f['revocationId'], f['errCode']]), [[lost.id, 'ERR_TOKEN_VAULT_DECRYPT']])
+        assert.ok(!JSON.stringify(logged).includes('token-lost'), 'no token in the log')
       }))
 
     test('R8 two connections claiming at once: each due row goes to exactly one', () =>

@@ -63,7 +63,7 @@ describe('the agent runtime on each storage engine', () => {
         await running.stop()
         await database?.close()
       })
-      const db = database ?? running.db
+      const db = running.db
       assert.equal(db.dialect, engine.name === 'PostgreSQL' ? 'postgres' : 'sqlite')
       const conversationId = await openConversation(world)
       const count = await askBalanceAndGetPrompt(world, conversationId)

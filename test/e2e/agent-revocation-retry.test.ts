@@ -150,13 +150,19 @@ test('R8 `signins revoke` while the provider answers 503: deleted locally, queue
     vault,
     tokens: createSQLTokenStore(running.db, vault),
     pendingSignIns: createPendingSignInStore(running.db, vault),
+    revocations: queue,
   } as unknown as AgentStores
   const unavailable = FAILURES[0]!.fail
+  const storedAtRevocation: unknown[] = []
   const operatorProvider = await resolveProvider(
     { provider: { issuer: world.provider.issuer }, client: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenEndpointAuthMethod: 'client_secret_basic' } },
     {
       allowInsecureLoopback: true,
-      fetch: async (input, init) => (String(input) === world.metadata.revocation_endpoint ? unavailable() : fetch(input, init)),
+      fetch: async (input, init) => {
+        if (String(input) !== world.metadata.revocation_endpoint) return fetch(input, init)
+        storedAtRevocation.push(await storedTokens(world, running.db, conversationId))
+        return unavailable()
+      },
     },
   )
   const report = await revokeSignIns(
@@ -168,8 +174,10 @@ test('R8 `signins revoke` while the provider answers 503: deleted locally, queue
     report.grants.map((g) => [g.revocation, g.queuedForRetry, g.deletedLocally]),
     [['refused', true, true]],
   )
+  assert.deepEqual(storedAtRevocation, [undefined, undefined], 'R9: deleted locally before each revocation request')
   assert.equal(await storedTokens(world, running.db, conversationId), undefined)
   assert.equal(await isActiveAtProvider(world, refreshToken!), true)
+  clock.advance(2000) // the 503's Retry-After: 2, honoured as the agent does
   await waitFor('the running agent to drain the queue', async () => ((await queue.list()).length === 0 ? true : undefined))
   assert.equal(await isActiveAtProvider(world, accessToken), false)
   assert.equal(await isActiveAtProvider(world, refreshToken!), false)

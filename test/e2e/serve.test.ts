@@ -68,37 +68,46 @@ after(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-test('serve runs the built-in demo agent: "who am I" → sign-in → answered', async () => {
-  const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
+function serveEnv(clientToken: string): Record<string, string> {
+  return {
+    BM_OAUTH_AGENT: emulator.agentName,
+    BM_OAUTH_KEY_FILE: emulator.keyFilePath,
+    BM_OAUTH_GOOGLE_BASE_URL: emulator.url,
+    BM_OAUTH_ISSUER: provider.issuer,
+    BM_OAUTH_CLIENT_ID: CLIENT_ID,
+    BM_OAUTH_CLIENT_SECRET: CLIENT_SECRET,
+    BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true',
+    BM_OAUTH_SCOPES: 'openid profile',
+    BM_OAUTH_SQLITE_PATH: join(dir, 'agent.sqlite'),
+    BM_OAUTH_VAULT_KEYS: generateVaultKey({ keyId: 'serve-k1' }),
+    BM_OAUTH_WEBHOOK_KEYS: clientToken,
+    BM_OAUTH_WEBHOOK_CLIENT_TOKEN: clientToken,
+    BM_OAUTH_WEBHOOK_HOST: '127.0.0.1',
+    BM_OAUTH_WEBHOOK_PORT: String(port),
+    BM_OAUTH_WEBHOOK_PATH: '/webhook',
+  }
+}
+
+/** Runs `bm-oauth serve` with `env` around `body`, then stops it and checks it exited 0. */
+async function whileServing(env: Record<string, string>, body: () => Promise<void>): Promise<void> {
   let stop!: () => void
   const stopped = new Promise<void>((resolve) => (stop = resolve))
   const out: string[] = []
-  const io = {
-    stdout: { write: (s: string) => out.push(s) },
-    stderr: { write: () => true },
-    untilStopped: () => stopped,
-    env: {
-      BM_OAUTH_AGENT: emulator.agentName,
-      BM_OAUTH_KEY_FILE: emulator.keyFilePath,
-      BM_OAUTH_GOOGLE_BASE_URL: emulator.url,
-      BM_OAUTH_ISSUER: provider.issuer,
-      BM_OAUTH_CLIENT_ID: CLIENT_ID,
-      BM_OAUTH_CLIENT_SECRET: CLIENT_SECRET,
-      BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true',
-      BM_OAUTH_SCOPES: 'openid profile',
-      BM_OAUTH_SQLITE_PATH: join(dir, 'agent.sqlite'),
-      BM_OAUTH_VAULT_KEYS: generateVaultKey({ keyId: 'serve-k1' }),
-      BM_OAUTH_WEBHOOK_KEYS: clientToken,
-      BM_OAUTH_WEBHOOK_CLIENT_TOKEN: clientToken,
-      BM_OAUTH_WEBHOOK_HOST: '127.0.0.1',
-      BM_OAUTH_WEBHOOK_PORT: String(port),
-      BM_OAUTH_WEBHOOK_PATH: '/webhook',
-    },
-  }
+  const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => true }, untilStopped: () => stopped, env }
   const exit = runCLI(['serve'], io)
   try {
     for (let i = 0; i < 200 && !out.join('').includes('webhook on'); i++) await new Promise((r) => setTimeout(r, 25))
     assert.match(out.join(''), /webhook on http:\/\/127\.0\.0\.1:\d+\/webhook/)
+    await body()
+  } finally {
+    stop()
+  }
+  assert.equal(await exit, 0)
+}
+
+test('serve runs the built-in demo agent: "who am I" → sign-in → answered', async () => {
+  const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
+  await whileServing(serveEnv(clientToken), async () => {
     const { conversationId } = await control<{ conversationId: string }>('conversations', {})
     await control(`conversations/${conversationId}/messages`, { text: 'who am I?' })
     const prompted = await waitForTexts(conversationId, 1)
@@ -107,8 +116,20 @@ test('serve runs the built-in demo agent: "who am I" → sign-in → answered', 
     await control(`conversations/${conversationId}/signin/complete`, { location: await loginAndConsent(authorizationUrl) })
     const texts = await waitForTexts(conversationId, 3)
     assert.deepEqual(texts.slice(1).map((t) => t.text), ["Thanks, you're signed in.", 'You are signed in as Alice Liddell.'])
-  } finally {
-    stop()
+  })
+})
+
+test('serve sends replies to BM_OAUTH_BUSINESS_MESSAGES_URL when it overrides the shared Google base URL', async () => {
+  const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
+  const env = {
+    ...serveEnv(clientToken),
+    BM_OAUTH_GOOGLE_BASE_URL: 'http://127.0.0.1:9/', // discard port: nothing listens
+    BM_OAUTH_BUSINESS_MESSAGES_URL: emulator.url,
   }
-  assert.equal(await exit, 0)
+  await whileServing(env, async () => {
+    const { conversationId } = await control<{ conversationId: string }>('conversations', {})
+    await control(`conversations/${conversationId}/messages`, { text: 'hello' })
+    const texts = await waitForTexts(conversationId, 1)
+    assert.equal(texts[0]?.text, 'Say "who am I" to sign in, or "sign out".')
+  })
 })

@@ -12,8 +12,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
-import { setTimeout as delay } from 'node:timers/promises'
 import { bankHandler } from '../../examples/bank-handler.ts'
+import { closeServer, listen } from '../../src/core/http-server.ts'
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts'
 import {
   BusinessCommunicationsClient,
@@ -33,8 +33,19 @@ import {
   type SignInAgent,
   type TokenRecord,
 } from '../../src/index.ts'
+import { createCleanup } from '../support/cleanup.ts'
+import {
+  agentMessages as emulatorAgentMessages,
+  controlAPI,
+  waitForAgentText,
+  type AgentMessage,
+} from '../support/emulator-control.ts'
 import { loginAndConsent, type LoginOptions } from '../support/oidc-login.ts'
 import { startStrictProvider, type RunningProvider } from '../support/strict-provider.ts'
+import { waitFor } from '../support/wait.ts'
+
+export { waitFor }
+export type { AgentMessage }
 
 export const CLIENT_ID = 'bank-agent'
 export const CLIENT_SECRET = `secret-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`
@@ -63,7 +74,9 @@ export interface TokenRequest {
 
 export interface RunningAgent {
   agent: SignInAgent
+  /** The agent's database: the `database` passed to `startAgent`, else the world's SQLite file. */
   db: Database
+  /** Stops the agent; closes the database only when `startAgent` opened it (the SQLite file). */
   stop(): Promise<void>
 }
 
@@ -89,31 +102,70 @@ export interface World {
 
 /** Starts provider, webhook server, emulator (webhook → the server) and configures the agent's endpointUrl. */
 export async function startWorld(): Promise<World> {
-  const dir = await mkdtemp(join(tmpdir(), 'bm-oauth-e2e-'))
-  const provider = await startStrictProvider({ clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }] })
-  const metadata = (await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json()) as ProviderMetadata
-  let route: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
-  const server = createServer((req, res) => {
-    if (route !== undefined) return route(req, res)
-    req.resume()
-    res.writeHead(503).end()
+  const cleanup = createCleanup()
+  return cleanup.unwindOnError(async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bm-oauth-e2e-'))
+    cleanup.add(() => rm(dir, { recursive: true, force: true }))
+    const provider = await startStrictProvider({ clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }] })
+    cleanup.add(() => provider.close())
+    const metadata = (await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json()) as ProviderMetadata
+    let route: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
+    const server = createServer((req, res) => {
+      if (route !== undefined) return route(req, res)
+      req.resume()
+      res.writeHead(503).end()
+    })
+    const port = await listen(server)
+    cleanup.add(() => closeServer(server))
+    const webhookUrl = `http://127.0.0.1:${port}/webhook`
+    const emulator = await startEmulator({
+      port: 0,
+      dataDir: join(dir, 'emulator'),
+      webhookUrl,
+      webhookBaseDelayMs: 100,
+      webhookTimeoutMs: 10_000,
+    })
+    cleanup.add(() => emulator.close())
+    const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
+    await setEndpointUrl(emulator, metadata.authorization_endpoint)
+    const tokenRequests: TokenRequest[] = []
+    const secrets = new Set<string>()
+    const world: World = {
+      emulator,
+      provider,
+      metadata,
+      clientToken,
+      webhookUrl,
+      vaultKeys: generateVaultKey({ keyId: 'e2e-k1' }),
+      dbPath: join(dir, 'agent.sqlite'),
+      logs: [],
+      tokenRequests,
+      secrets,
+      hooks: [],
+      fetch: recordingFetch(metadata, tokenRequests, secrets),
+      startAgent: async (overrides = {}) => {
+        const running = await startWorldAgent(world, overrides)
+        route = running.agent.webhookHandler
+        return {
+          ...running,
+          stop: async () => {
+            route = undefined
+            await running.stop()
+          },
+        }
+      },
+      async close() {
+        route = undefined
+        await cleanup.run()
+      },
+    }
+    return world
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  const emulator = await startEmulator({
-    port: 0,
-    dataDir: join(dir, 'emulator'),
-    webhookUrl: `http://127.0.0.1:${port}/webhook`,
-    webhookBaseDelayMs: 100,
-    webhookTimeoutMs: 10_000,
-  })
-  const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
-  await setEndpointUrl(emulator, metadata.authorization_endpoint)
-  const logs: string[] = []
-  const tokenRequests: TokenRequest[] = []
-  const hooks: World['hooks'] = []
-  const secrets = new Set<string>()
-  const recordingFetch: FetchLike = async (input, init) => {
+}
+
+/** The agent's fetch: records token requests and every secret on the wire to the provider. */
+function recordingFetch(metadata: ProviderMetadata, tokenRequests: TokenRequest[], secrets: Set<string>): FetchLike {
+  return async (input, init) => {
     const url = input instanceof Request ? input.url : String(input)
     const toProvider = url === metadata.token_endpoint || url === metadata.revocation_endpoint
     const params = new URLSearchParams(init?.body instanceof URLSearchParams ? init.body : String(init?.body ?? ''))
@@ -126,75 +178,65 @@ export async function startWorld(): Promise<World> {
     }
     return response
   }
-  const world: World = {
-    emulator,
-    provider,
-    metadata,
-    clientToken,
-    webhookUrl: `http://127.0.0.1:${port}/webhook`,
-    vaultKeys: generateVaultKey({ keyId: 'e2e-k1' }),
-    dbPath: join(dir, 'agent.sqlite'),
-    logs,
-    tokenRequests,
-    secrets,
-    hooks,
-    fetch: recordingFetch,
-    async startAgent(overrides = {}) {
-      const db = openSQLiteDatabase(world.dbPath)
-      const destination = new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          logs.push(chunk.toString('utf8'))
-          callback()
-        },
-      })
-      const record = (hook: string) => (event: HookEvent) => void hooks.push({ hook, ...event })
-      const agent = createAgent({
-        agentName: emulator.agentName,
-        google: { keyFile: emulator.keyFilePath, baseUrl: emulator.url },
-        provider: {
-          provider: { issuer: provider.issuer },
-          client: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenEndpointAuthMethod: 'client_secret_basic' },
-        },
-        allowInsecureLoopback: true,
-        database: db,
-        vaultKeys: world.vaultKeys,
-        webhook: { keys: [clientToken], clientToken },
-        logger: createLogger({ level: 'debug', destination }),
-        fetch: recordingFetch,
-        hooks: {
-          signedIn: record('signedIn'),
-          signInFailed: record('signInFailed'),
-          expired: record('expired'),
-          refreshed: record('refreshed'),
-          needsReconnect: record('needsReconnect'),
-          revoked: record('revoked'),
-          signedOut: record('signedOut'),
-        },
-        ...overrides,
-      })
-      agent.onMessage(bankHandler({ accountUrl: metadata.userinfo_endpoint }))
-      await agent.start()
-      route = agent.webhookHandler
-      return {
-        agent,
-        db,
-        stop: async () => {
-          route = undefined
-          await agent.stop()
-          await db.close()
-        },
-      }
+}
+
+/**
+ * Creates and starts the agent with the bank handler. Its database is `overrides.database` when
+ * given (the caller closes it), else a SQLite file at `world.dbPath` that `stop()` closes.
+ */
+async function startWorldAgent(world: World, overrides: Partial<AgentOptions>): Promise<RunningAgent> {
+  const owned = overrides.database === undefined
+  const db = overrides.database ?? openSQLiteDatabase(world.dbPath)
+  const closeOwned = async (): Promise<void> => {
+    if (owned) await db.close()
+  }
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      world.logs.push(chunk.toString('utf8'))
+      callback()
     },
-    async close() {
-      route = undefined
-      await emulator.close()
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
-      await provider.close()
-      await rm(dir, { recursive: true, force: true })
+  })
+  const record = (hook: string) => (event: HookEvent) => void world.hooks.push({ hook, ...event })
+  let agent: SignInAgent
+  try {
+    agent = createAgent({
+      agentName: world.emulator.agentName,
+      google: { keyFile: world.emulator.keyFilePath, baseUrl: world.emulator.url },
+      provider: {
+        provider: { issuer: world.provider.issuer },
+        client: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenEndpointAuthMethod: 'client_secret_basic' },
+      },
+      allowInsecureLoopback: true,
+      database: db,
+      vaultKeys: world.vaultKeys,
+      webhook: { keys: [world.clientToken], clientToken: world.clientToken },
+      logger: createLogger({ level: 'debug', destination }),
+      fetch: world.fetch,
+      hooks: {
+        signedIn: record('signedIn'),
+        signInFailed: record('signInFailed'),
+        expired: record('expired'),
+        refreshed: record('refreshed'),
+        needsReconnect: record('needsReconnect'),
+        revoked: record('revoked'),
+        signedOut: record('signedOut'),
+      },
+      ...overrides,
+    })
+    agent.onMessage(bankHandler({ accountUrl: world.metadata.userinfo_endpoint }))
+    await agent.start()
+  } catch (err) {
+    await closeOwned()
+    throw err
+  }
+  return {
+    agent,
+    db,
+    stop: async () => {
+      await agent.stop()
+      await closeOwned()
     },
   }
-  return world
 }
 
 function addSecret(secrets: Set<string>, value: unknown): void {
@@ -209,65 +251,23 @@ async function setEndpointUrl(emulator: RunningEmulator, endpointUrl: string): P
 }
 
 /** Calls the emulator's control API (`/emulator/v1/…`); GET without a body, POST/PATCH with one. */
-export async function control<T = Record<string, unknown>>(
+export function control<T = Record<string, unknown>>(
   world: World,
   path: string,
   body?: unknown,
   method: 'POST' | 'PATCH' = 'POST',
 ): Promise<T> {
-  const init: RequestInit =
-    body === undefined
-      ? { method: 'GET' }
-      : { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-  const res = await fetch(`${world.emulator.url}/emulator/v1/${path}`, init)
-  const text = await res.text()
-  if (!res.ok) throw new Error(`control ${path} answered ${res.status}: ${text}`)
-  return JSON.parse(text) as T
-}
-
-export interface AgentMessage {
-  name?: string
-  content: {
-    text?: string
-    fallback?: string
-    messageId?: string
-    suggestions?: Array<Record<string, { oauth?: { codeChallenge: string; codeChallengeMethod?: string; scopes: string[] } }>>
-  }
+  return controlAPI<T>(world.emulator.url, path, body, body === undefined ? 'GET' : method)
 }
 
 /** The agent's messages in a conversation, oldest first (from the emulator's transcript). */
-export async function agentMessages(world: World, conversationId: string): Promise<AgentMessage[]> {
-  const view = await control<{ transcript: Array<AgentMessage & { direction: string; kind: string }> }>(
-    world,
-    `conversations/${conversationId}`,
-  )
-  return view.transcript.filter((e) => e.direction === 'agent' && e.kind === 'message')
-}
-
-/** Polls (bounded) until `check` returns a value; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await delay(40)
-  }
-}
-
-/** Waits until the agent has sent `count` messages in total; returns them. */
-export function waitForMessages(world: World, conversationId: string, count: number): Promise<AgentMessage[]> {
-  return waitFor(`${count} agent messages`, async () => {
-    const messages = await agentMessages(world, conversationId)
-    return messages.length >= count ? messages : undefined
-  })
+export function agentMessages(world: World, conversationId: string): Promise<AgentMessage[]> {
+  return emulatorAgentMessages(world.emulator.url, conversationId)
 }
 
 /** Waits for an agent message whose text matches `pattern`, sent after the first `after` messages. */
 export function waitForText(world: World, conversationId: string, pattern: RegExp, after = 0): Promise<AgentMessage> {
-  return waitFor(`agent text ${pattern}`, async () =>
-    (await agentMessages(world, conversationId)).slice(after).find((m) => pattern.test(m.content.text ?? '')),
-  )
+  return waitForAgentText(world.emulator.url, conversationId, pattern, after)
 }
 
 /** Whether a message carries the sign-in chip. */
@@ -325,12 +325,13 @@ export async function deliveries(world: World, conversationId: string): Promise<
 }
 
 /**
- * POSTs `body` to the agent's webhook as Google would: signed with HMAC-SHA512 of the client token,
- * base64 (computed here independently of the code under test). Returns the HTTP status.
+ * POSTs `body` to an agent's webhook (default: the world's) as Google would: signed with HMAC-SHA512
+ * of the client token, base64 (computed here independently of the code under test). Returns the
+ * HTTP status.
  */
-export async function postSigned(world: World, body: string): Promise<number> {
+export async function postSigned(world: World, body: string, url: string = world.webhookUrl): Promise<number> {
   const signature = createHmac('sha512', Buffer.from(world.clientToken, 'utf8')).update(body).digest('base64')
-  const res = await fetch(world.webhookUrl, {
+  const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-goog-signature': signature },
     body,
@@ -347,20 +348,20 @@ export async function storedTokens(world: World, db: Database, conversationId: s
 
 /** Asks the provider whether a token is still active (RFC 7662), as the bank's API would. */
 export async function isActiveAtProvider(world: World, token: string): Promise<boolean> {
-  const response = await fetch(world.metadata.introspection_endpoint, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({ token }),
-  })
+  const response = await providerPost(world.metadata.introspection_endpoint, token)
   return ((await response.json()) as { active: boolean }).active
 }
 
 /** Revokes a token at the provider behind the agent's back (the user disconnected the app elsewhere). */
 export async function revokeAtProvider(world: World, token: string): Promise<void> {
-  const response = await fetch(world.metadata.revocation_endpoint, {
+  const response = await providerPost(world.metadata.revocation_endpoint, token)
+  await response.body?.cancel()
+  if (response.status !== 200) throw new Error(`revocation answered ${response.status}`)
+}
+
+/** POSTs `token=<token>` to a provider endpoint as the agent's client (client_secret_basic). */
+function providerPost(endpoint: string, token: string): Promise<Response> {
+  return fetch(endpoint, {
     method: 'POST',
     headers: {
       authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`,
@@ -368,8 +369,6 @@ export async function revokeAtProvider(world: World, token: string): Promise<voi
     },
     body: new URLSearchParams({ token }),
   })
-  await response.body?.cancel()
-  if (response.status !== 200) throw new Error(`revocation answered ${response.status}`)
 }
 
 /** Signs a conversation in: balance question, chip, login, answer. Returns the message count after it. */

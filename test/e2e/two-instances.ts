@@ -7,14 +7,16 @@
  * `concurrency: 1`, so while one is busy with a delivery the other takes the next: which instance
  * processes what is deterministic enough to race them on purpose. Each instance's fetch is observed.
  */
-import { createHmac, randomBytes } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
 import type { Clock } from '../../src/core/clock.ts'
 import type { FetchLike } from '../../src/core/fetch.ts'
+import { closeServer, listen } from '../../src/core/http-server.ts'
 import { openPostgresDatabase } from '../../src/db/postgres.ts'
 import type { Database } from '../../src/db/queryable.ts'
+import { createCleanup } from '../support/cleanup.ts'
 import type { PostgresCluster } from '../support/postgres.ts'
-import { deliveries, type RunningAgent, type World } from './support.ts'
+import { deliveries, postSigned, type RunningAgent, type World } from './support.ts'
 
 export type InstanceName = 'one' | 'two'
 
@@ -46,24 +48,20 @@ export interface InstancePair {
 /** Starts instance two (own webhook server), then instance one (the world's route), on a fresh database. */
 export async function startPair(world: World, cluster: PostgresCluster, clock: Clock): Promise<InstancePair> {
   const connectionString = await cluster.createDatabase(`e2e_${randomBytes(5).toString('hex')}`)
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const url2 = `http://127.0.0.1:${(server.address() as { port: number }).port}/webhook`
-  const two = await startInstance(world, 'two', connectionString, clock, url2)
-  server.on('request', two.running.agent.webhookHandler)
-  const one = await startInstance(world, 'one', connectionString, clock, world.webhookUrl)
-  return {
-    one,
-    two,
-    other: (name) => (name === 'one' ? two : one),
-    async stop() {
-      await closeServer(server)
-      for (const instance of [one, two]) {
-        await instance.running.stop()
-        await instance.db.close()
-      }
-    },
-  }
+  const cleanup = createCleanup()
+  return cleanup.unwindOnError(async () => {
+    const server = createServer()
+    const url2 = `http://127.0.0.1:${await listen(server)}/webhook`
+    cleanup.add(() => closeServer(server))
+    const two = await startInstance(world, 'two', connectionString, clock, url2)
+    cleanup.add(() => two.db.close())
+    cleanup.add(() => two.running.stop())
+    server.on('request', two.running.agent.webhookHandler)
+    const one = await startInstance(world, 'one', connectionString, clock, world.webhookUrl)
+    cleanup.add(() => one.db.close())
+    cleanup.add(() => one.running.stop())
+    return { one, two, other: (name) => (name === 'one' ? two : one), stop: () => cleanup.run() }
+  })
 }
 
 async function startInstance(
@@ -74,6 +72,22 @@ async function startInstance(
   webhookUrl: string,
 ): Promise<Instance> {
   const db = openPostgresDatabase({ connectionString, pool: { max: 4 } })
+  try {
+    return await startObservedAgent(world, name, db, clock, webhookUrl)
+  } catch (err) {
+    await db.close()
+    throw err
+  }
+}
+
+/** Starts the agent of one instance on `db` with a fetch that records what the instance sends. */
+async function startObservedAgent(
+  world: World,
+  name: InstanceName,
+  db: Database,
+  clock: Clock,
+  webhookUrl: string,
+): Promise<Instance> {
   const sent: SentRequest[] = []
   const instance = { name, db, webhookUrl, sent, onResponse: undefined } as Omit<Instance, 'running'> & {
     running?: RunningAgent
@@ -91,7 +105,7 @@ async function startInstance(
 }
 
 /** A signed user text message for `conversationId`, shaped like the emulator's own deliveries. */
-export async function userMessageBody(world: World, conversationId: string, text: string): Promise<string> {
+async function userMessageBody(world: World, conversationId: string, text: string): Promise<string> {
   const template = (await deliveries(world, conversationId)).find((d) => /"message"\s*:\s*\{/.test(d.body))
   if (template === undefined) throw new Error('no user message delivery to copy the shape from')
   const event = JSON.parse(template.body) as Record<string, unknown> & { message: Record<string, unknown> }
@@ -103,25 +117,8 @@ export async function userMessageBody(world: World, conversationId: string, text
   return JSON.stringify(event)
 }
 
-/** POSTs `body` to an instance's webhook, signed as Google signs (HMAC-SHA512 of the client token). */
-export async function postSignedTo(world: World, url: string, body: string): Promise<number> {
-  const signature = createHmac('sha512', Buffer.from(world.clientToken, 'utf8')).update(body).digest('base64')
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-goog-signature': signature },
-    body,
-  })
-  await res.body?.cancel()
-  return res.status
-}
-
 /** Sends a user text to one instance's webhook (never through the emulator's routing). */
 export async function sayTo(world: World, instance: Instance, conversationId: string, text: string): Promise<void> {
-  const status = await postSignedTo(world, instance.webhookUrl, await userMessageBody(world, conversationId, text))
+  const status = await postSigned(world, await userMessageBody(world, conversationId, text), instance.webhookUrl)
   if (status !== 200) throw new Error(`instance ${instance.name} answered ${status}`)
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections()
-  return new Promise((resolve) => server.close(() => resolve()))
 }

@@ -12,11 +12,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Clock, OffsetClock } from '../../src/core/clock.ts'
 import type { FetchLike } from '../../src/core/fetch.ts'
+import { closeServer, listen } from '../../src/core/http-server.ts'
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts'
 import { readServiceAccountKey, ServiceAccountCredentials } from '../../src/google/index.ts'
+import { controlAPI } from '../support/emulator-control.ts'
 
 /** Scopes by their oauth2l short names, as an agent would configure them. */
-export const BOTH_SCOPES = ['businessmessages', 'businesscommunications'] as const
+const BOTH_SCOPES = ['businessmessages', 'businesscommunications'] as const
 
 /** A running emulator plus the temporary directory it lives in; `stop()` closes and removes both. */
 export interface TestEmulator {
@@ -31,7 +33,13 @@ export interface TestEmulator {
 export async function startTestEmulator(options: { clock?: OffsetClock } = {}): Promise<TestEmulator> {
   const dataDir = await mkdtemp(join(tmpdir(), 'bm-oauth-google-it-'))
   const clock = options.clock === undefined ? {} : { clock: options.clock }
-  const emulator = await startEmulator({ port: 0, dataDir, webhookTimeoutMs: 2_000, ...clock })
+  let emulator: RunningEmulator
+  try {
+    emulator = await startEmulator({ port: 0, dataDir, webhookTimeoutMs: 2_000, ...clock })
+  } catch (err) {
+    await rm(dataDir, { recursive: true, force: true })
+    throw err
+  }
   return {
     emulator,
     stop: async () => {
@@ -100,20 +108,9 @@ export function googleErrorResponse(status: number, rpcStatus: string, headers: 
   return new Response(body, { status, headers: { 'content-type': 'application/json', ...headers } })
 }
 
-/** Calls a control API route (`/emulator/v1/…`) and returns the parsed JSON answer. */
-export async function control<T = Record<string, unknown>>(
-  emulator: RunningEmulator,
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const init: RequestInit =
-    body === undefined
-      ? { method: 'GET' }
-      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-  const res = await fetch(`${emulator.url}/emulator/v1/${path}`, init)
-  const text = await res.text()
-  if (!res.ok) throw new Error(`control ${path} answered ${res.status}: ${text}`)
-  return JSON.parse(text) as T
+/** Calls a control API route (`/emulator/v1/…`): GET without a body, POST with one; the parsed JSON answer. */
+export function control<T = Record<string, unknown>>(emulator: RunningEmulator, path: string, body?: unknown): Promise<T> {
+  return controlAPI<T>(emulator.url, path, body)
 }
 
 /** Opens a conversation with the provisioned agent, as a user would; returns its id. */
@@ -199,16 +196,6 @@ export async function startHandshakeServer(options: { echoSecret?: boolean } = {
       res.writeHead(200).end()
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
-  return {
-    url: `http://127.0.0.1:${port}/webhook`,
-    handshakes,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  }
+  const port = await listen(server)
+  return { url: `http://127.0.0.1:${port}/webhook`, handshakes, close: () => closeServer(server) }
 }

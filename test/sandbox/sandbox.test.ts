@@ -11,14 +11,15 @@ import { mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { balanceOf, formatMoney } from '../../src/demo/bank/index.ts'
+import { formatAmount } from '../../src/demo/bank-agent/index.ts'
+import { balanceOf } from '../../src/demo/bank/index.ts'
 import { SECRETS_FILE } from '../../src/sandbox/secrets.ts'
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.ts'
 import { loginAndConsent } from '../support/oidc-login.ts'
 import { agentTexts, control, waitForAgentText, type SandboxAgentMessage } from './support.ts'
 
 const EPHEMERAL = { emulator: 0, provider: 0, bank: 0, agent: 0 }
-const ALICE_BALANCE = formatMoney(balanceOf('user-alice', 'acc-alice-checking', Date.now())!.current)
+const ALICE_BALANCE = formatAmount(balanceOf('user-alice', 'acc-alice-checking', Date.now())!.current)
 
 describe('sandbox', () => {
   let dataDir: string

@@ -10,7 +10,7 @@ import { accessSync, constants } from 'node:fs'
 import { chromium, type Browser } from 'playwright-core'
 
 /** Where the Debian package installs Chromium; `CHROMIUM_PATH` overrides it. */
-export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium'
+const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium'
 
 const ARGS = [
   '--no-sandbox',

@@ -7,7 +7,7 @@
  */
 
 /** A minimal cookie jar: name → value, all cookies sent on every request to the provider. */
-export class CookieJar {
+class CookieJar {
   readonly #cookies = new Map<string, string>()
 
   /** Records the `Set-Cookie` headers of `response` (expired ones delete the cookie). */

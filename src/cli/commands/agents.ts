@@ -6,7 +6,6 @@ import type { Command } from 'commander'
 import { InvalidArgumentError, parseAgentName, parseBrandName } from '../../index.ts'
 import type { Agent } from '../../index.ts'
 import { businessCommunicationsClient } from '../google-context.ts'
-import type { GoogleCLIOptions } from '../google-context.ts'
 import { printResult } from '../io.ts'
 import type { CLIIO } from '../io.ts'
 import { commonOptions, parsePositiveInt, withGoogleOptions, withJSONOutput } from '../options.ts'
@@ -91,5 +90,3 @@ export function registerAgentCommands(program: Command, io: CLIIO): void {
       )
     })
 }
-
-export type { GoogleCLIOptions }

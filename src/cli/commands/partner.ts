@@ -49,11 +49,7 @@ export function registerPartnerCommands(program: Command, io: CLIIO): void {
   withJSONOutput(withGoogleOptions(setWebhook)).action(async (opts: { partner?: string; url: string }, cmd: Command) => {
     const g = commonOptions(cmd)
     const name = partnerNameFrom(io, opts.partner)
-    const updated = await (await businessCommunicationsClient(io, g)).patchPartner(
-      name,
-      { productCapabilities: [{ product: 'BUSINESS_MESSAGES', businessMessagesCapability: { webhookUrl: opts.url } }] },
-      'productCapabilities',
-    )
+    const updated = await (await businessCommunicationsClient(io, g)).setPartnerWebhook(name, opts.url)
     printResult(io, g.json, redactPartner(updated), () => `${name}: webhookUrl = ${webhookUrlOf(updated) ?? '(not set)'}`)
   })
 }

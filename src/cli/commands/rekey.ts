@@ -1,7 +1,8 @@
 /**
  * @module cli/commands/rekey
- * `bm-oauth rekey`: re-encrypts every stored token set and pending sign-in under the active (first)
- * key of BM_OAUTH_VAULT_KEYS, while the old keys are still listed to open them (security case S3).
+ * `bm-oauth rekey`: re-encrypts every stored token set, pending sign-in, conversation state and
+ * queued revocation under the active (first) key of BM_OAUTH_VAULT_KEYS, while the old keys are
+ * still listed to open them (security case S3).
  */
 import type { Command } from 'commander'
 import { rekeyStores } from '../../server/rekey.ts'
@@ -26,7 +27,9 @@ Exit code: 0 when nothing is left under an old key, 1 otherwise.`
 export function registerRekeyCommand(program: Command, io: CLIIO): void {
   const cmd = program
     .command('rekey')
-    .description('Re-encrypt stored tokens and pending sign-ins under the active (first) vault key')
+    .description(
+      'Re-encrypt stored tokens, pending sign-ins, conversation states and queued revocations under the active (first) vault key',
+    )
     .option('--batch-size <n>', 'rows per batch (default 100)', (v) => parsePositiveInt(v, 'batch-size'))
     .addHelpText('after', ROTATION_HELP)
   withJSONOutput(withConfigOption(cmd)).action(async (opts: { batchSize?: number; json: boolean }, c: Command) => {
@@ -38,7 +41,8 @@ export function registerRekeyCommand(program: Command, io: CLIIO): void {
     printResult(io, opts.json, { rekeyed, failed, remaining, ...report }, () =>
       [
         `active key:      ${report.activeKeyId}`,
-        `rekeyed:         ${rekeyed} (tokens ${report.tokens.rekeyed}, pending sign-ins ${report.pendingSignIns.rekeyed})`,
+        `rekeyed:         ${rekeyed} (tokens ${report.tokens.rekeyed}, pending sign-ins ${report.pendingSignIns.rekeyed}, ` +
+          `conversation states ${report.flowStates.rekeyed}, queued revocations ${report.revocations.rekeyed})`,
         `failed:          ${failed}${failed > 0 ? ' (sealed under a key that is not listed, or damaged)' : ''}`,
         `remaining:       ${remaining}`,
         `inbox:           ${report.inboxUnderOldKeys} unprocessed webhook deliveries under an old key`,

@@ -10,15 +10,9 @@ import { Writable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import {
-  createAgent,
-  createLogger,
-  resolveGoogleEndpoints,
-  resolveKeyFile,
-  type MessageHandler,
-  type SignInAgent,
-} from '../../index.ts'
+import { createAgent, createLogger, resolveKeyFile, type MessageHandler, type SignInAgent } from '../../index.ts'
 import { allowedRedirectURIs, requireAgent, type BmOAuthConfig } from '../../server/config.ts'
+import { googleEndpointsOf } from '../../server/google-clients.ts'
 import { resolveConfiguredProvider } from '../../server/provider.ts'
 import { keyringFromConfig, openDatabase } from '../../server/stores.ts'
 import type { CLIIO } from '../io.ts'
@@ -59,8 +53,7 @@ async function buildAgent(config: BmOAuthConfig, logger: ReturnType<typeof creat
     agentName: requireAgent(config),
     google: {
       keyFile: resolveKeyFile({}, config.google.keyFile),
-      baseUrl: resolveGoogleEndpoints({}, config.google.baseUrl === undefined ? {} : { baseUrl: config.google.baseUrl })
-        .businessMessagesUrl,
+      baseUrl: googleEndpointsOf(config.google).businessMessagesUrl,
     },
     provider: await resolveConfiguredProvider(config),
     scopes: config.scopes,

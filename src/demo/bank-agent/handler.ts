@@ -25,9 +25,10 @@ import {
 /**
  * What the bank agent asks for at sign-in: one grant serves every personal question.
  *
- * No `offline_access`: providers drop it from the granted `scope` unless `prompt=consent` was sent
- * (OIDC Core §11), which Business Messages never sends, and the library counts a scope missing from
- * the grant as not granted. The demo provider issues refresh tokens by client registration instead.
+ * `offline_access` asks for a refresh token (OIDC Core §11). Providers may leave it out of the granted
+ * `scope` (oidc-provider does unless `prompt=consent` was sent, which Business Messages never sends),
+ * so the library does not count it when checking whether the grant covers a question. The demo
+ * provider issues refresh tokens by client registration either way.
  */
 export const BANK_AGENT_SCOPES: readonly string[] = Object.freeze(['openid', 'offline_access', 'accounts.read', 'transactions.read'])
 

@@ -6,19 +6,5 @@
  */
 export { BANK_AGENT_SCOPES, createBankAgentHandler } from './handler.ts'
 export type { BankAgentHandlerOptions } from './handler.ts'
-export { classifyIntent } from './intents.ts'
-export type { BankIntent } from './intents.ts'
-export { BankAPIError, createBankClient } from './bank-client.ts'
-export type { BankClient, UserFetch } from './bank-client.ts'
-export {
-  BANK_AGENT_MESSAGES,
-  BANK_NAME,
-  CHIPS,
-  TEXTS,
-  balanceText,
-  formatAmount,
-  transactionsText,
-  welcomeText,
-  whoAmIText,
-} from './replies.ts'
-export type { AccountJSON, MoneyJSON, TransactionJSON } from './replies.ts'
+export { BANK_AGENT_MESSAGES, BANK_NAME, formatAmount } from './replies.ts'
+export type { MoneyJSON } from './replies.ts'

@@ -32,7 +32,7 @@ export interface TransactionJSON {
 export const BANK_NAME = 'Growing Tree Bank'
 
 /** Chips: postback data is the intent, so a tap is understood whatever the label says. */
-export const CHIPS = Object.freeze({
+const CHIPS = Object.freeze({
   balance: replySuggestion('Balance', 'balance'),
   transactions: replySuggestion('Recent transactions', 'transactions'),
   hours: replySuggestion('Opening hours', 'hours'),

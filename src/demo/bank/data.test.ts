@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { balanceOf, findAccount, findCustomer, formatMoney, listAccounts, recentTransactions } from './data.ts'
+import { balanceOf, findAccount, findCustomer, listAccounts, recentTransactions } from './data.ts'
 
 const NOW = Date.parse('2026-03-14T15:09:26.535Z')
 
@@ -50,10 +50,4 @@ test('deterministic, and limit keeps the newest', () => {
   assert.deepEqual(recentTransactions('user-bob', 'acc-bob-checking', NOW), recentTransactions('user-bob', 'acc-bob-checking', NOW))
   const two = recentTransactions('user-bob', 'acc-bob-checking', NOW, 2) ?? []
   assert.deepEqual(two, (recentTransactions('user-bob', 'acc-bob-checking', NOW) ?? []).slice(0, 2))
-})
-
-test('formatMoney renders minor units', () => {
-  assert.equal(formatMoney({ minorUnits: 254_310, currency: 'USD' }), '$2,543.10')
-  assert.equal(formatMoney({ minorUnits: -450, currency: 'USD' }), '-$4.50')
-  assert.equal(formatMoney({ minorUnits: 1200, currency: 'JPY' }), '¥1,200')
 })

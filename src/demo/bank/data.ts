@@ -194,16 +194,6 @@ export function recentTransactions(
   }))
 }
 
-/**
- * Formats money for a chat message, e.g. `$2,543.10` or `-$4.50`.
- * @param locale BCP 47 locale for `Intl.NumberFormat` (default `en-US`).
- */
-export function formatMoney(money: Money, locale: string = 'en-US'): string {
-  const format = new Intl.NumberFormat(locale, { style: 'currency', currency: money.currency })
-  const digits = format.resolvedOptions().maximumFractionDigits ?? 2
-  return format.format(money.minorUnits / 10 ** digits)
-}
-
 function seedOf(sub: string, accountId: string): AccountSeed | undefined {
   return SEEDS.get(sub)?.accounts.find((s) => s.account.id === accountId)
 }

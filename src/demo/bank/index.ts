@@ -10,9 +10,7 @@ export type {
   RunningBankAPI,
   StartBankAPIOptions,
 } from './resource-api.ts'
-export { BANK_SCOPES, BANK_SCOPE_LIST, DEFAULT_TRANSACTIONS_LIMIT, MAX_TRANSACTIONS_LIMIT } from './routes.ts'
-export { createIntrospectionVerifier, validateIntrospection } from './introspection.ts'
-export type { AccessTokenInfo, IntrospectionClientOptions, TokenVerifier } from './introspection.ts'
-export { MAX_TOKEN_CACHE_TTL_MS, cachedVerifier } from './token-cache.ts'
-export { balanceOf, findAccount, findCustomer, formatMoney, listAccounts, recentTransactions } from './data.ts'
-export type { BankAccount, BankAccountType, BankBalance, BankCustomer, BankTransaction, Money } from './data.ts'
+export { BANK_SCOPES, BANK_SCOPE_LIST } from './routes.ts'
+export type { AccessTokenInfo, TokenVerifier } from './introspection.ts'
+export { balanceOf } from './data.ts'
+export type { BankBalance, Money } from './data.ts'

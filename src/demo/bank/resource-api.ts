@@ -9,9 +9,9 @@
  */
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { isBmOAuthError } from '../../errors.ts'
 import { systemClock } from '../../core/clock.ts'
+import { closeServer, listen } from '../../core/http-server.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { FetchLike } from '../../core/fetch.ts'
 import { silentLogger } from '../../core/logger.ts'
@@ -191,18 +191,10 @@ export async function startBankAPI(options: StartBankAPIOptions): Promise<Runnin
   const handler = createBankAPI(options)
   const server = createServer((req, res) => void handler(req, res))
   const host = options.host ?? '127.0.0.1'
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, host, () => resolve())
-  })
-  const { port } = server.address() as AddressInfo
+  const port = await listen(server, options.port ?? 0, host)
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     server,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections()
-        server.close((err) => (err ? reject(err) : resolve()))
-      }),
+    close: () => closeServer(server),
   }
 }

@@ -16,8 +16,8 @@ export const BANK_SCOPES = Object.freeze({
 export const BANK_SCOPE_LIST: readonly string[] = Object.freeze(Object.values(BANK_SCOPES))
 
 /** Default and largest `limit` of `GET /accounts/:id/transactions`. */
-export const DEFAULT_TRANSACTIONS_LIMIT = 10
-export const MAX_TRANSACTIONS_LIMIT = 50
+const DEFAULT_TRANSACTIONS_LIMIT = 10
+const MAX_TRANSACTIONS_LIMIT = 50
 
 /** A recognised request path. */
 export type BankRoute =
@@ -104,7 +104,7 @@ export function answerRoute(route: BankRoute, caller: BankCaller, query: URLSear
 }
 
 /** `limit` as a number, the default when absent, `undefined` when invalid. */
-export function parseLimit(raw: string | null): number | undefined {
+function parseLimit(raw: string | null): number | undefined {
   if (raw === null) return DEFAULT_TRANSACTIONS_LIMIT
   if (!/^[0-9]{1,3}$/.test(raw)) return undefined
   const limit = Number(raw)

@@ -36,3 +36,33 @@ describe('demo provider memory adapter', () => {
     assert.equal(await b.find('s'), undefined)
   })
 })
+
+describe('demo provider memory adapter: copies and sweeps', () => {
+  test('findByUserCode answers a copy: changing it does not change the stored entry', async () => {
+    const codes = createMemoryAdapterFactory()('DeviceCode')
+    await codes.upsert('d1', { userCode: 'ABCD-EFGH', grantId: 'g1' }, 60)
+    const found = await codes.findByUserCode('ABCD-EFGH')
+    assert.equal(found?.grantId, 'g1')
+    found!.grantId = 'changed'
+    assert.equal((await codes.findByUserCode('ABCD-EFGH'))?.grantId, 'g1')
+    assert.equal((await codes.find('d1'))?.grantId, 'g1')
+  })
+
+  test('E3 the periodic sweep of expired entries keeps live entries, consumed marks and grant revocation', async () => {
+    let now = 1_000_000
+    const factory = createMemoryAdapterFactory(() => now)
+    const codes = factory('AuthorizationCode')
+    const tokens = factory('AccessToken')
+    await codes.upsert('short', { grantId: 'g-old' }, 1)
+    await codes.upsert('used', { grantId: 'g-live' }, 600)
+    await codes.consume('used')
+    await tokens.upsert('live', { grantId: 'g-live' }, 600)
+    now += 2_000
+    for (let i = 0; i < 600; i++) await tokens.upsert(`filler-${i}`, { grantId: `g-${i}` }, 1) // several sweeps
+    assert.equal(await codes.find('short'), undefined)
+    assert.equal(typeof (await codes.find('used'))?.consumed, 'number', 'a consumed live code stays consumed')
+    await codes.revokeByGrantId('g-live')
+    assert.equal(await codes.find('used'), undefined)
+    assert.equal(await tokens.find('live'), undefined)
+  })
+})

@@ -3,7 +3,9 @@
  * A per-provider in-memory storage adapter for oidc-provider (its `Adapter` contract:
  * upsert/find/findByUid/findByUserCode/consume/destroy/revokeByGrantId). Unlike the library's
  * default it is not a shared, size-bounded LRU: an evicted consumed code would turn code-reuse
- * detection (security case E3) into a plain "not found". Entries expire by their own TTL.
+ * detection (security case E3) into a plain "not found". Entries expire by their own TTL: they are
+ * dropped when read after expiry, and every 256 writes a sweep drops the
+ * expired ones nobody read again (and grant sets left empty), so a long-running sandbox stays small.
  * Development only: state is lost on restart and not shared between processes.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider'
@@ -12,6 +14,9 @@ interface Entry {
   payload: AdapterPayload
   expiresAt: number
 }
+
+/** Upserts between two sweeps of expired entries (a sweep walks the whole store). */
+const SWEEP_EVERY_WRITES = 256
 
 /** Time source in milliseconds (default `Date.now`, the same clock oidc-provider itself reads). */
 export type NowMs = () => number
@@ -31,10 +36,21 @@ export function createMemoryAdapterFactory(now: NowMs = Date.now): (model: strin
     return entry.payload
   }
 
+  let writes = 0
+  function sweepExpired(): void {
+    const at = now()
+    for (const [key, entry] of entries) if (entry.expiresAt <= at) entries.delete(key)
+    for (const [grantId, members] of grants) {
+      for (const key of members) if (!entries.has(key)) members.delete(key)
+      if (members.size === 0) grants.delete(grantId)
+    }
+  }
+
   return (model: string): Adapter => {
     const keyFor = (id: string): string => `${model}:${id}`
     const adapter: Adapter = {
       async upsert(id, payload, expiresIn) {
+        if (++writes % SWEEP_EVERY_WRITES === 0) sweepExpired()
         const key = keyFor(id)
         const expiresAt = expiresIn !== undefined && expiresIn > 0 ? now() + expiresIn * 1000 : Number.POSITIVE_INFINITY
         entries.set(key, { payload: { ...payload }, expiresAt })
@@ -59,7 +75,8 @@ export function createMemoryAdapterFactory(now: NowMs = Date.now): (model: strin
       },
       async findByUserCode(userCode) {
         const ref = read(`${model}:userCode:${userCode}`) as { id?: string } | undefined
-        return ref?.id === undefined ? undefined : read(keyFor(ref.id))
+        const payload = ref?.id === undefined ? undefined : read(keyFor(ref.id))
+        return payload === undefined ? undefined : { ...payload }
       },
       async consume(id) {
         const payload = read(keyFor(id))

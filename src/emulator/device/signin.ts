@@ -124,7 +124,7 @@ export function readAuthorizationRedirect(
 }
 
 /** Query parameters of a `search` string, ignoring any run of leading `?`/`&` and empty pairs. */
-function lenientQuery(search: string): URLSearchParams {
+export function lenientQuery(search: string): URLSearchParams {
   return new URLSearchParams(search.replace(/^[?&]+/, ''))
 }
 

@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import { importPKCS8, SignJWT, type JWTPayload } from 'jose'
+import { closeServer, listen } from '../../core/http-server.ts'
 import type { Logger } from '../../core/logger.ts'
+import { waitFor as pollUntil } from '../../../test/support/wait.ts'
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../index.ts'
 
 export const BM_SCOPE = 'https://www.googleapis.com/auth/businessmessages'
@@ -131,22 +133,14 @@ export async function startWebhookServer(t: After): Promise<TestWebhookServer> {
       res.writeHead(200).end('OK')
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const address = server.address()
-  state.url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/webhook`
-  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  state.url = `http://127.0.0.1:${await listen(server)}/webhook`
+  t.after(() => closeServer(server))
   return state
 }
 
 /** Polls `check` every 20 ms until it returns a value, for at most `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error('waitFor: timed out')
-    await new Promise((r) => setTimeout(r, 20))
-  }
+export function waitFor<T>(check: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+  return pollUntil('a condition', check, { timeoutMs, intervalMs: 20 })
 }
 
 /** A logger that keeps every logged object (to check that no secret reaches logs). */

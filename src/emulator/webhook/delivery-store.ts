@@ -129,6 +129,11 @@ export class DeliveryStore {
       .run(change.status, change.attempts, change.nextAttemptAt, change.lastError ?? null, change.lastStatus ?? null, id)
   }
 
+  /** How many deliveries are stored (any status). */
+  count(): number {
+    return Number((this.#db.prepare('SELECT count(*) AS n FROM webhook_deliveries').get() as { n: number }).n)
+  }
+
   /** Deliveries, newest first, optionally for one agent and/or conversation. */
   list(filter: { agentName?: string; conversationId?: string } = {}): DeliveryRecord[] {
     const where: string[] = []

@@ -27,7 +27,6 @@ import { DeliveryStore, type DeliveryRecord } from './delivery-store.ts'
 import { DEFAULT_FAULTS, type FaultSettings } from './faults.ts'
 import { runWebhookHandshake, type HandshakeResult } from './handshake.ts'
 import { postOnce } from './http-post.ts'
-import { createHmac } from 'node:crypto'
 import { signWebhookBody } from './sign.ts'
 
 export type { DeliveryRecord, DeliveryStatus } from './delivery-store.ts'
@@ -173,6 +172,11 @@ export class WebhookDispatcher {
     return this.#store.list(filter)
   }
 
+  /** How many deliveries are stored (any status). */
+  count(): number {
+    return this.#store.count()
+  }
+
   /**
    * The set-up handshake (§3.6): unsigned POST `{clientToken, secret}`; ok iff 200 and the body is the
    * secret. Uses the dispatcher's `timeoutMs` (default 10 s).
@@ -245,7 +249,7 @@ function describeStatus(status: number | undefined): string {
 /** Headers per the `signature` fault: valid, signed with another key, or absent. */
 function signatureHeaders(body: string, key: string, mode: FaultSettings['signature']): Record<string, string> {
   if (mode === 'missing') return {}
-  if (mode === 'sha256') return { 'X-Goog-Signature': createHmac('sha256', Buffer.from(key, 'utf8')).update(body).digest('base64') }
+  if (mode === 'sha256') return { 'X-Goog-Signature': signWebhookBody(body, key, 'sha256') }
   const signingKey = mode === 'wrong' ? `${key}:not-the-configured-key` : key
   return { 'X-Goog-Signature': signWebhookBody(body, signingKey) }
 }

@@ -2,7 +2,8 @@
  * @module emulator/webhook/handshake
  * The webhook verification handshake Google ran when a webhook URL was set (contract §3.6, §10 Q6):
  * an unsigned POST of `{"clientToken": …, "secret": …}`; the webhook passes iff it answers 200 with
- * a body equal to the secret (one trailing newline tolerated, as frameworks add it).
+ * a body that is exactly the secret (nothing else, not even a trailing newline: Google compared
+ * the body with the secret as is).
  */
 import { randomInt } from 'node:crypto'
 import type { FetchLike } from '../../core/fetch.ts'

@@ -12,12 +12,17 @@ import { createHmac } from 'node:crypto'
  *
  * @param rawBody The exact bytes that go on the wire (a string is taken as its UTF-8 bytes).
  * @param key The signing key; its UTF-8 bytes are the HMAC key.
- * @returns Standard base64 of HMAC-SHA512, the `X-Goog-Signature` header value.
+ * @param algorithm The HMAC hash; Google used `sha512`, other values serve the `signature` fault.
+ * @returns Standard base64 of the HMAC, the `X-Goog-Signature` header value.
  * @see https://developers.google.com/business-communications/business-messages/guides/how-to/message/receive
  * @example
  * const header = signWebhookBody('{"requestId":"r-1"}', 'SJENCPGJESMGUFPY')
  */
-export function signWebhookBody(rawBody: Uint8Array | string, key: string): string {
+export function signWebhookBody(
+  rawBody: Uint8Array | string,
+  key: string,
+  algorithm: 'sha512' | 'sha256' = 'sha512',
+): string {
   const bytes = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody
-  return createHmac('sha512', Buffer.from(key, 'utf8')).update(bytes).digest('base64')
+  return createHmac(algorithm, Buffer.from(key, 'utf8')).update(bytes).digest('base64')
 }

@@ -53,12 +53,14 @@ function object(value: unknown, field: string): Obj {
   return value as Obj
 }
 
-/** Checks an optional (or required) string field with a maximum length; returns it. */
 interface StringRule {
   required?: boolean
   max?: number
 }
 
+/** Checks an optional (or required) string field with a maximum length; returns it. */
+function string(obj: Obj, key: string, path: string, rule: StringRule & { required: true }): string
+function string(obj: Obj, key: string, path: string, rule?: StringRule): string | undefined
 function string(obj: Obj, key: string, path: string, rule: StringRule = {}): string | undefined {
   const value = obj[key]
   const field = `${path}.${key}`
@@ -202,7 +204,6 @@ function validateContent(message: Obj): void {
   const content = exactlyOne(message, ['text', 'image', 'richCard'], 'message')
   if (content === 'text') {
     const text = string(message, 'text', 'message', { required: true, max: MESSAGE_LIMITS.textLength })
-    if (text === undefined) return
     if (message.containsRichText === true) checkRichText(text, 'message.text')
   } else if (message.containsRichText === true) {
     fail('message.containsRichText', 'is only allowed with text')

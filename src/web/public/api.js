@@ -65,7 +65,6 @@ export const emulator = {
   cancelSignIn: (id) => call(`${conversation(id)}/signin/cancel`, { body: {} }),
   getAgent: () => call('/agent'),
   listDeliveries: (id) => call(`/deliveries?conversation=${encodeURIComponent(id)}`),
-  listMessages: (id) => call(`/messages?conversation=${encodeURIComponent(id)}`),
   getFaults: () => call('/faults'),
   patchFaults: (patch) => call('/faults', { method: 'PATCH', body: patch }),
   getClock: () => call('/clock'),

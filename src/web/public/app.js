@@ -8,6 +8,7 @@
 import { ApiError, emulator } from './api.js'
 import { createChatView } from './chat.js'
 import { createInspector } from './inspector.js'
+import { isHttpURL } from './markdown.js'
 import { h } from './render.js'
 import { finishSignIn, startSignIn } from './signin.js'
 
@@ -85,7 +86,7 @@ function selectConversation(id) {
   els.input.disabled = false
   els.send.disabled = false
   history.replaceState(null, '', `${window.location.search}#conversation=${encodeURIComponent(id)}`)
-  inspector.setConversation(id)
+  inspector.setConversation()
   renderConversationList()
   void refresh()
 }
@@ -123,6 +124,7 @@ async function refresh() {
     if (chat !== state.chat) return
     chat.update(view, deliveries)
     inspector.showDeliveries(deliveries)
+    inspector.showMessages(view.transcript)
     if (state.signIn !== undefined && chat.hasResponseAfter(state.signIn.startedAfterSeq)) {
       finishSignIn(state.signIn)
       state.signIn = undefined
@@ -212,7 +214,7 @@ function onCardAction(suggestion) {
 }
 
 function openExternal(url) {
-  if (/^https?:\/\//i.test(url)) window.open(url, '_blank', 'noopener,noreferrer')
+  if (isHttpURL(url)) window.open(url, '_blank', 'noopener,noreferrer')
 }
 
 function signIn(chat) {
@@ -278,7 +280,7 @@ function showAgent() {
   const initials = state.agent.name.split(/\s+/).slice(0, 2).map((w) => w[0] ?? '').join('').toUpperCase()
   $('agent-logo-fallback').textContent = initials || 'B'
   const logo = /** @type {HTMLImageElement} */ ($('agent-logo'))
-  if (typeof state.agent.logo !== 'string' || !/^https?:\/\//.test(state.agent.logo)) return
+  if (typeof state.agent.logo !== 'string' || !isHttpURL(state.agent.logo)) return
   logo.addEventListener('load', () => {
     logo.hidden = false
     $('agent-logo-fallback').hidden = true

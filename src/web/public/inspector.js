@@ -32,47 +32,43 @@ function payloadKind(body) {
 }
 
 /**
- * Wires the inspector panel.
+ * Wires the inspector panel. It fetches nothing of the open conversation itself: the page's poll
+ * hands it the deliveries and the transcript ({@link showDeliveries}, {@link showMessages}).
  * @param {{ agentStateUrl: string | undefined }} options
  */
 export function createInspector(options) {
   const deliveries = /** @type {HTMLUListElement} */ (document.getElementById('deliveries'))
   const messages = /** @type {HTMLUListElement} */ (document.getElementById('messages'))
-  const messagesSection = /** @type {HTMLDetailsElement} */ (document.getElementById('messages-section'))
   /** @type {Map<number, HTMLElement>} */
   const deliveryRows = new Map()
   /** @type {Set<number>} */
   const loggedSeqs = new Set()
-  let conversationId
   setUpFaults()
   setUpClock()
   if (options.agentStateUrl !== undefined) watchAgentState(options.agentStateUrl)
 
-  const refreshMessages = async () => {
-    if (conversationId === undefined) return
-    const id = conversationId
-    const { entries } = await emulator.listMessages(id)
-    if (id !== conversationId) return
-    for (const entry of entries) {
-      if (loggedSeqs.has(entry.seq)) continue
-      loggedSeqs.add(entry.seq)
-      const title = `${entry.seq} · ${entry.direction} · ${entry.kind}${entry.name ? ` · ${entry.name}` : ''}`
-      messages.append(h('li', {}, [h('details', {}, [h('summary', {}, [title]), h('pre', { class: 'json' }, [prettyBody(entry.body)])])]))
-    }
-    document.getElementById('messages-count').textContent = String(loggedSeqs.size)
-  }
-  messagesSection.addEventListener('toggle', () => void refreshMessages().catch(() => {}))
-  window.setInterval(() => void refreshMessages().catch(() => {}), 2000)
-
   return {
     /** Switches to another conversation (clears both lists). */
-    setConversation(id) {
-      conversationId = id
+    setConversation() {
       deliveries.replaceChildren()
       messages.replaceChildren()
       deliveryRows.clear()
       loggedSeqs.clear()
-      void refreshMessages().catch(() => {})
+      document.getElementById('deliveries-count').textContent = '0'
+      document.getElementById('messages-count').textContent = '0'
+    },
+    /**
+     * Shows the conversation's log (the transcript fetched by the page's poll): entries not shown yet
+     * are appended, and the count stays current while the section is collapsed.
+     */
+    showMessages(transcript) {
+      for (const entry of transcript) {
+        if (loggedSeqs.has(entry.seq)) continue
+        loggedSeqs.add(entry.seq)
+        const title = `${entry.seq} · ${entry.direction} · ${entry.kind}${entry.name ? ` · ${entry.name}` : ''}`
+        messages.append(h('li', {}, [h('details', {}, [h('summary', {}, [title]), h('pre', { class: 'json' }, [prettyBody(entry.content)])])]))
+      }
+      document.getElementById('messages-count').textContent = String(loggedSeqs.size)
     },
     /** Shows the deliveries fetched by the page's poll (keyed by id, updated in place). */
     showDeliveries(list) {

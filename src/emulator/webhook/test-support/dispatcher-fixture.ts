@@ -6,9 +6,11 @@
 import { DatabaseSync } from 'node:sqlite'
 import type { TestContext } from 'node:test'
 import { ManualClock } from '../../../core/clock.ts'
-import type { Logger } from '../../../core/logger.ts'
 import { WebhookDispatcher, type DispatcherOptions, type WebhookTarget } from '../dispatcher.ts'
 import { startTestWebhook, type TestWebhook } from './webhook-server.ts'
+import { waitFor } from '../../../../test/support/wait.ts'
+
+export { recordingLogger } from '../../test-support/harness.ts'
 
 export const AGENT = 'brands/1111/agents/2222'
 export const SIGNING_KEY = 'SJENCPGJESMGUFPY'
@@ -68,23 +70,7 @@ export function samplePayload(requestId: string, text = 'Add 5 credits'): Record
   }
 }
 
-/** A logger that keeps every logged object, to check that no secret reaches logs. */
-export function recordingLogger(lines: unknown[]): Logger {
-  const logger: Logger = {
-    debug: (obj, msg) => lines.push({ ...obj, msg }),
-    info: (obj, msg) => lines.push({ ...obj, msg }),
-    warn: (obj, msg) => lines.push({ ...obj, msg }),
-    error: (obj, msg) => lines.push({ ...obj, msg }),
-    child: () => logger,
-  }
-  return logger
-}
-
 /** Polls `predicate` every 10 ms until it holds (bounded by `timeoutMs`). */
 export async function waitUntil(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time')
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
+  await waitFor('a condition', () => (predicate() ? true : undefined), { timeoutMs, intervalMs: 10 })
 }

@@ -5,7 +5,8 @@
  * Test-only; excluded from the build.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { closeServer, listen } from '../../../core/http-server.ts'
+import { waitFor } from '../../../../test/support/wait.ts'
 
 export interface ReceivedRequest {
   path: string
@@ -45,11 +46,8 @@ export async function startTestWebhook(): Promise<TestWebhook> {
     script: [],
     fallback: ok,
     async waitFor(count, timeoutMs = 5_000) {
-      const deadline = Date.now() + timeoutMs
-      while (received.length < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} requests, got ${received.length}`)
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
+      const enough = (): true | undefined => (received.length >= count ? true : undefined)
+      await waitFor(() => `${count} requests, got ${received.length}`, enough, { timeoutMs, intervalMs: 10 })
     },
     close: async () => {},
   }
@@ -62,12 +60,7 @@ export async function startTestWebhook(): Promise<TestWebhook> {
       ;(hook.script.shift() ?? hook.fallback)(request, res)
     })
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  hook.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`
-  hook.close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections()
-      server.close(() => resolve())
-    })
+  hook.url = `http://127.0.0.1:${await listen(server)}/webhook`
+  hook.close = () => closeServer(server)
   return hook
 }

@@ -1,0 +1,105 @@
+import { after, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { FetchLike } from '../core/fetch.ts'
+import { openSQLiteDatabase } from '../db/sqlite.ts'
+import { isBmOAuthError } from '../errors.ts'
+import { generateVaultKey } from '../tokens/keyring.ts'
+import { createAgent } from './create-agent.ts'
+import type { SignInAgent } from './types.ts'
+
+const METADATA = {
+  issuer: 'https://as.example',
+  authorization_endpoint: 'https://as.example/authorize',
+  token_endpoint: 'https://as.example/token',
+  code_challenge_methods_supported: ['S256'],
+}
+
+/** The provider's discovery document, served by a fetch the test can make fail or hold. */
+function discovery(): { fetch: FetchLike; failNext: () => void; hold: () => { asked: Promise<void>; release: () => void } } {
+  let fail = false
+  let gate: { asked: () => void; released: Promise<void> } | undefined
+  const fetch: FetchLike = async () => {
+    if (fail) {
+      fail = false
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })
+    }
+    if (gate !== undefined) {
+      gate.asked()
+      await gate.released
+      gate = undefined
+    }
+    return Response.json(METADATA)
+  }
+  return {
+    fetch,
+    failNext: () => void (fail = true),
+    hold: () => {
+      let asked!: () => void
+      let release!: () => void
+      const askedPromise = new Promise<void>((resolve) => (asked = resolve))
+      gate = { asked, released: new Promise<void>((resolve) => (release = resolve)) }
+      return { asked: askedPromise, release }
+    },
+  }
+}
+
+const db = openSQLiteDatabase(':memory:')
+const servers: Server[] = []
+after(async () => {
+  for (const server of servers) await new Promise((resolve) => server.close(resolve))
+  await db.close()
+})
+
+function agentWith(fetch: FetchLike): SignInAgent {
+  return createAgent({
+    agentName: 'brands/b1/agents/a1',
+    google: { credentials: { getAccessToken: async () => 'google-access', invalidate: () => undefined } },
+    provider: { provider: { issuer: METADATA.issuer }, client: { clientId: 'bm-agent', clientSecret: 'client-secret-123', tokenEndpointAuthMethod: 'client_secret_basic' } },
+    database: db,
+    vaultKeys: generateVaultKey({ keyId: 'ca-k1' }),
+    webhook: { keys: ['webhook-client-token-0123456789'] },
+    fetch,
+  })
+}
+
+/** The status the agent's webhook answers an (unsigned) POST with: 503 while not started. */
+async function webhookStatus(agent: SignInAgent): Promise<number> {
+  const server = createServer((req, res) => agent.webhookHandler(req, res))
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{}' })
+  await response.body?.cancel()
+  server.closeAllConnections()
+  return response.status
+}
+
+test('a start that failed (discovery unreachable) can be started again', async () => {
+  const provider = discovery()
+  const agent = agentWith(provider.fetch)
+  provider.failNext()
+  await assert.rejects(agent.start(), (err) => isBmOAuthError(err, 'ERR_NETWORK'))
+  assert.equal(await webhookStatus(agent), 503)
+  await agent.start()
+  assert.notEqual(await webhookStatus(agent), 503, 'the second start wired the webhook')
+  await agent.stop()
+  assert.equal(await webhookStatus(agent), 503)
+})
+
+test('stop() during start(): the start finishes, then everything it wired is stopped; a later start works', async () => {
+  const provider = discovery()
+  const agent = agentWith(provider.fetch)
+  const gate = provider.hold()
+  const started = agent.start()
+  await gate.asked
+  const stopped = agent.stop()
+  gate.release()
+  await stopped
+  await started
+  assert.equal(await webhookStatus(agent), 503, 'nothing from the interrupted start is left running')
+  await agent.start()
+  assert.notEqual(await webhookStatus(agent), 503)
+  await agent.stop()
+})
