@@ -70,7 +70,13 @@ async function sendSignInPrompt(turn: ConversationTurn, action: ActionOf<'send-s
   await runtime.pending.put(pending, runtime.clock.now())
   const codeChallenge = calculateS256Challenge(codeVerifier)
   const text = renderMessage(action.messageKey, { params: action.params, overrides: runtime.messages })
-  const prompt = { type: 'sign-in-prompt', text, clientId: runtime.provider.clientId, codeChallenge, scopes: action.scopes } as const
+  const prompt = {
+    type: 'sign-in-prompt',
+    text,
+    clientId: runtime.provider.clientId,
+    codeChallenge,
+    scopes: action.scopes,
+  } as const
   // The challenge salts the id: a re-run prompt (new verifier) is a new message, so the newest chip always matches.
   await turn.send(prompt, codeChallenge)
   return undefined
@@ -120,6 +126,9 @@ async function callHook(turn: ConversationTurn, action: ActionOf<'emit'>): Promi
   try {
     await hook(event)
   } catch (err) {
-    runtime.logger.error({ conversationId, hook: action.hook, errName: err instanceof Error ? err.name : 'non-error' }, 'hook failed')
+    runtime.logger.error(
+      { conversationId, hook: action.hook, errName: err instanceof Error ? err.name : 'non-error' },
+      'hook failed',
+    )
   }
 }

@@ -17,13 +17,19 @@ const METADATA = {
 }
 
 /** The provider's discovery document, served by a fetch the test can make fail or hold. */
-function discovery(): { fetch: FetchLike; failNext: () => void; hold: () => { asked: Promise<void>; release: () => void } } {
+function discovery(): {
+  fetch: FetchLike
+  failNext: () => void
+  hold: () => { asked: Promise<void>; release: () => void }
+} {
   let fail = false
   let gate: { asked: () => void; released: Promise<void> } | undefined
   const fetch: FetchLike = async () => {
     if (fail) {
       fail = false
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      })
     }
     if (gate !== undefined) {
       gate.asked()
@@ -56,7 +62,14 @@ function agentWith(fetch: FetchLike): SignInAgent {
   return createAgent({
     agentName: 'brands/b1/agents/a1',
     google: { credentials: { getAccessToken: async () => 'google-access', invalidate: () => undefined } },
-    provider: { provider: { issuer: METADATA.issuer }, client: { clientId: 'bm-agent', clientSecret: 'client-secret-123', tokenEndpointAuthMethod: 'client_secret_basic' } },
+    provider: {
+      provider: { issuer: METADATA.issuer },
+      client: {
+        clientId: 'bm-agent',
+        clientSecret: 'client-secret-123',
+        tokenEndpointAuthMethod: 'client_secret_basic',
+      },
+    },
     database: db,
     vaultKeys: generateVaultKey({ keyId: 'ca-k1' }),
     webhook: { keys: ['webhook-client-token-0123456789'] },

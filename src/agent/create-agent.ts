@@ -57,7 +57,9 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
  */
 export function createAgent(options: AgentOptions): SignInAgent {
   const logger = (options.logger ?? silentLogger).child({ component: 'agent' })
-  const vault = createVault(typeof options.vaultKeys === 'string' ? parseVaultKeys(options.vaultKeys) : options.vaultKeys)
+  const vault = createVault(
+    typeof options.vaultKeys === 'string' ? parseVaultKeys(options.vaultKeys) : options.vaultKeys,
+  )
   let handler: MessageHandler | undefined
   let node: NodeHandler | undefined
   let processor: InboxProcessor | undefined
@@ -82,7 +84,11 @@ export function createAgent(options: AgentOptions): SignInAgent {
     running.start()
     maintenance = startMaintenance(
       { inbox, markers: runtime.markers, pending: runtime.pending },
-      { clock: runtime.clock, logger, ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }) },
+      {
+        clock: runtime.clock,
+        logger,
+        ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }),
+      },
     )
     revocationRetries = startRevocationRetries(runtime, options.revocationRetryIntervalMs ?? 30_000)
     logger.info({ agent: options.agentName }, 'agent started')
@@ -100,10 +106,12 @@ export function createAgent(options: AgentOptions): SignInAgent {
     start() {
       if (starting === undefined) {
         // After any stop in progress; a failed start (e.g. discovery unreachable) can be tried again.
-        const attempt: Promise<void> = settled(stopping).then(start).catch((err: unknown) => {
-          if (starting === attempt) starting = undefined
-          throw err
-        })
+        const attempt: Promise<void> = settled(stopping)
+          .then(start)
+          .catch((err: unknown) => {
+            if (starting === attempt) starting = undefined
+            throw err
+          })
         starting = attempt
       }
       return starting
@@ -155,7 +163,9 @@ async function buildRuntime(
       : await resolveProvider(options.provider, {
           fetch,
           clock,
-          ...(options.allowInsecureLoopback === undefined ? {} : { allowInsecureLoopback: options.allowInsecureLoopback }),
+          ...(options.allowInsecureLoopback === undefined
+            ? {}
+            : { allowInsecureLoopback: options.allowInsecureLoopback }),
         })
   const credentials = await googleCredentials(options.google, fetch)
   const policy = createFlowPolicy({

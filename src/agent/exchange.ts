@@ -69,7 +69,11 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
     ...(identity.subject === undefined ? {} : { subject: identity.subject }),
   })
   runtime.logger.info({ conversationId, scopes }, 'signed in')
-  return { type: 'exchange-succeeded', scopes, ...(identity.subject === undefined ? {} : { subject: identity.subject }) }
+  return {
+    type: 'exchange-succeeded',
+    scopes,
+    ...(identity.subject === undefined ? {} : { subject: identity.subject }),
+  }
 }
 
 /** After a crash mid-exchange: success only if the tokens made it into the store (after the exchange began). */
@@ -116,7 +120,9 @@ function errorCodeOf(err: unknown): string {
 const DROPPED_CLAIMS = new Set(['at_hash', 'c_hash', 's_hash', 'nonce'])
 
 /** Picks the scalar claims of an ID token or UserInfo answer. */
-export function scalarClaims(source: Readonly<Record<string, unknown>> | undefined): Record<string, string | number | boolean> {
+export function scalarClaims(
+  source: Readonly<Record<string, unknown>> | undefined,
+): Record<string, string | number | boolean> {
   const claims: Record<string, string | number | boolean> = {}
   for (const [name, value] of Object.entries(source ?? {})) {
     if (DROPPED_CLAIMS.has(name)) continue
@@ -143,7 +149,10 @@ async function identify(
     const info = scalarClaims(await fetchUserInfo(runtime.provider, tokenSet.accessToken, subject))
     return { subject: subject ?? (info['sub'] as string | undefined), claims: { ...info, ...fromIdToken } }
   } catch (err) {
-    runtime.logger.warn({ conversationId, errCode: errorCodeOf(err) }, 'userinfo request failed; identity from the ID token only')
+    runtime.logger.warn(
+      { conversationId, errCode: errorCodeOf(err) },
+      'userinfo request failed; identity from the ID token only',
+    )
     return { subject, claims: fromIdToken }
   }
 }

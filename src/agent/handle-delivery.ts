@@ -69,7 +69,10 @@ async function handleInbound(turn: ConversationTurn, inbound: InboundMessage): P
     case 'suggestion':
     case 'live-agent-request': {
       const text = inbound.kind === 'live-agent-request' ? '' : inbound.text
-      const postback = inbound.kind === 'suggestion' && inbound.postbackData !== undefined ? { postbackData: inbound.postbackData } : {}
+      const postback =
+        inbound.kind === 'suggestion' && inbound.postbackData !== undefined
+          ? { postbackData: inbound.postbackData }
+          : {}
       const outcome = await runHandler(turn, { kind: inbound.kind, text, ...postback })
       // A message that did not ask for sign-in pushes a waiting chip away: the flow re-sends it (§4.4).
       if (!outcome.touchedSignIn) await turn.step({ type: 'other-user-message' })

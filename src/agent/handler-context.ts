@@ -37,7 +37,8 @@ export async function runHandler(turn: ConversationTurn, input: HandlerInput): P
     kind: input.kind,
     ...(input.postbackData === undefined ? {} : { postbackData: input.postbackData }),
     user: turn.user,
-    say: (message) => (typeof message === 'string' ? turn.send({ type: 'text', text: message }) : turn.sendMessage(message)),
+    say: (message) =>
+      typeof message === 'string' ? turn.send({ type: 'text', text: message }) : turn.sendMessage(message),
     requireSignIn: (need = {}) => {
       touchedSignIn = true
       return requireSignIn(turn, input.text, need)
@@ -75,7 +76,10 @@ async function sendTyping(turn: ConversationTurn, eventType: 'TYPING_STARTED' | 
       representative: runtime.style.representative,
     })
   } catch (err) {
-    runtime.logger.warn({ conversationId: turn.conversationId, eventType, errCode: isBmOAuthError(err) ? err.code : 'unknown' }, 'typing event failed')
+    runtime.logger.warn(
+      { conversationId: turn.conversationId, eventType, errCode: isBmOAuthError(err) ? err.code : 'unknown' },
+      'typing event failed',
+    )
   }
 }
 
@@ -91,7 +95,9 @@ async function requireSignIn(
   // failing database leaves no journal behind and the retried delivery asks the handler again.
   const record = turn.state.kind === 'signed-in' ? await readGrant(runtime, turn.conversationId) : undefined
   const actions = await turn.step(event)
-  const answer = actions.find((a): a is Extract<SignInAction, { type: 'answer-question' }> => a.type === 'answer-question')
+  const answer = actions.find(
+    (a): a is Extract<SignInAction, { type: 'answer-question' }> => a.type === 'answer-question',
+  )
   if (answer === undefined) return undefined // prompted: the question is parked in the state
   turn.unqueue(answer)
   if (record?.status === 'active') return createSession(turn, record, question)

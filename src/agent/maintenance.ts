@@ -45,14 +45,17 @@ export async function runMaintenance(
 
 /** Runs {@link runMaintenance} now and then every `intervalMs` (unref'd timer) until stopped. */
 export function startMaintenance(targets: MaintenanceTargets, options: MaintenanceOptions): IntervalTask {
-  return startIntervalTask(async () => {
-    try {
-      const result = await runMaintenance(targets, options.clock.now(), options.pendingGraceMs)
-      options.logger.debug({ ...result }, 'maintenance pass')
-    } catch (err) {
-      options.logger.warn({ err: describe(err) }, 'maintenance pass failed')
-    }
-  }, options.intervalMs ?? 60 * 60_000)
+  return startIntervalTask(
+    async () => {
+      try {
+        const result = await runMaintenance(targets, options.clock.now(), options.pendingGraceMs)
+        options.logger.debug({ ...result }, 'maintenance pass')
+      } catch (err) {
+        options.logger.warn({ err: describe(err) }, 'maintenance pass failed')
+      }
+    },
+    options.intervalMs ?? 60 * 60_000,
+  )
 }
 
 function describe(err: unknown): string {

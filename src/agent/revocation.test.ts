@@ -43,7 +43,9 @@ test('R8 a 503 with Retry-After is retried exactly then; without it, exponential
 
 test('R8 timeouts and unreachable providers are retried; a 4xx refusal is final', () => {
   const timeout = new BmOAuthError('ERR_HTTP_TIMEOUT', 'revocation request timed out', { status: 504 })
-  const network = new BmOAuthError('ERR_NETWORK', 'revocation request failed: network error (ECONNREFUSED)', { status: 502 })
+  const network = new BmOAuthError('ERR_NETWORK', 'revocation request failed: network error (ECONNREFUSED)', {
+    status: 502,
+  })
   assert.deepEqual(decideRetry(timeout, entry(1), NOW, POLICY), { retryAt: NOW + POLICY.baseDelayMs })
   assert.deepEqual(decideRetry(network, entry(2), NOW, POLICY), { retryAt: NOW + 2 * POLICY.baseDelayMs })
   const refused = new OAuthProtocolError('revocation', 'unsupported_token_type', undefined, 400)

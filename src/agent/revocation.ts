@@ -103,7 +103,9 @@ export async function enqueueRevocations(
   leaseMs: number,
 ): Promise<PendingRevocation[]> {
   const wanted: Array<[string, RevocationTokenTypeHint]> = [
-    ...(tokens.refreshToken === undefined ? [] : [[tokens.refreshToken, 'refresh_token'] as [string, RevocationTokenTypeHint]]),
+    ...(tokens.refreshToken === undefined
+      ? []
+      : [[tokens.refreshToken, 'refresh_token'] as [string, RevocationTokenTypeHint]]),
     [tokens.accessToken, 'access_token'],
   ]
   const queued: PendingRevocation[] = []
@@ -151,7 +153,10 @@ async function retryDueRevocations(deps: RevocationDeps): Promise<RetryPassResul
   const now = deps.clock.now()
   const expired = await deps.revocations.dropCreatedBefore(deps.agentName, now - policy.horizonMs)
   if (expired > 0) {
-    deps.logger.error({ count: expired, horizonMs: policy.horizonMs }, 'token revocations given up after the retry horizon')
+    deps.logger.error(
+      { count: expired, horizonMs: policy.horizonMs },
+      'token revocations given up after the retry horizon',
+    )
   }
   const result = { revoked: 0, retrying: 0, givenUp: expired }
   if (deps.provider.revocationEndpoint === undefined) return result
@@ -174,7 +179,12 @@ async function retryDueRevocations(deps: RevocationDeps): Promise<RetryPassResul
  * timeouts, unreachable, an unreadable answer) is retried: at `Retry-After` when given, else
  * `baseDelayMs · 2^(attempts−1)`, both capped at `maxDelayMs`; never past the horizon.
  */
-export function decideRetry(err: unknown, entry: PendingRevocation, now: number, policy: RevocationPolicy): RetryDecision {
+export function decideRetry(
+  err: unknown,
+  entry: PendingRevocation,
+  now: number,
+  policy: RevocationPolicy,
+): RetryDecision {
   if (isFinalRefusal(err)) return { giveUp: 'refused' }
   const hinted = err instanceof OAuthResponseError ? parseRetryAfter(err.retryAfter, now) : undefined
   const backoff = policy.baseDelayMs * 2 ** Math.max(0, Math.min(30, entry.attempts - 1))
@@ -215,7 +225,8 @@ export function startRevocationRetries(deps: RevocationDeps, intervalMs: number)
   return startIntervalTask(async () => {
     try {
       const result = await retryDueRevocations(deps)
-      if (result.revoked + result.retrying + result.givenUp > 0) deps.logger.debug({ ...result }, 'revocation retry pass')
+      if (result.revoked + result.retrying + result.givenUp > 0)
+        deps.logger.debug({ ...result }, 'revocation retry pass')
     } catch (err) {
       deps.logger.warn({ errCode: failureCode(err) }, 'revocation retry pass failed')
     }

@@ -54,7 +54,10 @@ export interface AgentRuntime {
  * issuer, else (an explicit configuration without one) its token endpoint. Works on a resolved
  * provider and on a provider configuration alike.
  */
-export function grantProviderId(provider: { readonly issuer?: string | undefined; readonly tokenEndpoint?: string }): string {
+export function grantProviderId(provider: {
+  readonly issuer?: string | undefined
+  readonly tokenEndpoint?: string
+}): string {
   return provider.issuer ?? provider.tokenEndpoint ?? ''
 }
 

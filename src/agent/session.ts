@@ -26,10 +26,19 @@ export function createSession(turn: ConversationTurn, record: ActiveRecord, ques
   let reconnecting = false
 
   const current = async (ifVersion?: number): Promise<ActiveRecord> => {
-    const options = { clock: runtime.clock, aheadMs: runtime.refreshAheadMs, ...(ifVersion === undefined ? {} : { ifVersion }) }
+    const options = {
+      clock: runtime.clock,
+      aheadMs: runtime.refreshAheadMs,
+      ...(ifVersion === undefined ? {} : { ifVersion }),
+    }
     let latest: TokenRecord | undefined
     try {
-      latest = await refreshIfNeeded(runtime.tokens, tokenKeyOf(runtime, turn.conversationId), refreshWith(runtime), options)
+      latest = await refreshIfNeeded(
+        runtime.tokens,
+        tokenKeyOf(runtime, turn.conversationId),
+        refreshWith(runtime),
+        options,
+      )
     } catch (err) {
       if (!isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) throw err
       latest = undefined // unreadable (e.g. a removed key): the user signs in again

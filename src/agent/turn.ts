@@ -44,7 +44,11 @@ export class ConversationTurn {
   /** The journal of a run that did not finish (a crash), to resume first. */
   readonly crashed: { deliveryId: string; sent: number; queue: SignInAction[] } | undefined
 
-  private constructor(runtime: AgentRuntime, conversationId: string, stored: { record: FlowRecord; version: number } | undefined) {
+  private constructor(
+    runtime: AgentRuntime,
+    conversationId: string,
+    stored: { record: FlowRecord; version: number } | undefined,
+  ) {
     this.runtime = runtime
     this.conversationId = conversationId
     this.#state = stored?.record.state ?? SIGNED_OUT
@@ -149,7 +153,9 @@ export class ConversationTurn {
   /** Persists state and journal (compare-and-set). */
   async save(): Promise<void> {
     const journal =
-      this.#deliveryId === undefined ? undefined : { deliveryId: this.#deliveryId, sent: this.#sent, queue: this.#queue }
+      this.#deliveryId === undefined
+        ? undefined
+        : { deliveryId: this.#deliveryId, sent: this.#sent, queue: this.#queue }
     await this.#write({ state: this.#state, ...this.#lastDelivery(), ...(journal === undefined ? {} : { journal }) })
   }
 

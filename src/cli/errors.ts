@@ -7,11 +7,7 @@ import { BmOAuthError, GoogleAPIError } from '../errors.ts'
 import { EXIT_FAILURE, EXIT_USAGE } from './io.ts'
 import type { CLIIO } from './io.ts'
 
-const USAGE_CODES = new Set([
-  'ERR_INVALID_ARGUMENT',
-  'ERR_CONFIG',
-  'ERR_SERVICE_ACCOUNT_KEY',
-])
+const USAGE_CODES = new Set(['ERR_INVALID_ARGUMENT', 'ERR_CONFIG', 'ERR_SERVICE_ACCOUNT_KEY'])
 
 /** Reports `err` and returns the exit code for it. */
 export function reportError(io: CLIIO, err: unknown, json: boolean): number {

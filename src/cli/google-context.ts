@@ -36,6 +36,9 @@ function clientOptions(options: GoogleCLIOptions): GoogleClientsOptions {
 }
 
 /** A Business Communications client authorised with the service-account key. */
-export function businessCommunicationsClient(io: CLIIO, options: GoogleCLIOptions): Promise<BusinessCommunicationsClient> {
+export function businessCommunicationsClient(
+  io: CLIIO,
+  options: GoogleCLIOptions,
+): Promise<BusinessCommunicationsClient> {
   return businessCommunicationsClientFromSettings(googleSettings(io, options), clientOptions(options))
 }

@@ -22,9 +22,13 @@ export function withGoogleOptions(cmd: Command, keyFlags = '--key <file>'): Comm
   return cmd
     .option(keyFlags, 'service-account key file (env BM_OAUTH_KEY_FILE, then GOOGLE_APPLICATION_CREDENTIALS)')
     .option('--base-url <url>', 'one origin for both Google APIs, e.g. the emulator (env BM_OAUTH_GOOGLE_BASE_URL)')
-    .addOption(new Option('--bc-url <url>', 'Business Communications API base (env BM_OAUTH_BUSINESS_COMMUNICATIONS_URL)'))
+    .addOption(
+      new Option('--bc-url <url>', 'Business Communications API base (env BM_OAUTH_BUSINESS_COMMUNICATIONS_URL)'),
+    )
     .addOption(new Option('--bm-url <url>', 'Business Messages API base (env BM_OAUTH_BUSINESS_MESSAGES_URL)'))
-    .option('--timeout <ms>', 'per-request timeout in milliseconds (default 30000)', (v) => parsePositiveInt(v, 'timeout'))
+    .option('--timeout <ms>', 'per-request timeout in milliseconds (default 30000)', (v) =>
+      parsePositiveInt(v, 'timeout'),
+    )
 }
 
 /** The shared options as seen from a command's action. */

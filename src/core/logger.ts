@@ -43,7 +43,9 @@ export const SECRET_KEYS: readonly string[] = [
 
 /** pino `redact` paths: each secret key at the top level and up to two levels deep. */
 export function redactPaths(): string[] {
-  return SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`].map((p) => (/^[A-Za-z_]\w*$/.test(k) ? p : p.replace(k, `["${k}"]`))))
+  return SECRET_KEYS.flatMap((k) =>
+    [k, `*.${k}`, `*.*.${k}`].map((p) => (/^[A-Za-z_]\w*$/.test(k) ? p : p.replace(k, `["${k}"]`))),
+  )
 }
 
 export interface CreateLoggerOptions {

@@ -22,7 +22,10 @@ const migrations = [
 test('renderMigration maps {{blob}} per dialect and calls function migrations', () => {
   assert.equal(renderMigration('x {{blob}}', 'sqlite'), 'x BLOB')
   assert.equal(renderMigration('x {{blob}}', 'postgres'), 'x BYTEA')
-  assert.equal(renderMigration((d) => `-- ${d}`, 'postgres'), '-- postgres')
+  assert.equal(
+    renderMigration((d) => `-- ${d}`, 'postgres'),
+    '-- postgres',
+  )
 })
 
 test('applies pending migrations in order, once, recording versions with the clock time', async () => {

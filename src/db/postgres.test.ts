@@ -19,7 +19,9 @@ if ('skip' in cluster) {
   test('BIGINT beyond Number.MAX_SAFE_INTEGER fails the query instead of losing precision', async () => {
     const db = openPostgresDatabase({ connectionString: cluster.connectionString })
     try {
-      await assert.rejects(db.query('SELECT 9007199254740993::bigint AS big'), (err) => isBmOAuthError(err, 'ERR_STORE'))
+      await assert.rejects(db.query('SELECT 9007199254740993::bigint AS big'), (err) =>
+        isBmOAuthError(err, 'ERR_STORE'),
+      )
       assert.deepEqual((await db.query('SELECT 9007199254740991::bigint AS ok')).rows, [{ ok: 9007199254740991 }])
     } finally {
       await db.close()

@@ -234,5 +234,10 @@ function toResourceServerMetadata(rs: StrictResourceServerConfig): ClientMetadat
 /** A fresh private RS256 signing JWK with a random `kid`. */
 export async function generateSigningKey(): Promise<JWK> {
   const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 })
-  return { ...(privateKey.export({ format: 'jwk' }) as JWK), alg: 'RS256', use: 'sig', kid: randomBytes(8).toString('hex') }
+  return {
+    ...(privateKey.export({ format: 'jwk' }) as JWK),
+    alg: 'RS256',
+    use: 'sig',
+    kid: randomBytes(8).toString('hex'),
+  }
 }

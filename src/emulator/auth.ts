@@ -28,7 +28,12 @@ export function scopesAccepted(api: EmulatedAPI): readonly string[] {
 }
 
 /** Checks the `Authorization` header for `api`; returns the token's grant or throws {@link RpcError}. */
-export function authenticate(headers: IncomingHttpHeaders, api: EmulatedAPI, tokens: TokenStore, clock: Clock): TokenGrant {
+export function authenticate(
+  headers: IncomingHttpHeaders,
+  api: EmulatedAPI,
+  tokens: TokenStore,
+  clock: Clock,
+): TokenGrant {
   const header = headers.authorization
   const match = header === undefined ? null : /^Bearer[ ]+(\S+)\s*$/i.exec(header)
   if (match === null || match[1] === undefined) {

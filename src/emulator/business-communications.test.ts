@@ -8,7 +8,14 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { describe, test, type TestContext } from 'node:test'
 import type { RunningEmulator } from './index.ts'
-import { BC_SCOPE, call, mintAccessToken, startTestEmulator, startWebhookServer, waitFor } from './test-support/harness.ts'
+import {
+  BC_SCOPE,
+  call,
+  mintAccessToken,
+  startTestEmulator,
+  startWebhookServer,
+  waitFor,
+} from './test-support/harness.ts'
 
 async function setUp(t: Parameters<typeof startTestEmulator>[0]): Promise<{ emu: RunningEmulator; token: string }> {
   const emu = await startTestEmulator(t)
@@ -32,11 +39,14 @@ describe('brands.agents (§1.3–1.5)', () => {
 
   test('§1.4 the documented curl body (single quotes, trailing commas) sets authorizationConfig', async (t) => {
     const { emu, token } = await setUp(t)
-    const raw = "{ 'businessMessagesAgent': { 'authorizationConfig': { 'endpointUrl': 'https://provider.example/authorize', }, }, }"
+    const raw =
+      "{ 'businessMessagesAgent': { 'authorizationConfig': { 'endpointUrl': 'https://provider.example/authorize', }, }, }"
     const url = `${emu.url}/v1/${emu.agentName}?updateMask=businessMessagesAgent.authorizationConfig`
     const res = await call(url, { method: 'PATCH', token, raw })
     assert.equal(res.status, 200)
-    assert.deepEqual(res.body.businessMessagesAgent.authorizationConfig, { endpointUrl: 'https://provider.example/authorize' })
+    assert.deepEqual(res.body.businessMessagesAgent.authorizationConfig, {
+      endpointUrl: 'https://provider.example/authorize',
+    })
     assert.equal(res.body.displayName, 'Emulated Tree Bank', 'fields outside the mask are kept')
     const again = await call(`${emu.url}/v1/${emu.agentName}`, { token })
     assert.deepEqual(again.body, res.body, 'PATCH returns the full stored Agent')
@@ -74,7 +84,11 @@ describe('brands.agents (§1.3–1.5)', () => {
   test('an invalid mask path, an unknown body field or a bad endpointUrl is a 400 naming it', async (t) => {
     const { emu, token } = await setUp(t)
     const url = `${emu.url}/v1/${emu.agentName}`
-    const badPath = await call(`${url}?updateMask=businessMessagesAgent.authorisationConfig`, { method: 'PATCH', token, body: {} })
+    const badPath = await call(`${url}?updateMask=businessMessagesAgent.authorisationConfig`, {
+      method: 'PATCH',
+      token,
+      body: {},
+    })
     assert.equal(badPath.status, 400)
     assert.equal(badPath.body.error.status, 'INVALID_ARGUMENT')
     assert.match(badPath.body.error.message, /businessMessagesAgent\.authorisationConfig/)
@@ -118,7 +132,10 @@ describe('brands.agents (§1.3–1.5)', () => {
     const seen: string[] = []
     let pageToken = ''
     for (let page = 0; page < 5; page++) {
-      const res = await call(`${emu.url}/v1/${brand}/agents?pageSize=2${pageToken === '' ? '' : `&pageToken=${pageToken}`}`, { token })
+      const res = await call(
+        `${emu.url}/v1/${brand}/agents?pageSize=2${pageToken === '' ? '' : `&pageToken=${pageToken}`}`,
+        { token },
+      )
       assert.equal(res.status, 200)
       assert.ok(res.body.agents.length <= 2)
       seen.push(...res.body.agents.map((a: { name: string }) => a.name))
@@ -140,7 +157,9 @@ describe('partners (§1.6, §10 "webhook key via API")', () => {
     const hook = await startWebhookServer(t)
     const before = readFileSync(emu.webhookClientTokenPath, 'utf8')
     const url = `${emu.url}/v1/${emu.partnerName}?updateMask=productCapabilities`
-    const body = { productCapabilities: [{ product: 'BUSINESS_MESSAGES', businessMessagesCapability: { webhookUrl: hook.url } }] }
+    const body = {
+      productCapabilities: [{ product: 'BUSINESS_MESSAGES', businessMessagesCapability: { webhookUrl: hook.url } }],
+    }
     const res = await call(url, { method: 'PATCH', token, body })
     assert.equal(res.status, 200)
     const cap = res.body.productCapabilities[0].businessMessagesCapability
@@ -157,15 +176,21 @@ describe('partners (§1.6, §10 "webhook key via API")', () => {
   test('a failing handshake is reported, a non-https remote URL refused, an unknown partner 404', async (t) => {
     const { emu, token } = await setUp(t)
     const url = `${emu.url}/v1/${emu.partnerName}?updateMask=productCapabilities`
-    const dead = { productCapabilities: [{ product: 'BUSINESS_MESSAGES', businessMessagesCapability: { webhookUrl: 'http://127.0.0.1:9/none' } }] }
+    const dead = {
+      productCapabilities: [
+        { product: 'BUSINESS_MESSAGES', businessMessagesCapability: { webhookUrl: 'http://127.0.0.1:9/none' } },
+      ],
+    }
     const res = await call(url, { method: 'PATCH', token, body: dead })
     assert.equal(res.status, 200)
     assert.equal(res.body.productCapabilities[0].businessMessagesCapability.webhookVerification.verified, false)
-    const insecure = { productCapabilities: [{ businessMessagesCapability: { webhookUrl: 'http://example.com/hook' } }] }
+    const insecure = {
+      productCapabilities: [{ businessMessagesCapability: { webhookUrl: 'http://example.com/hook' } }],
+    }
     assert.equal((await call(url, { method: 'PATCH', token, body: insecure })).status, 400)
     assert.equal((await call(`${emu.url}/v1/partners/1`, { token })).status, 404)
   })
-  test('while the new webhook\'s handshake runs, deliveries still go to the old URL signed with its key', async (t) => {
+  test("while the new webhook's handshake runs, deliveries still go to the old URL signed with its key", async (t) => {
     const emu = await startTestEmulator(t, { webhookTimeoutMs: 30_000 })
     const token = await mintAccessToken(emu, [BC_SCOPE])
     const url = `${emu.url}/v1/${emu.partnerName}?updateMask=productCapabilities`

@@ -61,11 +61,31 @@ export function addBusinessCommunicationsRoutes(router: Router, deps: BusinessCo
     }
   const agentPath = '/v1/brands/:brandId/agents/:agentId'
   router
-    .add('GET', agentPath, guarded((ctx) => jsonReply(requireAgent(deps, agentName(ctx)))))
-    .add('PATCH', agentPath, guarded((ctx) => patchAgent(deps, ctx)))
-    .add('DELETE', agentPath, guarded((ctx) => deleteAgent(deps, agentName(ctx))))
-    .add('GET', '/v1/brands/:brandId/agents', guarded((ctx) => listAgents(deps, ctx)))
-    .add('POST', '/v1/brands/:brandId/agents', guarded((ctx) => createAgent(deps, ctx)))
+    .add(
+      'GET',
+      agentPath,
+      guarded((ctx) => jsonReply(requireAgent(deps, agentName(ctx)))),
+    )
+    .add(
+      'PATCH',
+      agentPath,
+      guarded((ctx) => patchAgent(deps, ctx)),
+    )
+    .add(
+      'DELETE',
+      agentPath,
+      guarded((ctx) => deleteAgent(deps, agentName(ctx))),
+    )
+    .add(
+      'GET',
+      '/v1/brands/:brandId/agents',
+      guarded((ctx) => listAgents(deps, ctx)),
+    )
+    .add(
+      'POST',
+      '/v1/brands/:brandId/agents',
+      guarded((ctx) => createAgent(deps, ctx)),
+    )
     .add(
       'GET',
       '/v1/brands/:brandId',
@@ -76,7 +96,11 @@ export function addBusinessCommunicationsRoutes(router: Router, deps: BusinessCo
       '/v1/partners/:partnerId',
       guarded((ctx) => jsonReply(partnerView(deps, requirePartner(deps, ctx)))),
     )
-    .add('PATCH', '/v1/partners/:partnerId', guarded((ctx) => patchPartner(deps, ctx)))
+    .add(
+      'PATCH',
+      '/v1/partners/:partnerId',
+      guarded((ctx) => patchPartner(deps, ctx)),
+    )
 }
 
 function agentName(ctx: RequestContext): string {
@@ -101,7 +125,11 @@ function patchResource(current: JSONObject, body: JSONObject, rawMask: string | 
   if (mask === undefined) return applyFieldMask(current, body, impliedMask(body, schema))
   if (mask.length === 1 && mask[0] === '*') {
     const topLevel = typeof schema === 'object' && 'fields' in schema ? Object.keys(schema.fields) : []
-    return applyFieldMask(current, body, topLevel.filter((k) => k !== 'name'))
+    return applyFieldMask(
+      current,
+      body,
+      topLevel.filter((k) => k !== 'name'),
+    )
   }
   return applyFieldMask(current, body, mask)
 }
@@ -117,10 +145,7 @@ async function patchAgent(deps: BusinessCommunicationsDeps, ctx: RequestContext)
   const updated = { ...patchResource(current, body, updateMaskParam(ctx), AGENT_SCHEMA), name }
   checkAgent(updated)
   deps.resources.updateAgent(name, updated)
-  deps.logger.info(
-    { event: 'bc.agent.patched', agent: name, updateMask: updateMaskParam(ctx) },
-    'agent patched',
-  )
+  deps.logger.info({ event: 'bc.agent.patched', agent: name, updateMask: updateMaskParam(ctx) }, 'agent patched')
   return jsonReply(updated)
 }
 
@@ -165,7 +190,9 @@ function listAgents(deps: BusinessCommunicationsDeps, ctx: RequestContext): Repl
   const body: JSONObject = { agents: agents.map((a) => a.agent) }
   const last = agents[agents.length - 1]
   if (page.length > pageSize && last !== undefined) {
-    body['nextPageToken'] = Buffer.from(JSON.stringify({ b: brandName, s: last.seq } satisfies PageToken)).toString('base64url')
+    body['nextPageToken'] = Buffer.from(JSON.stringify({ b: brandName, s: last.seq } satisfies PageToken)).toString(
+      'base64url',
+    )
   }
   return jsonReply(body)
 }
@@ -198,11 +225,7 @@ function partnerView(deps: BusinessCommunicationsDeps, partner: JSONObject): JSO
 }
 
 async function patchPartner(deps: BusinessCommunicationsDeps, ctx: RequestContext): Promise<Reply> {
-  const body = checkKnownFields(
-    parseJSONObjectBody(await ctx.readText(), 'partner'),
-    PARTNER_SCHEMA,
-    'partner',
-  )
+  const body = checkKnownFields(parseJSONObjectBody(await ctx.readText(), 'partner'), PARTNER_SCHEMA, 'partner')
   const current = requirePartner(deps, ctx)
   const previousUrl = deps.webhook.partnerWebhookUrl()
   const updated = { ...patchResource(current, body, updateMaskParam(ctx), PARTNER_SCHEMA), name: deps.partnerName }

@@ -23,7 +23,9 @@ async function setUp(t: Parameters<typeof startTestEmulator>[0]): Promise<Setup>
   return { emu, token, conversationId, messages: `${emu.url}/v1/conversations/${conversationId}/messages` }
 }
 
-const AUTH_CHIP = { authenticationRequest: { oauth: { clientId: 'demo', codeChallenge: 'x'.repeat(43), scopes: ['openid'] } } }
+const AUTH_CHIP = {
+  authenticationRequest: { oauth: { clientId: 'demo', codeChallenge: 'x'.repeat(43), scopes: ['openid'] } },
+}
 
 async function expect400(s: Setup, body: unknown, message: string | RegExp, query = ''): Promise<void> {
   const res = await call(`${s.messages}${query}`, { token: s.token, body })
@@ -56,30 +58,103 @@ describe('conversations.messages.create (§2.2–2.4)', () => {
     const s = await setUp(t)
     const reply = (text: string, postbackData = 'p') => ({ reply: { text, postbackData } })
     await expect400(s, { messageId: 'a', text: 'x'.repeat(3073) }, 'message.text: at most 3072 characters')
-    await expect400(s, { messageId: 'a', text: 'hi', fallback: 'x'.repeat(3073) }, 'message.fallback: at most 3072 characters')
-    await expect400(s, { messageId: 'a', text: 'hi', suggestions: Array.from({ length: 14 }, () => reply('ok')) }, 'message.suggestions: at most 13')
-    await expect400(s, { messageId: 'a', text: 'hi', suggestions: [reply('x'.repeat(26))] }, 'message.suggestions[0].reply.text: at most 25 characters')
-    await expect400(s, { messageId: 'a', text: 'hi', suggestions: [reply('ok', 'p'.repeat(2049))] }, 'message.suggestions[0].reply.postbackData: at most 2048 characters')
+    await expect400(
+      s,
+      { messageId: 'a', text: 'hi', fallback: 'x'.repeat(3073) },
+      'message.fallback: at most 3072 characters',
+    )
+    await expect400(
+      s,
+      { messageId: 'a', text: 'hi', suggestions: Array.from({ length: 14 }, () => reply('ok')) },
+      'message.suggestions: at most 13',
+    )
+    await expect400(
+      s,
+      { messageId: 'a', text: 'hi', suggestions: [reply('x'.repeat(26))] },
+      'message.suggestions[0].reply.text: at most 25 characters',
+    )
+    await expect400(
+      s,
+      { messageId: 'a', text: 'hi', suggestions: [reply('ok', 'p'.repeat(2049))] },
+      'message.suggestions[0].reply.postbackData: at most 2048 characters',
+    )
     await expect400(s, { text: 'hi' }, 'message.messageId: required')
     await expect400(s, { messageId: 'a' }, 'message: exactly one of text, image, richCard must be set')
-    await expect400(s, { messageId: 'a', text: 'hi', image: { contentInfo: { fileUrl: 'https://e.com/a.png' } } }, /exactly one of text, image, richCard/)
-    await expect400(s, { messageId: 'a', text: 'hi', suggestions: [{ ...reply('ok'), liveAgentRequest: {} }] }, /^message\.suggestions\[0\]: exactly one of/)
-    await expect400(s, { messageId: 'a', text: 'hi', suggestions: [{ authenticationRequest: { oauth: { clientId: 'c', codeChallenge: 'x' } } }] }, 'message.suggestions[0].authenticationRequest.oauth.scopes: required')
-    await expect400(s, { messageId: 'a', text: 'hi', suggestions: [{ authenticationRequest: { oauth: { clientId: 'c', codeChallenge: 'x', codeChallengeMethod: 'S512', scopes: ['a'] } } }] }, /codeChallengeMethod: must be one of plain, S256/)
-    await expect400(s, { messageId: 'a', text: 'hi', representative: { representativeType: 'ROBOT' } }, /representativeType: must be one of BOT, HUMAN/)
+    await expect400(
+      s,
+      { messageId: 'a', text: 'hi', image: { contentInfo: { fileUrl: 'https://e.com/a.png' } } },
+      /exactly one of text, image, richCard/,
+    )
+    await expect400(
+      s,
+      { messageId: 'a', text: 'hi', suggestions: [{ ...reply('ok'), liveAgentRequest: {} }] },
+      /^message\.suggestions\[0\]: exactly one of/,
+    )
+    await expect400(
+      s,
+      {
+        messageId: 'a',
+        text: 'hi',
+        suggestions: [{ authenticationRequest: { oauth: { clientId: 'c', codeChallenge: 'x' } } }],
+      },
+      'message.suggestions[0].authenticationRequest.oauth.scopes: required',
+    )
+    await expect400(
+      s,
+      {
+        messageId: 'a',
+        text: 'hi',
+        suggestions: [
+          {
+            authenticationRequest: {
+              oauth: { clientId: 'c', codeChallenge: 'x', codeChallengeMethod: 'S512', scopes: ['a'] },
+            },
+          },
+        ],
+      },
+      /codeChallengeMethod: must be one of plain, S256/,
+    )
+    await expect400(
+      s,
+      { messageId: 'a', text: 'hi', representative: { representativeType: 'ROBOT' } },
+      /representativeType: must be one of BOT, HUMAN/,
+    )
     await expect400(s, { messageId: 'a', text: 'hi', colour: 'red' }, /Unknown name "colour"/)
     const card = (title: string) => ({ title })
-    await expect400(s, { messageId: 'a', richCard: { carouselCard: { cardWidth: 'SMALL', cardContents: [card('one')] } } }, 'message.richCard.carouselCard.cardContents: between 2 and 10 cards')
-    await expect400(s, { messageId: 'a', richCard: { standaloneCard: { cardContent: { title: 't'.repeat(201) } } } }, 'message.richCard.standaloneCard.cardContent.title: at most 200 characters')
+    await expect400(
+      s,
+      { messageId: 'a', richCard: { carouselCard: { cardWidth: 'SMALL', cardContents: [card('one')] } } },
+      'message.richCard.carouselCard.cardContents: between 2 and 10 cards',
+    )
+    await expect400(
+      s,
+      { messageId: 'a', richCard: { standaloneCard: { cardContent: { title: 't'.repeat(201) } } } },
+      'message.richCard.standaloneCard.cardContent.title: at most 200 characters',
+    )
   })
 
   test('containsRichText with invalid markdown, and forceFallback without fallback, are 400', async (t) => {
     const s = await setUp(t)
-    await expect400(s, { messageId: 'a', text: 'a **bold claim', containsRichText: true }, 'message.text: invalid rich text: unclosed **')
-    const ok = await call(s.messages, { token: s.token, body: { messageId: 'r', text: '**Hi** *there* [site](https://e.com)', containsRichText: true } })
+    await expect400(
+      s,
+      { messageId: 'a', text: 'a **bold claim', containsRichText: true },
+      'message.text: invalid rich text: unclosed **',
+    )
+    const ok = await call(s.messages, {
+      token: s.token,
+      body: { messageId: 'r', text: '**Hi** *there* [site](https://e.com)', containsRichText: true },
+    })
     assert.equal(ok.status, 200)
-    await expect400(s, { messageId: 'f', text: 'hi' }, 'message.fallback: required when forceFallback is true', '?forceFallback=true')
-    const forced = await call(`${s.messages}?forceFallback=true`, { token: s.token, body: { messageId: 'f', text: 'hi', fallback: 'plain' } })
+    await expect400(
+      s,
+      { messageId: 'f', text: 'hi' },
+      'message.fallback: required when forceFallback is true',
+      '?forceFallback=true',
+    )
+    const forced = await call(`${s.messages}?forceFallback=true`, {
+      token: s.token,
+      body: { messageId: 'f', text: 'hi', fallback: 'plain' },
+    })
     assert.equal(forced.status, 200)
   })
 
@@ -98,7 +173,10 @@ describe('conversations.messages.create (§2.2–2.4)', () => {
     const other = await call(`${s.emu.url}/v1/${brand}/agents`, { token: s.token, body: { displayName: 'Other' } })
     const opened = await call(`${s.emu.url}/emulator/v1/conversations`, { body: { agent: other.body.name } })
     await call(`${s.emu.url}/v1/${other.body.name}`, { method: 'DELETE', token: s.token })
-    const foreign = await call(`${s.emu.url}/v1/conversations/${opened.body.conversationId}/messages`, { token: s.token, body })
+    const foreign = await call(`${s.emu.url}/v1/conversations/${opened.body.conversationId}/messages`, {
+      token: s.token,
+      body,
+    })
     assert.equal(foreign.status, 403)
   })
 
@@ -112,7 +190,10 @@ describe('conversations.messages.create (§2.2–2.4)', () => {
     assert.equal(over.status, 429)
     assert.equal(over.body.error.status, 'RESOURCE_EXHAUSTED')
     s.emu.clock.advance(60_000)
-    assert.equal((await call(s.messages, { token: s.token, body: { messageId: 'burst-60', text: 'later' } })).status, 200)
+    assert.equal(
+      (await call(s.messages, { token: s.token, body: { messageId: 'burst-60', text: 'later' } })).status,
+      200,
+    )
   })
 })
 
@@ -133,10 +214,15 @@ describe('events, receipts, surveys (§2.5)', () => {
 
   test('updateReceipt marks a user message READ; unknown message 404; wrong type 400', async (t) => {
     const s = await setUp(t)
-    const sent = await call(`${s.emu.url}/emulator/v1/conversations/${s.conversationId}/messages`, { body: { text: 'Hi' } })
+    const sent = await call(`${s.emu.url}/emulator/v1/conversations/${s.conversationId}/messages`, {
+      body: { text: 'Hi' },
+    })
     const url = `${s.emu.url}/v1/conversations/${s.conversationId}/messages/${sent.body.messageId}/receipt`
     const ok = await call(url, { method: 'PATCH', token: s.token, body: { receiptType: 'READ' } })
-    assert.deepEqual([ok.status, ok.body], [200, { name: `conversations/${s.conversationId}/messages/${sent.body.messageId}/receipt`, receiptType: 'READ' }])
+    assert.deepEqual(
+      [ok.status, ok.body],
+      [200, { name: `conversations/${s.conversationId}/messages/${sent.body.messageId}/receipt`, receiptType: 'READ' }],
+    )
     assert.equal((await call(url, { method: 'PATCH', token: s.token, body: { receiptType: 'DELIVERED' } })).status, 400)
     const missing = `${s.emu.url}/v1/conversations/${s.conversationId}/messages/nope/receipt`
     assert.equal((await call(missing, { method: 'PATCH', token: s.token, body: { receiptType: 'READ' } })).status, 404)
@@ -145,7 +231,10 @@ describe('events, receipts, surveys (§2.5)', () => {
   test('surveys.create: no body needed, duplicate 409, second survey within 24 h 429', async (t) => {
     const s = await setUp(t)
     const url = `${s.emu.url}/v1/conversations/${s.conversationId}/surveys`
-    const first = await fetch(`${url}?surveyId=s-1`, { method: 'POST', headers: { authorization: `Bearer ${s.token}` } })
+    const first = await fetch(`${url}?surveyId=s-1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.token}` },
+    })
     assert.equal(first.status, 200)
     assert.deepEqual(await first.json(), { name: `conversations/${s.conversationId}/surveys/s-1` })
     assert.equal((await call(`${url}?surveyId=s-1`, { token: s.token, body: {} })).status, 409)

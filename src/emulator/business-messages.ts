@@ -54,20 +54,32 @@ export function addBusinessMessagesRoutes(router: Router, deps: BusinessMessages
       '/v1/conversations/:conversationId/messages',
       guarded((ctx, c) => createMessage(deps, ctx, c)),
     )
-    .add('POST', '/v1/conversations/:conversationId/events', guarded((ctx, c) => createEvent(deps, ctx, c)))
+    .add(
+      'POST',
+      '/v1/conversations/:conversationId/events',
+      guarded((ctx, c) => createEvent(deps, ctx, c)),
+    )
     .add(
       'PATCH',
       '/v1/conversations/:conversationId/messages/:messageId/receipt',
       guarded((ctx, c) => updateReceipt(deps, ctx, c)),
     )
-    .add('POST', '/v1/conversations/:conversationId/surveys', guarded((ctx, c) => createSurvey(deps, ctx, c)))
+    .add(
+      'POST',
+      '/v1/conversations/:conversationId/surveys',
+      guarded((ctx, c) => createSurvey(deps, ctx, c)),
+    )
 }
 
 /** The conversation, if it exists and its agent belongs to this partner; else 403 (§2.6). */
 function requireOwnConversation(deps: BusinessMessagesDeps, id: string): Conversation {
   const conversation = deps.conversations.getConversation(id)
   const agent = conversation === undefined ? undefined : deps.resources.getAgent(conversation.agentName)
-  if (conversation === undefined || agent === undefined || deps.resources.partnerOfBrand(agent.brandName) !== deps.partnerName) {
+  if (
+    conversation === undefined ||
+    agent === undefined ||
+    deps.resources.partnerOfBrand(agent.brandName) !== deps.partnerName
+  ) {
     throw new RpcError('PERMISSION_DENIED', 'The caller does not have permission')
   }
   return conversation
@@ -83,7 +95,11 @@ function parseBool(raw: string | null, field: string): boolean {
   throw new InvalidArgumentError(field, 'must be true or false')
 }
 
-async function createMessage(deps: BusinessMessagesDeps, ctx: RequestContext, conversation: Conversation): Promise<Reply> {
+async function createMessage(
+  deps: BusinessMessagesDeps,
+  ctx: RequestContext,
+  conversation: Conversation,
+): Promise<Reply> {
   const forceFallback = parseBool(queryParam(ctx, 'forceFallback', 'force_fallback'), 'forceFallback')
   const body = parseJSONObjectBody(await ctx.readText(), 'message')
   validateMessage(body)
@@ -129,7 +145,11 @@ function requireQueryId(ctx: RequestContext, camel: string, snake: string): stri
   return id
 }
 
-async function createEvent(deps: BusinessMessagesDeps, ctx: RequestContext, conversation: Conversation): Promise<Reply> {
+async function createEvent(
+  deps: BusinessMessagesDeps,
+  ctx: RequestContext,
+  conversation: Conversation,
+): Promise<Reply> {
   const eventId = requireQueryId(ctx, 'eventId', 'event_id')
   const body = parseJSONObjectBody(await ctx.readText(), 'event')
   rejectUnknownNames(body, ['name', 'eventType', 'representative'], 'event')
@@ -157,7 +177,11 @@ async function createEvent(deps: BusinessMessagesDeps, ctx: RequestContext, conv
   return jsonReply(event)
 }
 
-async function updateReceipt(deps: BusinessMessagesDeps, ctx: RequestContext, conversation: Conversation): Promise<Reply> {
+async function updateReceipt(
+  deps: BusinessMessagesDeps,
+  ctx: RequestContext,
+  conversation: Conversation,
+): Promise<Reply> {
   const messageId = ctx.params['messageId'] ?? ''
   const body = parseJSONObjectBody(await ctx.readText(), 'receipt')
   rejectUnknownNames(body, ['name', 'receiptType'], 'receipt')
@@ -180,7 +204,11 @@ async function updateReceipt(deps: BusinessMessagesDeps, ctx: RequestContext, co
   return jsonReply(receipt)
 }
 
-async function createSurvey(deps: BusinessMessagesDeps, ctx: RequestContext, conversation: Conversation): Promise<Reply> {
+async function createSurvey(
+  deps: BusinessMessagesDeps,
+  ctx: RequestContext,
+  conversation: Conversation,
+): Promise<Reply> {
   const surveyId = requireQueryId(ctx, 'surveyId', 'survey_id')
   rejectUnknownNames(parseJSONObjectBody(await ctx.readText(), 'survey'), ['name'], 'survey')
   const now = deps.clock.now()
@@ -188,10 +216,7 @@ async function createSurvey(deps: BusinessMessagesDeps, ctx: RequestContext, con
     throw new RpcError('ALREADY_EXISTS', ALREADY_EXISTS)
   }
   if (deps.conversations.countSince(conversation.id, 'survey', 'agent', now - SURVEY_WINDOW_MS + 1) > 0) {
-    throw new RpcError(
-      'RESOURCE_EXHAUSTED',
-      'A survey was already sent in this conversation within the last 24 hours.',
-    )
+    throw new RpcError('RESOURCE_EXHAUSTED', 'A survey was already sent in this conversation within the last 24 hours.')
   }
   const name = `conversations/${conversation.id}/surveys/${surveyId}`
   deps.conversations.append({

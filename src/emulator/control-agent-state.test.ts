@@ -46,18 +46,24 @@ describe('agent-state relay', () => {
       throw new TypeError('fetch failed')
     })
     assert.equal(reply.status, 502)
-    assert.deepEqual(reply.body, { error: { code: 502, message: 'The agent state endpoint is unreachable.', status: 'UNAVAILABLE' } })
+    assert.deepEqual(reply.body, {
+      error: { code: 502, message: 'The agent state endpoint is unreachable.', status: 'UNAVAILABLE' },
+    })
   })
 
   test('a body that fails midway answers 502 UNAVAILABLE, not 500', async () => {
     const reply = await relay(async () => brokenBodyResponse())
     assert.equal(reply.status, 502)
-    assert.deepEqual(reply.body, { error: { code: 502, message: 'The agent state endpoint is unreachable.', status: 'UNAVAILABLE' } })
+    assert.deepEqual(reply.body, {
+      error: { code: 502, message: 'The agent state endpoint is unreachable.', status: 'UNAVAILABLE' },
+    })
   })
 
   test('a non-JSON answer is 502 UNAVAILABLE', async () => {
     const reply = await relay(async () => new Response('<html>', { status: 200 }))
     assert.equal(reply.status, 502)
-    assert.deepEqual(reply.body, { error: { code: 502, message: 'The agent state endpoint did not answer JSON.', status: 'UNAVAILABLE' } })
+    assert.deepEqual(reply.body, {
+      error: { code: 502, message: 'The agent state endpoint did not answer JSON.', status: 'UNAVAILABLE' },
+    })
   })
 })

@@ -46,7 +46,10 @@ async function relay(options: AgentStateRelayOptions, ctx: RequestContext): Prom
     // The body is read under the same timeout: a stream that fails midway is as unreachable as no answer.
     text = await response.text()
   } catch (err) {
-    options.logger.warn({ event: 'emulator.agent-state.unreachable', err: err instanceof Error ? err.name : 'error' }, 'agent state unreachable')
+    options.logger.warn(
+      { event: 'emulator.agent-state.unreachable', err: err instanceof Error ? err.name : 'error' },
+      'agent state unreachable',
+    )
     return unavailable('The agent state endpoint is unreachable.')
   }
   let body: unknown

@@ -34,16 +34,25 @@ async function setUp(t: Parameters<typeof startTestEmulator>[0]): Promise<Setup>
   const logs: unknown[] = []
   const emu = await startTestEmulator(t, { webhookUrl: hook.url, logger: recordingLogger(logs) })
   const token = await mintAccessToken(emu, [BM_SCOPE, BC_SCOPE])
-  const opened = await call(`${emu.url}/emulator/v1/conversations`, { body: { entryPoint: 'PLACESHEET', displayName: 'Michael', locale: 'en' } })
+  const opened = await call(`${emu.url}/emulator/v1/conversations`, {
+    body: { entryPoint: 'PLACESHEET', displayName: 'Michael', locale: 'en' },
+  })
   const conversationId = opened.body.conversationId as string
   return { emu, hook, token, conversationId, control: `${emu.url}/emulator/v1/conversations/${conversationId}`, logs }
 }
 
 /** Waits for the n-th (1-based) non-handshake delivery and returns its parsed body. */
-async function delivery(s: Setup, n: number): Promise<{ body: Record<string, any>; raw: string; signature: string | undefined }> {
+async function delivery(
+  s: Setup,
+  n: number,
+): Promise<{ body: Record<string, any>; raw: string; signature: string | undefined }> {
   const req = await waitFor(() => s.hook.requests[n - 1])
   const signature = req.headers['x-goog-signature']
-  return { body: JSON.parse(req.rawBody), raw: req.rawBody, signature: typeof signature === 'string' ? signature : undefined }
+  return {
+    body: JSON.parse(req.rawBody),
+    raw: req.rawBody,
+    signature: typeof signature === 'string' ? signature : undefined,
+  }
 }
 
 async function sendAgentMessage(s: Setup, body: Record<string, unknown>): Promise<string> {
@@ -54,12 +63,23 @@ async function sendAgentMessage(s: Setup, body: Record<string, unknown>): Promis
 
 async function configureEndpoint(s: Setup, endpointUrl: string): Promise<void> {
   const url = `${s.emu.url}/v1/${s.emu.agentName}?updateMask=businessMessagesAgent.authorizationConfig`
-  const res = await call(url, { method: 'PATCH', token: s.token, body: { businessMessagesAgent: { authorizationConfig: { endpointUrl } } } })
+  const res = await call(url, {
+    method: 'PATCH',
+    token: s.token,
+    body: { businessMessagesAgent: { authorizationConfig: { endpointUrl } } },
+  })
   assert.equal(res.status, 200)
 }
 
 const chip = (extra: Record<string, unknown> = {}) => ({
-  authenticationRequest: { oauth: { clientId: 'bank-app', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', scopes: ['openid', 'profile'], ...extra } },
+  authenticationRequest: {
+    oauth: {
+      clientId: 'bank-app',
+      codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      scopes: ['openid', 'profile'],
+      ...extra,
+    },
+  },
 })
 
 describe('device → webhook deliveries (§3)', () => {
@@ -89,13 +109,16 @@ describe('device → webhook deliveries (§3)', () => {
     })
     await call(`${s.control}/suggestions`, { body: { index: 0 } })
     const d = await delivery(s, 1)
-    assert.deepEqual({ ...d.body.suggestionResponse, createTime: undefined }, {
-      message: name,
-      postbackData: 'balance',
-      text: 'Balance',
-      type: 'REPLY',
-      createTime: undefined,
-    })
+    assert.deepEqual(
+      { ...d.body.suggestionResponse, createTime: undefined },
+      {
+        message: name,
+        postbackData: 'balance',
+        text: 'Balance',
+        type: 'REPLY',
+        createTime: undefined,
+      },
+    )
     const stale = await call(`${s.control}/suggestions`, { body: { index: 1 } })
     assert.equal(stale.status, 409, 'the user bubble made the chips disappear (§2.2)')
     const view = await call(s.control)
@@ -107,15 +130,24 @@ describe('device → webhook deliveries (§3)', () => {
 
   test('faults: signature missing, then a pretty body signed over its exact bytes', async (t) => {
     const s = await setUp(t)
-    const set = await call(`${s.emu.url}/emulator/v1/faults`, { method: 'PATCH', body: { webhook: { signature: 'missing' } } })
+    const set = await call(`${s.emu.url}/emulator/v1/faults`, {
+      method: 'PATCH',
+      body: { webhook: { signature: 'missing' } },
+    })
     assert.equal(set.body.webhook.signature, 'missing')
     await call(`${s.control}/typing`, { body: { isTyping: true } })
     const d = await delivery(s, 1)
     assert.equal(d.signature, undefined)
     assert.equal(d.body.userStatus.isTyping, true)
-    const bad = await call(`${s.emu.url}/emulator/v1/faults`, { method: 'PATCH', body: { webhook: { signature: 'maybe' } } })
+    const bad = await call(`${s.emu.url}/emulator/v1/faults`, {
+      method: 'PATCH',
+      body: { webhook: { signature: 'maybe' } },
+    })
     assert.equal(bad.status, 400)
-    await call(`${s.emu.url}/emulator/v1/faults`, { method: 'PATCH', body: { webhook: { signature: 'valid', bodyFormat: 'pretty' } } })
+    await call(`${s.emu.url}/emulator/v1/faults`, {
+      method: 'PATCH',
+      body: { webhook: { signature: 'valid', bodyFormat: 'pretty' } },
+    })
     await call(`${s.control}/typing`, { body: { isTyping: false } })
     const pretty = await delivery(s, 2)
     assert.match(pretty.raw, /\n/)
@@ -145,30 +177,44 @@ describe('sign-in chip (§4.2, §10 Q1–Q4)', () => {
       code_challenge_method: 'plain', // omitted by the agent → documented default (§10 Q1)
     })
     const location = `https://business.google.com/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=${started.body.state}`
-    const wrongState = await call(`${s.control}/signin/complete`, { body: { location: location.replace(/state=.*/, 'state=forged') } })
+    const wrongState = await call(`${s.control}/signin/complete`, {
+      body: { location: location.replace(/state=.*/, 'state=forged') },
+    })
     assert.equal(wrongState.status, 400)
     const done = await call(`${s.control}/signin/complete`, { body: { location } })
     assert.equal(done.status, 200)
     assert.equal(done.body.outcome, 'code')
     const d = await delivery(s, 1)
-    assert.deepEqual(d.body.authenticationResponse, { code: 'SplxlOBeZQQYbYS6WxSbIA', redirectUri: 'https://business.google.com/callback' })
+    assert.deepEqual(d.body.authenticationResponse, {
+      code: 'SplxlOBeZQQYbYS6WxSbIA',
+      redirectUri: 'https://business.google.com/callback',
+    })
     assert.equal((await call(`${s.control}/signin/complete`, { body: { location } })).status, 409, 'single use')
     assert.ok(!JSON.stringify(s.logs).includes('SplxlOBeZQQYbYS6WxSbIA'), 'the code never reaches logs')
-    assert.ok(!JSON.stringify(s.logs).includes(readFileSync(s.emu.webhookClientTokenPath, 'utf8')), 'nor the client token')
+    assert.ok(
+      !JSON.stringify(s.logs).includes(readFileSync(s.emu.webhookClientTokenPath, 'utf8')),
+      'nor the client token',
+    )
     assert.ok(!JSON.stringify(s.logs).includes(s.token), 'nor the access token')
   })
 
   test('android surface with S256; a provider error becomes errorDetails ACCESS_DENIED', async (t) => {
     const s = await setUp(t)
     await configureEndpoint(s, 'https://provider.example/authorize')
-    await sendAgentMessage(s, { messageId: 'signin', text: 'Sign in.', suggestions: [chip({ codeChallengeMethod: 'S256' })] })
+    await sendAgentMessage(s, {
+      messageId: 'signin',
+      text: 'Sign in.',
+      suggestions: [chip({ codeChallengeMethod: 'S256' })],
+    })
     const started = await call(`${s.control}/signin/start`, { body: { surface: 'android' } })
     assert.equal(started.body.redirectUri, 'https://business.google.com/message?az-intent-type=1')
     assert.equal(new URL(started.body.authorizationUrl).searchParams.get('code_challenge_method'), 'S256')
     const location = `https://business.google.com/message?az-intent-type=1&error=access_denied&error_description=user+said+no&state=${started.body.state}`
     const done = await call(`${s.control}/signin/complete`, { body: { location } })
     assert.deepEqual([done.body.outcome, done.body.error], ['error', 'ACCESS_DENIED'])
-    assert.deepEqual((await delivery(s, 1)).body.authenticationResponse, { errorDetails: { error: 'ACCESS_DENIED', errorDescription: 'user said no' } })
+    assert.deepEqual((await delivery(s, 1)).body.authenticationResponse, {
+      errorDetails: { error: 'ACCESS_DENIED', errorDescription: 'user said no' },
+    })
   })
 
   test('no chip on the newest message or no endpointUrl → 409; cancel delivers ACCESS_DENIED', async (t) => {
@@ -196,8 +242,14 @@ describe('sign-in chip (§4.2, §10 Q1–Q4)', () => {
     assert.equal(page.status, 200)
     assert.match(page.headers.get('content-type') ?? '', /text\/html/)
     assert.match(await page.text(), /close this window/)
-    assert.deepEqual((await delivery(s, 1)).body.authenticationResponse, { code: 'demo-code', redirectUri: `${s.emu.url}/callback` })
-    assert.equal((await fetch(`${s.emu.url}/callback?code=again&state=${encodeURIComponent(started.body.state)}`)).status, 400)
+    assert.deepEqual((await delivery(s, 1)).body.authenticationResponse, {
+      code: 'demo-code',
+      redirectUri: `${s.emu.url}/callback`,
+    })
+    assert.equal(
+      (await fetch(`${s.emu.url}/callback?code=again&state=${encodeURIComponent(started.body.state)}`)).status,
+      400,
+    )
   })
 })
 
@@ -228,7 +280,10 @@ describe('operator routes', () => {
     const key = readFileSync(s.emu.webhookClientTokenPath, 'utf8')
     assert.ok(!JSON.stringify(deliveries.body).includes(key))
     assert.ok(!JSON.stringify(state.body).includes(key))
-    const form = await call(`${s.control}/messages`, { raw: 'text=hi', contentType: 'application/x-www-form-urlencoded' })
+    const form = await call(`${s.control}/messages`, {
+      raw: 'text=hi',
+      contentType: 'application/x-www-form-urlencoded',
+    })
     assert.equal(form.status, 415, 'control POSTs need a JSON content type')
   })
 
@@ -248,12 +303,21 @@ describe('operator routes', () => {
     // Conversations come in the order the conversation list shows them (creation time, then id).
     const listed = await call(`${s.emu.url}/emulator/v1/conversations`)
     const byConversation: Record<string, string[][]> = {
-      [s.conversationId]: [[s.conversationId, 'one'], [s.conversationId, 'three']],
+      [s.conversationId]: [
+        [s.conversationId, 'one'],
+        [s.conversationId, 'three'],
+      ],
       [otherId]: [[otherId, 'two']],
     }
-    assert.deepEqual(texts, listed.body.conversations.flatMap((c: { id: string }) => byConversation[c.id]))
+    assert.deepEqual(
+      texts,
+      listed.body.conversations.flatMap((c: { id: string }) => byConversation[c.id]),
+    )
     const one = await call(`${s.emu.url}/emulator/v1/messages?conversation=${otherId}`)
-    assert.deepEqual(one.body.entries.map((e: { body: { message?: { text?: string } } }) => e.body.message?.text), ['two'])
+    assert.deepEqual(
+      one.body.entries.map((e: { body: { message?: { text?: string } } }) => e.body.message?.text),
+      ['two'],
+    )
     const state = await call(`${s.emu.url}/emulator/v1/state`)
     assert.deepEqual(state.body.counts, { agents: 1, conversations: 2, logEntries: 3, deliveries: 3 })
   })

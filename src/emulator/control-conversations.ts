@@ -76,7 +76,8 @@ async function openConversation(deps: ControlDeps, ctx: RequestContext): Promise
     throw new RpcError('INVALID_ARGUMENT', `entryPoint: must be one of ${ENTRY_POINTS.join(', ')}`)
   }
   const bm = agent.agent['businessMessagesAgent'] as JSONObject | undefined
-  const locale = optionalString(body, 'locale', 'locale') ?? (typeof bm?.['defaultLocale'] === 'string' ? bm['defaultLocale'] : 'en')
+  const locale =
+    optionalString(body, 'locale', 'locale') ?? (typeof bm?.['defaultLocale'] === 'string' ? bm['defaultLocale'] : 'en')
   if (!/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(locale)) {
     throw new RpcError('INVALID_ARGUMENT', 'locale: must be a BCP 47 tag')
   }
@@ -157,7 +158,9 @@ async function tapSuggestion(deps: ControlDeps, ctx: RequestContext): Promise<Re
   }
   const messageName = newest.name ?? ''
   if (suggestion['liveAgentRequest'] !== undefined) {
-    return jsonReply(deliverUserEvent(deps, conversation, { type: 'live-agent' }, { kind: 'userStatus', bubble: false }))
+    return jsonReply(
+      deliverUserEvent(deps, conversation, { type: 'live-agent' }, { kind: 'userStatus', bubble: false }),
+    )
   }
   if (suggestion['authenticationRequest'] !== undefined) {
     throw notNow('Sign-in chips are tapped through POST /emulator/v1/conversations/:id/signin/start.')
@@ -178,7 +181,9 @@ async function setTyping(deps: ControlDeps, ctx: RequestContext): Promise<Reply>
   const conversation = requireConversation(deps, ctx)
   const isTyping = (await readControlBody(ctx))['isTyping']
   if (typeof isTyping !== 'boolean') throw new RpcError('INVALID_ARGUMENT', 'isTyping: must be a boolean')
-  return jsonReply(deliverUserEvent(deps, conversation, { type: 'typing', isTyping }, { kind: 'userStatus', bubble: false }))
+  return jsonReply(
+    deliverUserEvent(deps, conversation, { type: 'typing', isTyping }, { kind: 'userStatus', bubble: false }),
+  )
 }
 
 async function sendReceipts(deps: ControlDeps, ctx: RequestContext): Promise<Reply> {
@@ -196,13 +201,17 @@ async function sendReceipts(deps: ControlDeps, ctx: RequestContext): Promise<Rep
   let messageNames = agentMessages
   if (requested !== undefined) {
     if (!Array.isArray(requested) || requested.some((m) => typeof m !== 'string' || !agentMessages.includes(m))) {
-      throw new RpcError(
-        'INVALID_ARGUMENT',
-        'messages: must list names of agent messages of this conversation',
-      )
+      throw new RpcError('INVALID_ARGUMENT', 'messages: must list names of agent messages of this conversation')
     }
     messageNames = requested as string[]
   }
   if (messageNames.length === 0) throw notNow('There is no agent message to acknowledge.')
-  return jsonReply(deliverUserEvent(deps, conversation, { type: 'receipts', receiptType, messageNames }, { kind: 'receipts', bubble: false }))
+  return jsonReply(
+    deliverUserEvent(
+      deps,
+      conversation,
+      { type: 'receipts', receiptType, messageNames },
+      { kind: 'receipts', bubble: false },
+    ),
+  )
 }

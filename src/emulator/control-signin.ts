@@ -64,7 +64,8 @@ async function startSignIn(deps: ControlDeps, ctx: RequestContext): Promise<Repl
   const standIn = body['standIn'] ?? false
   if (typeof standIn !== 'boolean') throw new RpcError('INVALID_ARGUMENT', 'standIn: must be a boolean')
   const message = newestAgentMessage(deps, conversation.id)
-  const chip = message === undefined ? undefined : suggestionsOf(message).find((s) => s['authenticationRequest'] !== undefined)
+  const chip =
+    message === undefined ? undefined : suggestionsOf(message).find((s) => s['authenticationRequest'] !== undefined)
   if (message === undefined || chip === undefined) {
     throw notNow('The newest message carries no authenticationRequest chip.')
   }
@@ -129,10 +130,7 @@ function findSignIn(deps: ControlDeps, location: string, conversationId: string 
 type SignInResult = { outcome: 'code' | 'error'; error?: string } & DeliveredAction
 
 function finishWithRedirect(deps: ControlDeps, signIn: SignIn, location: string): SignInResult {
-  const redirect = readAuthorizationRedirect(
-    location,
-    { redirectUri: signIn.redirectUri, state: signIn.state },
-  )
+  const redirect = readAuthorizationRedirect(location, { redirectUri: signIn.redirectUri, state: signIn.state })
   if (!deps.conversations.finishSignIn(signIn.state, 'completed', deps.clock.now())) {
     throw notNow('That sign-in is no longer pending.')
   }
@@ -148,9 +146,10 @@ function finishWithRedirect(deps: ControlDeps, signIn: SignIn, location: string)
     return { outcome: 'code', ...done }
   }
   const error = errorEnumFromOAuth(redirect.error)
-  const event = redirect.errorDescription === undefined
-    ? { type: 'auth-error' as const, error }
-    : { type: 'auth-error' as const, error, errorDescription: redirect.errorDescription }
+  const event =
+    redirect.errorDescription === undefined
+      ? { type: 'auth-error' as const, error }
+      : { type: 'auth-error' as const, error, errorDescription: redirect.errorDescription }
   return { outcome: 'error', error, ...deliverUserEvent(deps, conversation, event, shape) }
 }
 

@@ -65,7 +65,9 @@ export class ConversationStore {
 
   insertConversation(c: Conversation): void {
     this.#db
-      .prepare('INSERT INTO conversations (id, agent_name, entry_point, display_name, locale, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO conversations (id, agent_name, entry_point, display_name, locale, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(c.id, c.agentName, c.entryPoint, c.displayName, c.locale, c.createdAt)
   }
 
@@ -118,14 +120,19 @@ export class ConversationStore {
   /** How many entries of `kind` from `direction` a conversation got at or after `sinceMs`. */
   countSince(conversationId: string, kind: LogKind, direction: 'agent' | 'user', sinceMs: number): number {
     const row = this.#db
-      .prepare('SELECT count(*) AS n FROM log WHERE conversation_id = ? AND kind = ? AND direction = ? AND create_time >= ?')
+      .prepare(
+        'SELECT count(*) AS n FROM log WHERE conversation_id = ? AND kind = ? AND direction = ? AND create_time >= ?',
+      )
       .get(conversationId, kind, direction, sinceMs) as { n: number }
     return Number(row.n)
   }
 
   /** The whole log of a conversation, oldest first. */
   listLog(conversationId: string): LogEntry[] {
-    return this.#db.prepare('SELECT * FROM log WHERE conversation_id = ? ORDER BY seq').all(conversationId).map(toLogEntry)
+    return this.#db
+      .prepare('SELECT * FROM log WHERE conversation_id = ? ORDER BY seq')
+      .all(conversationId)
+      .map(toLogEntry)
   }
 
   /** The logs of every conversation in one query: by conversation (oldest first), then oldest entry first. */
@@ -157,15 +164,7 @@ export class ConversationStore {
         `INSERT INTO signins (state, conversation_id, message_name, redirect_uri, chip_json, status, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        s.state,
-        s.conversationId,
-        s.messageName,
-        s.redirectUri,
-        JSON.stringify(s.chip),
-        s.status,
-        s.createdAt,
-      )
+      .run(s.state, s.conversationId, s.messageName, s.redirectUri, JSON.stringify(s.chip), s.status, s.createdAt)
   }
 
   getSignIn(state: string): SignIn | undefined {
@@ -176,7 +175,9 @@ export class ConversationStore {
   /** The newest pending sign-in of a conversation. */
   pendingSignIn(conversationId: string): SignIn | undefined {
     const row = this.#db
-      .prepare("SELECT * FROM signins WHERE conversation_id = ? AND status = 'pending' ORDER BY created_at DESC, rowid DESC LIMIT 1")
+      .prepare(
+        "SELECT * FROM signins WHERE conversation_id = ? AND status = 'pending' ORDER BY created_at DESC, rowid DESC LIMIT 1",
+      )
       .get(conversationId)
     return row === undefined ? undefined : toSignIn(row)
   }

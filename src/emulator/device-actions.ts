@@ -53,7 +53,12 @@ export interface LogShape {
 }
 
 /** Builds the payload of `event`, logs it in the conversation and queues its webhook delivery. */
-export function deliverUserEvent(deps: ControlDeps, conversation: Conversation, event: UserEvent, shape: LogShape): DeliveredAction {
+export function deliverUserEvent(
+  deps: ControlDeps,
+  conversation: Conversation,
+  event: UserEvent,
+  shape: LogShape,
+): DeliveredAction {
   const agent = deps.resources.getAgent(conversation.agentName)?.agent
   const bm = agent?.['businessMessagesAgent'] as JSONObject | undefined
   const customAgentId = typeof bm?.['customAgentId'] === 'string' ? bm['customAgentId'] : undefined
@@ -123,4 +128,3 @@ export function suggestionsOf(entry: LogEntry): JSONObject[] {
   const s = entry.body['suggestions']
   return Array.isArray(s) ? (s.filter((x) => typeof x === 'object' && x !== null) as JSONObject[]) : []
 }
-

@@ -64,7 +64,11 @@ export function errorEnvelope(httpStatus: number, rpcStatus: string, message: st
  */
 export function errorReply(err: unknown, logger: Logger): Reply {
   if (err instanceof RpcError) {
-    return { status: err.status, headers: { ...err.headers }, body: errorEnvelope(err.status, err.rpcStatus, err.message) }
+    return {
+      status: err.status,
+      headers: { ...err.headers },
+      body: errorEnvelope(err.status, err.rpcStatus, err.message),
+    }
   }
   if (err instanceof BmOAuthError && err.code === 'ERR_INVALID_ARGUMENT') {
     return { status: 400, body: errorEnvelope(400, 'INVALID_ARGUMENT', err.message) }

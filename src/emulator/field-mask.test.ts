@@ -33,7 +33,10 @@ describe('field-mask', () => {
   })
 
   test('copies named paths from the body, clears named-but-absent ones, replaces lists wholesale', () => {
-    const withList = { ...agent, businessMessagesAgent: { ...agent.businessMessagesAgent, entryPointConfigs: [{ allowedEntryPoint: 'LOCATION' }] } }
+    const withList = {
+      ...agent,
+      businessMessagesAgent: { ...agent.businessMessagesAgent, entryPointConfigs: [{ allowedEntryPoint: 'LOCATION' }] },
+    }
     const result = applyFieldMask(
       withList,
       { businessMessagesAgent: { entryPointConfigs: [{ allowedEntryPoint: 'NON_LOCAL' }] } },
@@ -47,7 +50,13 @@ describe('field-mask', () => {
   })
 
   test('implied mask lists populated leaves, map entries and opaque messages', () => {
-    const body = { displayName: 'X', businessMessagesAgent: { conversationalSettings: { fr: { privacyPolicy: { url: 'u' } } }, phone: { number: '+1' } } }
+    const body = {
+      displayName: 'X',
+      businessMessagesAgent: {
+        conversationalSettings: { fr: { privacyPolicy: { url: 'u' } } },
+        phone: { number: '+1' },
+      },
+    }
     assert.deepEqual(impliedMask(body, AGENT_SCHEMA).sort(), [
       'businessMessagesAgent.conversationalSettings.fr',
       'businessMessagesAgent.phone',
@@ -57,12 +66,21 @@ describe('field-mask', () => {
 
   test('unknown body fields are refused like Google’s decoder, output-only ones dropped', () => {
     assert.deepEqual(checkKnownFields({ name: 'x', displayName: 'y' }, AGENT_SCHEMA, 'agent'), { displayName: 'y' })
-    assert.throws(() => checkKnownFields({ displayname: 'y' }, AGENT_SCHEMA, 'agent'), /Unknown name "displayname" at 'agent'/)
+    assert.throws(
+      () => checkKnownFields({ displayname: 'y' }, AGENT_SCHEMA, 'agent'),
+      /Unknown name "displayname" at 'agent'/,
+    )
   })
 
   test('checkKnownFields: inherited property names are unknown fields, not schema entries', () => {
-    assert.throws(() => checkKnownFields({ constructor: 'y' }, AGENT_SCHEMA, 'agent'), /Unknown name "constructor" at 'agent'/)
+    assert.throws(
+      () => checkKnownFields({ constructor: 'y' }, AGENT_SCHEMA, 'agent'),
+      /Unknown name "constructor" at 'agent'/,
+    )
     const proto = JSON.parse('{"businessMessagesAgent": {"__proto__": {"x": 1}}}') as Record<string, unknown>
-    assert.throws(() => checkKnownFields(proto, AGENT_SCHEMA, 'agent'), /Unknown name "__proto__" at 'agent.businessMessagesAgent'/)
+    assert.throws(
+      () => checkKnownFields(proto, AGENT_SCHEMA, 'agent'),
+      /Unknown name "__proto__" at 'agent.businessMessagesAgent'/,
+    )
   })
 })

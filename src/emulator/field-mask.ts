@@ -72,7 +72,10 @@ function snakeToCamel(segment: string): string {
 export function parseUpdateMask(raw: string | null, schema: FieldSchema): string[] | undefined {
   if (raw === null || raw.trim() === '') return undefined
   const paths: string[] = []
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     if (part === '*') return ['*']
     const canonical = canonicalPath(part, schema)
     if (canonical !== undefined) paths.push(canonical)
@@ -91,10 +94,7 @@ function canonicalPath(path: string, schema: FieldSchema): string | undefined {
       continue
     }
     if (node === 'leaf' || node === 'output') {
-      throw new InvalidArgumentError(
-        'updateMask',
-        `invalid field path "${path}": ${out.join('.')} has no sub-fields`,
-      )
+      throw new InvalidArgumentError('updateMask', `invalid field path "${path}": ${out.join('.')} has no sub-fields`)
     }
     if ('mapValue' in node) {
       out.push(segment)
@@ -124,7 +124,8 @@ export function checkKnownFields(body: JSONObject, schema: FieldSchema, where: s
   for (const [key, value] of Object.entries(body)) {
     const field = schema.fields[key] as FieldSchema
     if (field === 'output') continue
-    cleaned[key] = isObject(value) && typeof field === 'object' ? checkKnownFields(value, field, `${where}.${key}`) : value
+    cleaned[key] =
+      isObject(value) && typeof field === 'object' ? checkKnownFields(value, field, `${where}.${key}`) : value
   }
   return cleaned
 }

@@ -26,10 +26,7 @@ export async function readRequestText(req: IncomingMessage): Promise<string> {
     const buf = chunk as Buffer
     size += buf.length
     if (size > MAX_BODY_BYTES) {
-      throw new RpcError(
-        'INVALID_ARGUMENT',
-        `Request payload size exceeds the limit: ${MAX_BODY_BYTES} bytes.`,
-      )
+      throw new RpcError('INVALID_ARGUMENT', `Request payload size exceeds the limit: ${MAX_BODY_BYTES} bytes.`)
     }
     chunks.push(buf)
   }
@@ -60,7 +57,8 @@ export function jsonReply(body: object, status = 200): Reply {
 export function htmlReply(status: number, title: string, text: string): Reply {
   const esc = (s: string): string =>
     s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c)
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head>` +
+  const html =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title></head>` +
     `<body><h1>${esc(title)}</h1><p>${esc(text)}</p></body></html>`
   return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html }
 }

@@ -129,7 +129,11 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     addConversationControlRoutes(router, control)
     addSignInControlRoutes(router, control)
     addAdminControlRoutes(router, control)
-    addAgentStateRelay(router, { agentStateUrl: options.agentStateUrl, fetch: options.fetch ?? globalThis.fetch, logger })
+    addAgentStateRelay(router, {
+      agentStateUrl: options.agentStateUrl,
+      fetch: options.fetch ?? globalThis.fetch,
+      logger,
+    })
     const listening = server
     dispatcher.start()
     const handshake =

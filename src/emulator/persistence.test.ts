@@ -21,11 +21,16 @@ describe('emulator persistence', () => {
     assert.equal(statSync(first.webhookClientTokenPath).mode & 0o777, 0o600)
     const clientToken = readFileSync(first.webhookClientTokenPath, 'utf8')
     const patchURL = `${first.url}/v1/${first.agentName}?updateMask=businessMessagesAgent.authorizationConfig`
-    const endpoint = { businessMessagesAgent: { authorizationConfig: { endpointUrl: 'https://provider.example/authorize' } } }
+    const endpoint = {
+      businessMessagesAgent: { authorizationConfig: { endpointUrl: 'https://provider.example/authorize' } },
+    }
     assert.equal((await call(patchURL, { method: 'PATCH', token, body: endpoint })).status, 200)
     const opened = await call(`${first.url}/emulator/v1/conversations`, { body: {} })
     const conversationId = opened.body.conversationId as string
-    await call(`${first.url}/v1/conversations/${conversationId}/messages`, { token, body: { messageId: 'keep-me', text: 'hello' } })
+    await call(`${first.url}/v1/conversations/${conversationId}/messages`, {
+      token,
+      body: { messageId: 'keep-me', text: 'hello' },
+    })
     const identity = { agent: first.agentName, partner: first.partnerName, brand: first.brandName }
     await first.close()
 
@@ -38,11 +43,17 @@ describe('emulator persistence', () => {
     assert.equal(readFileSync(second.webhookClientTokenPath, 'utf8'), clientToken)
     const agent = await call(`${second.url}/v1/${second.agentName}`, { token })
     assert.equal(agent.status, 200, 'a token issued before the restart is still valid')
-    assert.deepEqual(agent.body.businessMessagesAgent.authorizationConfig, endpoint.businessMessagesAgent.authorizationConfig)
+    assert.deepEqual(
+      agent.body.businessMessagesAgent.authorizationConfig,
+      endpoint.businessMessagesAgent.authorizationConfig,
+    )
     const view = await call(`${second.url}/emulator/v1/conversations/${conversationId}`)
     assert.equal(view.status, 200)
     assert.equal(view.body.transcript[0].id, 'keep-me')
-    const dup = await call(`${second.url}/v1/conversations/${conversationId}/messages`, { token, body: { messageId: 'keep-me', text: 'again' } })
+    const dup = await call(`${second.url}/v1/conversations/${conversationId}/messages`, {
+      token,
+      body: { messageId: 'keep-me', text: 'again' },
+    })
     assert.equal(dup.status, 409, 'message ids are remembered across restarts')
     await mintAccessToken(second) // the same key still signs valid assertions
   })

@@ -142,7 +142,10 @@ export function defaultAgent(name: string): JSONObject {
         },
       },
       defaultLocale: 'en',
-      primaryAgentInteraction: { interactionType: 'BOT', botRepresentative: { botMessagingAvailability: { hours: [] } } },
+      primaryAgentInteraction: {
+        interactionType: 'BOT',
+        botRepresentative: { botMessagingAvailability: { hours: [] } },
+      },
       customAgentId: 'bm-oauth-emulated',
     },
   }

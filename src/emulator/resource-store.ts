@@ -40,11 +40,9 @@ export class ResourceStore {
   }
 
   insertBrand(name: string, partnerName: string, brand: JSONObject): void {
-    this.#db.prepare('INSERT INTO brands (name, partner_name, json) VALUES (?, ?, ?)').run(
-      name,
-      partnerName,
-      JSON.stringify(brand),
-    )
+    this.#db
+      .prepare('INSERT INTO brands (name, partner_name, json) VALUES (?, ?, ?)')
+      .run(name, partnerName, JSON.stringify(brand))
   }
 
   /** The partner a brand belongs to (undefined for an unknown brand). */
@@ -61,11 +59,9 @@ export class ResourceStore {
   }
 
   insertAgent(name: string, brandName: string, agent: JSONObject): void {
-    this.#db.prepare('INSERT INTO agents (name, brand_name, json) VALUES (?, ?, ?)').run(
-      name,
-      brandName,
-      JSON.stringify(agent),
-    )
+    this.#db
+      .prepare('INSERT INTO agents (name, brand_name, json) VALUES (?, ?, ?)')
+      .run(name, brandName, JSON.stringify(agent))
   }
 
   updateAgent(name: string, agent: JSONObject): void {

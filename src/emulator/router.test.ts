@@ -16,7 +16,10 @@ describe('Router', () => {
   })
 
   test('404 NOT_FOUND for unknown paths, 405 with Allow for other methods', () => {
-    assert.throws(() => router.match('GET', new URL('http://x/v1/brands/12')), (e: unknown) => e instanceof RpcError && e.status === 404)
+    assert.throws(
+      () => router.match('GET', new URL('http://x/v1/brands/12')),
+      (e: unknown) => e instanceof RpcError && e.status === 404,
+    )
     assert.throws(
       () => router.match('DELETE', new URL('http://x/v1/brands/1/agents/2')),
       (e: unknown) => e instanceof RpcError && e.status === 405 && e.headers['allow'] === 'GET, PATCH',
@@ -27,14 +30,19 @@ describe('Router', () => {
 describe('parseLenientJSON', () => {
   test('accepts the documented curl body with single quotes and trailing commas', () => {
     const body = "{ 'businessMessagesAgent': { 'authorizationConfig': { 'endpointUrl': 'ENDPOINT_URL', }, }, }"
-    assert.deepEqual(parseLenientJSON(body), { businessMessagesAgent: { authorizationConfig: { endpointUrl: 'ENDPOINT_URL' } } })
+    assert.deepEqual(parseLenientJSON(body), {
+      businessMessagesAgent: { authorizationConfig: { endpointUrl: 'ENDPOINT_URL' } },
+    })
   })
 
   test('answers INVALID_ARGUMENT "Invalid JSON payload received." for garbage; blank is undefined', () => {
     assert.equal(parseLenientJSON('  '), undefined)
     assert.throws(
       () => parseLenientJSON('{"a": '),
-      (e: unknown) => e instanceof RpcError && e.rpcStatus === 'INVALID_ARGUMENT' && e.message.startsWith('Invalid JSON payload received.'),
+      (e: unknown) =>
+        e instanceof RpcError &&
+        e.rpcStatus === 'INVALID_ARGUMENT' &&
+        e.message.startsWith('Invalid JSON payload received.'),
     )
   })
 })

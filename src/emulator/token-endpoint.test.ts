@@ -5,12 +5,24 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
-import { BC_SCOPE, BM_SCOPE, call, mintAccessToken, requestToken, signAssertion, startTestEmulator } from './test-support/harness.ts'
+import {
+  BC_SCOPE,
+  BM_SCOPE,
+  call,
+  mintAccessToken,
+  requestToken,
+  signAssertion,
+  startTestEmulator,
+} from './test-support/harness.ts'
 
 describe('emulator /token (RFC 7523 JWT-bearer, §5.2)', () => {
   test('issues an opaque Bearer token for a good assertion, audience own URL or Google', async (t) => {
     const emu = await startTestEmulator(t)
-    for (const aud of [`${emu.url}/token`, 'https://oauth2.googleapis.com/token', 'https://www.googleapis.com/oauth2/v4/token']) {
+    for (const aud of [
+      `${emu.url}/token`,
+      'https://oauth2.googleapis.com/token',
+      'https://www.googleapis.com/oauth2/v4/token',
+    ]) {
       const { status, body } = await requestToken(emu, await signAssertion(emu.keyFilePath, { aud }))
       assert.equal(status, 200, aud)
       assert.equal(body['token_type'], 'Bearer')
@@ -38,15 +50,21 @@ describe('emulator /token (RFC 7523 JWT-bearer, §5.2)', () => {
     }
   })
 
-  test('after a fast-forward, assertions on the agent\'s real time or on the emulator\'s time both work', async (t) => {
+  test("after a fast-forward, assertions on the agent's real time or on the emulator's time both work", async (t) => {
     const emu = await startTestEmulator(t)
     emu.clock.advance(24 * 3600_000)
     const real = await requestToken(emu, await signAssertion(emu.keyFilePath))
     assert.equal(real.status, 200)
     const shiftedNow = Math.floor(emu.clock.now() / 1000)
-    const shifted = await requestToken(emu, await signAssertion(emu.keyFilePath, { iat: shiftedNow, exp: shiftedNow + 3600 }))
+    const shifted = await requestToken(
+      emu,
+      await signAssertion(emu.keyFilePath, { iat: shiftedNow, exp: shiftedNow + 3600 }),
+    )
     assert.equal(shifted.status, 200)
-    const stale = await requestToken(emu, await signAssertion(emu.keyFilePath, { iat: shiftedNow - 7200, exp: shiftedNow - 3600 }))
+    const stale = await requestToken(
+      emu,
+      await signAssertion(emu.keyFilePath, { iat: shiftedNow - 7200, exp: shiftedNow - 3600 }),
+    )
     assert.equal(stale.status, 400)
   })
 
@@ -105,7 +123,10 @@ describe('emulator bearer checks (§1.7, §2.6)', () => {
       error: { code: 403, message: 'Request had insufficient authentication scopes.', status: 'PERMISSION_DENIED' },
     })
     const bcOnly = await mintAccessToken(emu, [BC_SCOPE])
-    const bm = await call(`${emu.url}/v1/conversations/nope/messages`, { token: bcOnly, body: { messageId: 'm', text: 'x' } })
+    const bm = await call(`${emu.url}/v1/conversations/nope/messages`, {
+      token: bcOnly,
+      body: { messageId: 'm', text: 'x' },
+    })
     assert.equal(bm.status, 403)
     assert.equal(bm.body.error.message, 'Request had insufficient authentication scopes.')
     const cloud = await mintAccessToken(emu, ['https://www.googleapis.com/auth/cloud-platform'])

@@ -66,10 +66,7 @@ export function createTokenHandler(options: TokenEndpointOptions): (ctx: Request
     }
     const verified = await verifyAssertion(assertion, options)
     if ('error' in verified) {
-      options.logger.info(
-        { event: 'token.refused', reason: verified.error },
-        'service-account assertion refused',
-      )
+      options.logger.info({ event: 'token.refused', reason: verified.error }, 'service-account assertion refused')
       return verified.reply
     }
     const scopes = verified.scopes
@@ -122,7 +119,10 @@ async function verifyAssertion(assertion: string, options: TokenEndpointOptions)
   const scope = typeof payload['scope'] === 'string' ? payload['scope'] : ''
   const scopes = scope.split(' ').filter(Boolean)
   if (scopes.length === 0) {
-    return { error: 'invalid_scope', reply: oauthError(400, 'invalid_scope', 'Invalid OAuth scope or ID token audience provided.') }
+    return {
+      error: 'invalid_scope',
+      reply: oauthError(400, 'invalid_scope', 'Invalid OAuth scope or ID token audience provided.'),
+    }
   }
   return { scopes }
 }

@@ -28,7 +28,9 @@ export class TokenStore {
   /** Records a newly issued token (by hash) with its grant. */
   record(token: string, grant: TokenGrant, nowMs: number): void {
     this.#db
-      .prepare('INSERT INTO access_tokens (token_hash, client_email, scopes, expires_at, created_at) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO access_tokens (token_hash, client_email, scopes, expires_at, created_at) VALUES (?, ?, ?, ?, ?)',
+      )
       .run(hashToken(token), grant.clientEmail, grant.scopes.join(' '), grant.expiresAt, nowMs)
   }
 
@@ -38,7 +40,11 @@ export class TokenStore {
       .prepare('SELECT client_email, scopes, expires_at FROM access_tokens WHERE token_hash = ?')
       .get(hashToken(token)) as { client_email: string; scopes: string; expires_at: number } | undefined
     if (row === undefined) return undefined
-    return { clientEmail: row.client_email, scopes: row.scopes.split(' ').filter(Boolean), expiresAt: Number(row.expires_at) }
+    return {
+      clientEmail: row.client_email,
+      scopes: row.scopes.split(' ').filter(Boolean),
+      expiresAt: Number(row.expires_at),
+    }
   }
 
   /** Drops tokens that expired before `nowMs` (housekeeping on start). */

@@ -16,30 +16,73 @@ function problem(body: unknown): string | undefined {
 describe('validateMessage', () => {
   test('accepts text, image, standalone and carousel cards within the limits', () => {
     const media = { height: 'MEDIUM', contentInfo: { fileUrl: 'https://e.com/a.png' } }
-    assert.equal(problem({ messageId: 'a', text: 'x'.repeat(3072), suggestions: Array(13).fill({ reply: { text: 'x'.repeat(25), postbackData: 'p' } }) }), undefined)
-    assert.equal(problem({ messageId: 'a', image: { contentInfo: { fileUrl: 'https://e.com/a.png', altText: 'a' } } }), undefined)
-    assert.equal(problem({ messageId: 'a', richCard: { standaloneCard: { cardContent: { title: 'T', media } } } }), undefined)
-    const cards = [{ title: 'a' }, { description: 'b', suggestions: [{ action: { text: 'Call', postbackData: 'c', dialAction: { phoneNumber: '+1-201-555-0123' } } }] }]
-    assert.equal(problem({ messageId: 'a', richCard: { carouselCard: { cardWidth: 'MEDIUM', cardContents: cards } } }), undefined)
+    assert.equal(
+      problem({
+        messageId: 'a',
+        text: 'x'.repeat(3072),
+        suggestions: Array(13).fill({ reply: { text: 'x'.repeat(25), postbackData: 'p' } }),
+      }),
+      undefined,
+    )
+    assert.equal(
+      problem({ messageId: 'a', image: { contentInfo: { fileUrl: 'https://e.com/a.png', altText: 'a' } } }),
+      undefined,
+    )
+    assert.equal(
+      problem({ messageId: 'a', richCard: { standaloneCard: { cardContent: { title: 'T', media } } } }),
+      undefined,
+    )
+    const cards = [
+      { title: 'a' },
+      {
+        description: 'b',
+        suggestions: [{ action: { text: 'Call', postbackData: 'c', dialAction: { phoneNumber: '+1-201-555-0123' } } }],
+      },
+    ]
+    assert.equal(
+      problem({ messageId: 'a', richCard: { carouselCard: { cardWidth: 'MEDIUM', cardContents: cards } } }),
+      undefined,
+    )
   })
 
   test('names field and rule for card and action rules', () => {
     const tall = { media: { height: 'TALL', contentInfo: { fileUrl: 'https://e.com/a.png' } } }
-    assert.equal(problem({ messageId: 'a', richCard: { carouselCard: { cardWidth: 'SMALL', cardContents: [tall, tall] } } }),
-      'message.richCard.carouselCard.cardContents[0].media.height: TALL is not allowed with cardWidth SMALL')
+    assert.equal(
+      problem({ messageId: 'a', richCard: { carouselCard: { cardWidth: 'SMALL', cardContents: [tall, tall] } } }),
+      'message.richCard.carouselCard.cardContents[0].media.height: TALL is not allowed with cardWidth SMALL',
+    )
     const five = Array(5).fill({ reply: { text: 'r', postbackData: 'p' } })
-    assert.equal(problem({ messageId: 'a', richCard: { standaloneCard: { cardContent: { title: 't', suggestions: five } } } }),
-      'message.richCard.standaloneCard.cardContent.suggestions: at most 4')
-    assert.equal(problem({ messageId: 'a', text: 'x', suggestions: [{ action: { text: 'Go', postbackData: 'p' } }] }),
-      'message.suggestions[0].action: exactly one of openUrlAction, dialAction must be set')
-    assert.equal(problem({ messageId: 'a', text: 'x', suggestions: [{ action: { text: 'Go', openUrlAction: { url: 'javascript:alert(1)' } } }] }),
-      'message.suggestions[0].action.openUrlAction.url: must be an absolute http(s) URL')
-    assert.equal(problem({ messageId: 'a', richCard: { standaloneCard: { cardContent: { title: 't', suggestions: [{ liveAgentRequest: {} }] } } } }),
-      'message.richCard.standaloneCard.cardContent.suggestions[0].liveAgentRequest: not supported in rich cards')
+    assert.equal(
+      problem({ messageId: 'a', richCard: { standaloneCard: { cardContent: { title: 't', suggestions: five } } } }),
+      'message.richCard.standaloneCard.cardContent.suggestions: at most 4',
+    )
+    assert.equal(
+      problem({ messageId: 'a', text: 'x', suggestions: [{ action: { text: 'Go', postbackData: 'p' } }] }),
+      'message.suggestions[0].action: exactly one of openUrlAction, dialAction must be set',
+    )
+    assert.equal(
+      problem({
+        messageId: 'a',
+        text: 'x',
+        suggestions: [{ action: { text: 'Go', openUrlAction: { url: 'javascript:alert(1)' } } }],
+      }),
+      'message.suggestions[0].action.openUrlAction.url: must be an absolute http(s) URL',
+    )
+    assert.equal(
+      problem({
+        messageId: 'a',
+        richCard: { standaloneCard: { cardContent: { title: 't', suggestions: [{ liveAgentRequest: {} }] } } },
+      }),
+      'message.richCard.standaloneCard.cardContent.suggestions[0].liveAgentRequest: not supported in rich cards',
+    )
   })
 
   test('normaliseMessage defaults codeChallengeMethod to plain and keeps an explicit one', () => {
-    const oauth = (m?: string) => ({ authenticationRequest: { oauth: { clientId: 'c', codeChallenge: 'x', scopes: ['s'], ...(m ? { codeChallengeMethod: m } : {}) } } })
+    const oauth = (m?: string) => ({
+      authenticationRequest: {
+        oauth: { clientId: 'c', codeChallenge: 'x', scopes: ['s'], ...(m ? { codeChallengeMethod: m } : {}) },
+      },
+    })
     const out = normaliseMessage({ messageId: 'a', text: 't', suggestions: [oauth(), oauth('S256')] }) as any
     assert.equal(out.suggestions[0].authenticationRequest.oauth.codeChallengeMethod, 'plain')
     assert.equal(out.suggestions[1].authenticationRequest.oauth.codeChallengeMethod, 'S256')

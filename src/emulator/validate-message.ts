@@ -109,15 +109,24 @@ function validateRichCard(card: JSONObject): void {
   if (kinds[0] === 'standaloneCard') {
     const field = 'message.richCard.standaloneCard'
     const standalone = requiredObject(card, 'standaloneCard', field)
-    validateCardContent(requiredObject(standalone, 'cardContent', `${field}.cardContent`), `${field}.cardContent`, undefined)
+    validateCardContent(
+      requiredObject(standalone, 'cardContent', `${field}.cardContent`),
+      `${field}.cardContent`,
+      undefined,
+    )
     return
   }
   const field = 'message.richCard.carouselCard'
   const carousel = requiredObject(card, 'carouselCard', field)
-  enumValue(carousel, 'cardWidth', `${field}.cardWidth`, ['CARD_WIDTH_UNSPECIFIED', 'SMALL', 'MEDIUM'], { required: false })
+  enumValue(carousel, 'cardWidth', `${field}.cardWidth`, ['CARD_WIDTH_UNSPECIFIED', 'SMALL', 'MEDIUM'], {
+    required: false,
+  })
   const contents = list(carousel, 'cardContents', `${field}.cardContents`)
   if (contents.length < LIMITS.carouselMin || contents.length > LIMITS.carouselMax) {
-    throw new InvalidArgumentError(`${field}.cardContents`, `between ${LIMITS.carouselMin} and ${LIMITS.carouselMax} cards`)
+    throw new InvalidArgumentError(
+      `${field}.cardContents`,
+      `between ${LIMITS.carouselMin} and ${LIMITS.carouselMax} cards`,
+    )
   }
   contents.forEach((c, i) => {
     if (!isObject(c)) throw new InvalidArgumentError(`${field}.cardContents[${i}]`, 'must be an object')
@@ -135,7 +144,10 @@ function validateCardContent(content: JSONObject, field: string, cardWidth: unkn
     if (media['height'] === 'TALL' && cardWidth === 'SMALL') {
       throw new InvalidArgumentError(`${field}.media.height`, 'TALL is not allowed with cardWidth SMALL')
     }
-    validateContentInfo(requiredObject(media, 'contentInfo', `${field}.media.contentInfo`), `${field}.media.contentInfo`)
+    validateContentInfo(
+      requiredObject(media, 'contentInfo', `${field}.media.contentInfo`),
+      `${field}.media.contentInfo`,
+    )
   } else if (!isSet(title) && !isSet(description)) {
     throw new InvalidArgumentError(field, 'at least one of title, description, media must be set')
   }
@@ -181,7 +193,10 @@ function validateAction(action: JSONObject, field: string): void {
   const dial = requiredObject(action, 'dialAction', `${field}.dialAction`)
   const phone = requiredString(dial, 'phoneNumber', `${field}.dialAction.phoneNumber`)
   if (!/^\+[0-9][0-9-]{1,30}[0-9]$/.test(phone)) {
-    throw new InvalidArgumentError(`${field}.dialAction.phoneNumber`, 'must be an international number such as +1-201-555-0123')
+    throw new InvalidArgumentError(
+      `${field}.dialAction.phoneNumber`,
+      'must be an international number such as +1-201-555-0123',
+    )
   }
 }
 

@@ -59,7 +59,9 @@ export class WebhookConfig {
 
   /** The partner-level webhook URL set through the API, if any. */
   partnerWebhookUrl(): string | undefined {
-    const url = businessMessagesCapability(this.#options.resources.getPartner(this.#options.partnerName))?.['webhookUrl']
+    const url = businessMessagesCapability(this.#options.resources.getPartner(this.#options.partnerName))?.[
+      'webhookUrl'
+    ]
     return typeof url === 'string' && url !== '' ? url : undefined
   }
 

@@ -13,6 +13,9 @@ test('defaults: 10-minute prompts, 3 attempts, random distinct prompt ids', () =
 
 test('a policy that cannot work is refused up front', () => {
   for (const bad of [{ maxAttempts: 0 }, { pendingTtlMs: -1 }, { maxAttempts: 1.5 }, { pendingTtlMs: Number.NaN }]) {
-    assert.throws(() => createFlowPolicy(bad), (err: unknown) => isBmOAuthError(err, 'ERR_INVALID_ARGUMENT'))
+    assert.throws(
+      () => createFlowPolicy(bad),
+      (err: unknown) => isBmOAuthError(err, 'ERR_INVALID_ARGUMENT'),
+    )
   }
 })

@@ -17,13 +17,20 @@ describe('P10 authorization errors', () => {
       const chat = transcript().user('balance?').authorizationError(error)
       chat.expectActions('send-sign-in-prompt', 'emit').expectSays('prompt.after-cancel')
       chat.expectState('awaiting-sign-in', { promptId: 'prompt-2', attempt: 2, parkedQuestion: 'balance?' })
-      assert.deepEqual(chat.action('emit'), { type: 'emit', hook: 'sign-in-failed', reason: 'authorization:access_denied' })
+      assert.deepEqual(chat.action('emit'), {
+        type: 'emit',
+        hook: 'sign-in-failed',
+        reason: 'authorization:access_denied',
+      })
     })
   }
 
   for (const error of ['server_error', 'TEMPORARILY_UNAVAILABLE']) {
     test(`P10 "${error}": try again later, with a fresh chip`, () => {
-      transcript().user('balance?').authorizationError(error).expectSays('prompt.provider-busy')
+      transcript()
+        .user('balance?')
+        .authorizationError(error)
+        .expectSays('prompt.provider-busy')
         .expectState('awaiting-sign-in', { attempt: 2 })
     })
   }
@@ -44,7 +51,10 @@ describe('P10 authorization errors', () => {
   })
 
   test('P10 a response with neither code nor error is a failed try, never an exchange', () => {
-    transcript().user('balance?').code({ hasCode: false }).expectActions('send-sign-in-prompt', 'emit')
+    transcript()
+      .user('balance?')
+      .code({ hasCode: false })
+      .expectActions('send-sign-in-prompt', 'emit')
       .expectSays('prompt.after-failure')
   })
 
@@ -58,7 +68,8 @@ describe('hand-off after repeated failure', () => {
     const chat = transcript().user('balance?')
     chat.authorizationError('access_denied').expectState('awaiting-sign-in', { attempt: 2 })
     chat.authorizationError('access_denied').expectState('awaiting-sign-in', { attempt: 3, promptId: 'prompt-3' })
-    chat.authorizationError('access_denied')
+    chat
+      .authorizationError('access_denied')
       .expectActions('discard-sign-in-prompt', 'offer-live-agent', 'emit')
       .expectSays('live-agent.too-many-attempts')
       .expectState('signed-out')
@@ -89,7 +100,10 @@ describe('X exchange failures', () => {
   for (const [kind, messageKey] of Object.entries(expected) as [ExchangeFailureKind, string][]) {
     test(`X2 X3 X5 exchange fails with ${kind}: says ${messageKey}, never exchanges again`, () => {
       const chat = transcript().user('balance?').code().exchangeFails(kind)
-      assert.deepEqual(chat.lastActions.flatMap((a) => ('messageKey' in a ? [a.messageKey] : [])), [messageKey])
+      assert.deepEqual(
+        chat.lastActions.flatMap((a) => ('messageKey' in a ? [a.messageKey] : [])),
+        [messageKey],
+      )
       assert.ok(!chat.lastActions.some((a) => a.type === 'exchange-code'))
       assert.equal(chat.action('emit').reason, `exchange:${kind}`)
     })
@@ -98,7 +112,9 @@ describe('X exchange failures', () => {
   test('X3 §10 crash after the token request may have gone out: fresh prompt, the old code is never exchanged', () => {
     const chat = transcript().user('balance?').code().expectState('exchanging', { promptId: 'prompt-1' })
     // The restarted runner finds `exchanging` and reports the outcome as unknown.
-    chat.exchangeFails('unknown-outcome').expectSays('prompt.after-failure')
+    chat
+      .exchangeFails('unknown-outcome')
+      .expectSays('prompt.after-failure')
       .expectState('awaiting-sign-in', { promptId: 'prompt-2', parkedQuestion: 'balance?' })
     // Google redelivers the old code (marker seen), or the channel names the old prompt: no exchange.
     chat.duplicateCode().expectActions()
@@ -118,8 +134,14 @@ describe('X exchange failures', () => {
   })
 
   test('a question during a short exchange is told to wait; the first question is answered', () => {
-    transcript().user('balance?').code().wait(2000).user('and payments?').expectSays('still-signing-in')
-      .exchangeSucceeds().expectActions('store-tokens', 'reply', 'answer-parked-question', 'emit')
+    transcript()
+      .user('balance?')
+      .code()
+      .wait(2000)
+      .user('and payments?')
+      .expectSays('still-signing-in')
+      .exchangeSucceeds()
+      .expectActions('store-tokens', 'reply', 'answer-parked-question', 'emit')
   })
 
   test('exchange results outside an exchange are ignored', () => {
@@ -135,7 +157,13 @@ describe('P10 S5 provider text never reaches the user', () => {
     actions.map((a) => ('messageKey' in a ? renderMessage(a.messageKey, { params: a.params }) : '')).join('\n')
 
   const errors = ['access_denied', 'server_error', 'invalid_scope', 'something_new', '<b>weird</b> code']
-  const kinds: ExchangeFailureKind[] = ['invalid_grant', 'provider-error', 'client-misconfigured', 'network', 'unknown-outcome']
+  const kinds: ExchangeFailureKind[] = [
+    'invalid_grant',
+    'provider-error',
+    'client-misconfigured',
+    'network',
+    'unknown-outcome',
+  ]
   const runs = [
     ...errors.map((error) => transcript().user('balance?').authorizationError(error, marker)),
     ...kinds.map((kind) => transcript().user('balance?').code().exchangeFails(kind, marker)),
@@ -183,7 +211,9 @@ describe('R refresh, revocation, sign-out', () => {
   })
 
   test('revoked elsewhere: tokens deleted, hook, needs-reconnect', () => {
-    transcript({ start: SIGNED_IN }).revoked().expectActions('delete-tokens', 'emit')
+    transcript({ start: SIGNED_IN })
+      .revoked()
+      .expectActions('delete-tokens', 'emit')
       .expectState('needs-reconnect', { reason: 'revoked' })
   })
 

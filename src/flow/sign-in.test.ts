@@ -30,7 +30,11 @@ describe('happy path', () => {
       parkedQuestion: 'what is my balance?',
     })
 
-    chat.wait(MINUTE).code().expectActions('exchange-code').expectState('exchanging', { startedAt: T0 + MINUTE })
+    chat
+      .wait(MINUTE)
+      .code()
+      .expectActions('exchange-code')
+      .expectState('exchanging', { startedAt: T0 + MINUTE })
     assert.equal(chat.action('exchange-code').promptId, 'prompt-1')
 
     chat
@@ -123,16 +127,27 @@ describe('P8 codes nobody asked for', () => {
 
 describe('P7 pending prompt lifetime', () => {
   test('P7 a code inside the lifetime is exchanged', () => {
-    transcript().user('balance?').wait(10 * MINUTE - 1).code().expectActions('exchange-code')
+    transcript()
+      .user('balance?')
+      .wait(10 * MINUTE - 1)
+      .code()
+      .expectActions('exchange-code')
   })
 
   test('P7 a code after the lifetime is not exchanged: the old record goes, a fresh prompt keeps the question', () => {
-    const chat = transcript().user('balance?').wait(10 * MINUTE).code()
+    const chat = transcript()
+      .user('balance?')
+      .wait(10 * MINUTE)
+      .code()
     chat.expectActions('discard-sign-in-prompt', 'emit', 'send-sign-in-prompt').expectSays('prompt.after-expiry')
     assert.deepEqual(chat.action('discard-sign-in-prompt').promptId, 'prompt-1')
     assert.deepEqual(chat.action('emit'), { type: 'emit', hook: 'expired' })
     chat.expectState('awaiting-sign-in', { promptId: 'prompt-2', parkedQuestion: 'balance?', attempt: 1 })
-    chat.code().expectActions('exchange-code').exchangeSucceeds().expectActions('store-tokens', 'reply', 'answer-parked-question', 'emit')
+    chat
+      .code()
+      .expectActions('exchange-code')
+      .exchangeSucceeds()
+      .expectActions('store-tokens', 'reply', 'answer-parked-question', 'emit')
   })
 
   test('P7 S8 the store reports expiry: record dropped quietly; the user coming back gets a fresh chip', () => {
@@ -159,7 +174,11 @@ describe('P7 pending prompt lifetime', () => {
   })
 
   test('an expiry report for a prompt that was already replaced is ignored', () => {
-    transcript().user('balance?').user('last payment?').pendingExpires('prompt-1').expectActions()
+    transcript()
+      .user('balance?')
+      .user('last payment?')
+      .pendingExpires('prompt-1')
+      .expectActions()
       .expectState('awaiting-sign-in', { promptId: 'prompt-2' })
   })
 })
@@ -188,7 +207,9 @@ describe('P6 one pending prompt per conversation', () => {
 
   test('unrelated messages outside a sign-in need nothing from the flow', () => {
     transcript().chat().expectActions()
-    transcript({ start: { kind: 'signed-in', scopes: [], since: T0 } }).chat().expectActions()
+    transcript({ start: { kind: 'signed-in', scopes: [], since: T0 } })
+      .chat()
+      .expectActions()
   })
 })
 

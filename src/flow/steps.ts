@@ -178,7 +178,10 @@ export function finishSignIn(
     question === undefined
       ? [{ type: 'reply', messageKey: 'signed-in', params: {} }]
       : enough
-        ? [{ type: 'reply', messageKey: 'signed-in', params: {} }, { type: 'answer-parked-question', question }]
+        ? [
+            { type: 'reply', messageKey: 'signed-in', params: {} },
+            { type: 'answer-parked-question', question },
+          ]
         : [{ type: 'reply', messageKey: 'signed-in.scopes-missing', params: {} }]
   const hook = enough ? emit('signed-in') : emit('signed-in', { reason: 'scopes-narrowed' })
   return { state, actions: [{ type: 'store-tokens' }, ...answer, hook] }

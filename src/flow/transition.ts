@@ -124,11 +124,7 @@ function onOtherMessage(state: SignInState, ctx: StepContext): Transition {
   return stay(state)
 }
 
-function onCode(
-  state: SignInState,
-  event: EventOf<'authorization-code-received'>,
-  ctx: StepContext,
-): Transition {
+function onCode(state: SignInState, event: EventOf<'authorization-code-received'>, ctx: StepContext): Transition {
   switch (state.kind) {
     case 'awaiting-sign-in': {
       if (!event.hasCode) {
@@ -196,11 +192,7 @@ function unsolicited(state: SignInState): Transition {
   ])
 }
 
-function onAuthorizationError(
-  state: SignInState,
-  event: EventOf<'authorization-error'>,
-  ctx: StepContext,
-): Transition {
+function onAuthorizationError(state: SignInState, event: EventOf<'authorization-error'>, ctx: StepContext): Transition {
   const failure = {
     reason: `authorization:${normaliseErrorCode(event.error)}`,
     detail: sanitiseProviderText(event.description),
@@ -229,11 +221,7 @@ const MESSAGE_AFTER_EXCHANGE_FAILURE: Readonly<Record<EventOf<'exchange-failed'>
   'client-misconfigured': 'live-agent.sign-in-unavailable',
 }
 
-function onExchangeFailed(
-  state: ExchangingState,
-  event: EventOf<'exchange-failed'>,
-  ctx: StepContext,
-): Transition {
+function onExchangeFailed(state: ExchangingState, event: EventOf<'exchange-failed'>, ctx: StepContext): Transition {
   const failure = { reason: `exchange:${event.kind}`, detail: sanitiseProviderText(event.description) }
   const messageKey = MESSAGE_AFTER_EXCHANGE_FAILURE[event.kind]
   if (event.kind === 'client-misconfigured') {

@@ -31,7 +31,10 @@ describe('resolveGoogleEndpoints', () => {
       businessCommunicationsUrl: 'http://flag:3/',
       businessMessagesUrl: 'http://flag:3/',
     })
-    assert.equal(resolveGoogleEndpoints(env, { businessMessagesUrl: 'https://x.example/p' }).businessMessagesUrl, 'https://x.example/p/')
+    assert.equal(
+      resolveGoogleEndpoints(env, { businessMessagesUrl: 'https://x.example/p' }).businessMessagesUrl,
+      'https://x.example/p/',
+    )
   })
 
   test('a bad URL names its source', () => {

@@ -50,7 +50,12 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 }
 
 /** Google's error envelope (bm-contract §1.8). */
-export function googleError(code: number, status: string, message: string, headers: Record<string, string> = {}): Response {
+export function googleError(
+  code: number,
+  status: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   return json({ error: { code, message, status } }, code, headers)
 }
 

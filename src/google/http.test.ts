@@ -88,7 +88,10 @@ describe('GoogleHTTP (bm-contract §1.8, §2.6, §10)', () => {
   test('Retry-After as an HTTP date is measured against the injected clock', async () => {
     const clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'))
     const { http, delays } = setup(
-      [() => googleError(429, 'RESOURCE_EXHAUSTED', 'x', { 'retry-after': 'Sun, 01 Mar 2026 10:00:03 GMT' }), () => json({})],
+      [
+        () => googleError(429, 'RESOURCE_EXHAUSTED', 'x', { 'retry-after': 'Sun, 01 Mar 2026 10:00:03 GMT' }),
+        () => json({}),
+      ],
       { clock },
     )
     await http.request(GET)
@@ -225,7 +228,10 @@ describe('create semantics: ALREADY_EXISTS after an ambiguous attempt (security-
   test('ALREADY_EXISTS on the first attempt, or after a 429, is an error', async () => {
     const first = setup([() => googleError(409, 'ALREADY_EXISTS', 'dup')])
     await assert.rejects(first.http.create({ method: 'POST', path: 'v1/z' }), { rpcStatus: 'ALREADY_EXISTS' })
-    const after429 = setup([() => googleError(429, 'RESOURCE_EXHAUSTED', 'x'), () => googleError(409, 'ALREADY_EXISTS', 'dup')])
+    const after429 = setup([
+      () => googleError(429, 'RESOURCE_EXHAUSTED', 'x'),
+      () => googleError(409, 'ALREADY_EXISTS', 'dup'),
+    ])
     await assert.rejects(after429.http.create({ method: 'POST', path: 'v1/z' }), { rpcStatus: 'ALREADY_EXISTS' })
   })
 })
@@ -251,7 +257,10 @@ describe('retry policy (pure)', () => {
     assert.equal(backoffDelay(1, DEFAULT_RETRY, one), 499)
     assert.equal(backoffDelay(3, DEFAULT_RETRY, one), 1999)
     assert.equal(backoffDelay(20, DEFAULT_RETRY, one), 31_999)
-    assert.equal(backoffDelay(4, DEFAULT_RETRY, () => 0), 0)
+    assert.equal(
+      backoffDelay(4, DEFAULT_RETRY, () => 0),
+      0,
+    )
   })
 
   test('Retry-After parsing', () => {

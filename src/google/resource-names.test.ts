@@ -1,12 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { InvalidArgumentError } from '../errors.ts'
-import {
-  parseAgentName,
-  parseBrandName,
-  parsePartnerName,
-  validateConversationId,
-} from './resource-names.ts'
+import { parseAgentName, parseBrandName, parsePartnerName, validateConversationId } from './resource-names.ts'
 
 describe('resource names (bm-contract §1.2)', () => {
   test('parses an agent name', () => {
@@ -48,9 +43,12 @@ describe('resource names (bm-contract §1.2)', () => {
   })
 
   test('the field name can be customised', () => {
-    assert.throws(() => parseAgentName('x', 'options.agent'), (err: unknown) => {
-      return err instanceof InvalidArgumentError && err.field === 'options.agent'
-    })
+    assert.throws(
+      () => parseAgentName('x', 'options.agent'),
+      (err: unknown) => {
+        return err instanceof InvalidArgumentError && err.field === 'options.agent'
+      },
+    )
   })
 
   test('conversation ids must be one URL-safe segment', () => {

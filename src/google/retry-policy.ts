@@ -24,9 +24,7 @@ export interface RetryOptions {
 export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 32_000 }
 
 /** What to do after a failed attempt. */
-export type RetryDecision =
-  | { action: 'retry'; delayMs: number; refreshCredentials: boolean }
-  | { action: 'fail' }
+export type RetryDecision = { action: 'retry'; delayMs: number; refreshCredentials: boolean } | { action: 'fail' }
 
 export interface FailedAttempt {
   /** HTTP status, or `undefined` for a network error or timeout. */

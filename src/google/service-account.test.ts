@@ -155,7 +155,10 @@ describe('ServiceAccountCredentials (bm-contract §5.2, RFC 7523)', () => {
       timeoutSignal: expiredTimeoutSignal,
       timeoutMs: 1234,
     })
-    await assert.rejects(b.getAccessToken(), { code: 'ERR_HTTP_TIMEOUT', message: `POST ${TOKEN_URI} timed out after 1234 ms` })
+    await assert.rejects(b.getAccessToken(), {
+      code: 'ERR_HTTP_TIMEOUT',
+      message: `POST ${TOKEN_URI} timed out after 1234 ms`,
+    })
   })
 
   test('a key that is not RSA PKCS#8 fails with ERR_SERVICE_ACCOUNT_KEY', async () => {
@@ -171,7 +174,11 @@ describe('ServiceAccountCredentials (bm-contract §5.2, RFC 7523)', () => {
     const credentials = new ServiceAccountCredentials(key, { scopes: ['businessmessages'], fetch })
     const token = await credentials.getAccessToken()
     const assertion = assertionOf(calls[0] as RecordedCall)
-    const shown = [JSON.stringify(credentials), inspect(credentials, { depth: 10, showHidden: true }), String(credentials)]
+    const shown = [
+      JSON.stringify(credentials),
+      inspect(credentials, { depth: 10, showHidden: true }),
+      String(credentials),
+    ]
     for (const text of shown) {
       assert.ok(text.includes(key.client_email) || text === '[object Object]', text)
       for (const secret of [token, assertion, 'PRIVATE KEY', key.private_key.slice(40, 80)]) {

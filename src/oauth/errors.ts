@@ -108,7 +108,11 @@ export async function toOAuthError(operation: OAuthOperation, err: unknown): Pro
  * oauth4webapi parses OAuth error bodies on 4xx only; providers also send them with 5xx
  * (`temporarily_unavailable` on 503), which the caller needs for its backoff (security case X5).
  */
-async function fromUnexpectedStatus(operation: OAuthOperation, response: Response, err: unknown): Promise<BmOAuthError> {
+async function fromUnexpectedStatus(
+  operation: OAuthOperation,
+  response: Response,
+  err: unknown,
+): Promise<BmOAuthError> {
   const body = await response.json().catch(() => undefined)
   const error = (body as { error?: unknown } | undefined)?.error
   if (typeof error === 'string' && error !== '') {

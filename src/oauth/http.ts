@@ -30,7 +30,11 @@ export function createBoundedFetch(
   return async (url, options) => {
     const response = await fetch(url, options as RequestInit)
     const body = await readCapped(response, maxBytes)
-    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : (body as BodyInit | null), { status: response.status, statusText: response.statusText, headers: response.headers })
+    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : (body as BodyInit | null), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    })
   }
 }
 

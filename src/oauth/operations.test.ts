@@ -85,7 +85,14 @@ describe('exchangeAuthorizationCode on the wire', () => {
   test('P12 sends grant_type, code, verifier and the redirect_uri verbatim; expiresAt uses the local clock', async () => {
     const clock = new ManualClock(Date.parse('2030-01-01T00:00:00Z'))
     const { provider, requests } = await providerAnswering(
-      () => json({ access_token: 'at', token_type: 'Bearer', expires_in: 120, scope: 'openid', id_token: idToken(claims(clock)) }),
+      () =>
+        json({
+          access_token: 'at',
+          token_type: 'Bearer',
+          expires_in: 120,
+          scope: 'openid',
+          id_token: idToken(claims(clock)),
+        }),
       clock,
     )
     const tokens = await exchangeAuthorizationCode(provider, exchange)
@@ -108,7 +115,10 @@ describe('exchangeAuthorizationCode on the wire', () => {
       exchangeAuthorizationCode(provider, { ...exchange, codeVerifier: 'too-short' }),
       rejectsWith('ERR_INVALID_ARGUMENT'),
     )
-    await assert.rejects(exchangeAuthorizationCode(provider, { ...exchange, code: '' }), rejectsWith('ERR_INVALID_ARGUMENT'))
+    await assert.rejects(
+      exchangeAuthorizationCode(provider, { ...exchange, code: '' }),
+      rejectsWith('ERR_INVALID_ARGUMENT'),
+    )
     assert.equal(requests.length, 0)
   })
 
@@ -176,7 +186,10 @@ describe('X10 ID token validation', () => {
   test('X10 the injected clock drives the expiry check', async () => {
     const clock = new ManualClock(Date.parse('2031-06-01T00:00:00Z'))
     const token = idToken(claims(clock))
-    const { provider } = await providerAnswering(() => json({ access_token: 'at', token_type: 'bearer', id_token: token }), clock)
+    const { provider } = await providerAnswering(
+      () => json({ access_token: 'at', token_type: 'bearer', id_token: token }),
+      clock,
+    )
     await exchangeAuthorizationCode(provider, exchange)
     clock.advance(3600_000)
     await assert.rejects(exchangeAuthorizationCode(provider, exchange), rejectsWith('ERR_OAUTH_RESPONSE'))
@@ -189,7 +202,10 @@ describe('X10 ID token validation', () => {
         provider: { authorizationEndpoint: `${ISSUER}/a`, tokenEndpoint: `${ISSUER}/token`, pkceMethods: ['S256'] },
         client: { clientId: 'agent', tokenEndpointAuthMethod: 'none' },
       },
-      { clock, fetch: async () => json({ access_token: 'at', token_type: 'bearer', id_token: idToken(claims(clock)) }) },
+      {
+        clock,
+        fetch: async () => json({ access_token: 'at', token_type: 'bearer', id_token: idToken(claims(clock)) }),
+      },
     )
     await assert.rejects(exchangeAuthorizationCode(provider, exchange), rejectsWith('ERR_OAUTH_RESPONSE'))
   })

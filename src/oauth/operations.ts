@@ -101,10 +101,16 @@ export async function revokeToken(provider: OAuthProvider, token: string, hint?:
   const internals = providerInternals(provider)
   assertEndpoint(internals, 'revocation_endpoint')
   try {
-    const response = await oauth.revocationRequest(internals.as, libraryClient(internals), internals.clientAuth, token, {
-      ...libraryRequestOptions(internals),
-      ...(hint === undefined ? {} : { additionalParameters: { token_type_hint: hint } }),
-    })
+    const response = await oauth.revocationRequest(
+      internals.as,
+      libraryClient(internals),
+      internals.clientAuth,
+      token,
+      {
+        ...libraryRequestOptions(internals),
+        ...(hint === undefined ? {} : { additionalParameters: { token_type_hint: hint } }),
+      },
+    )
     await oauth.processRevocationResponse(response)
   } catch (err) {
     throw await toOAuthError('revocation', err)

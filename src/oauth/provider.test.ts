@@ -51,7 +51,9 @@ function rejectsWith(code: ErrorCode): (err: unknown) => boolean {
 
 describe('resolveProvider: discovery', () => {
   test('P4 accepts metadata that declares S256', async (t) => {
-    const issuer = await metadataServer(t, (iss) => endpoints(iss, { code_challenge_methods_supported: ['plain', 'S256'] }))
+    const issuer = await metadataServer(t, (iss) =>
+      endpoints(iss, { code_challenge_methods_supported: ['plain', 'S256'] }),
+    )
     const provider = await resolveProvider({ provider: { issuer }, client }, { allowInsecureLoopback: true })
     assert.equal(provider.issuer, issuer)
     assert.equal(provider.tokenEndpoint, `${issuer}/token`)
@@ -77,7 +79,10 @@ describe('resolveProvider: discovery', () => {
 
   test('X7 a non-HTTPS, non-loopback endpoint in the metadata → ERR_CONFIG', async (t) => {
     const issuer = await metadataServer(t, (iss) =>
-      endpoints(iss, { code_challenge_methods_supported: ['S256'], token_endpoint: 'http://tokens.example.test/token' }),
+      endpoints(iss, {
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint: 'http://tokens.example.test/token',
+      }),
     )
     await assert.rejects(
       resolveProvider({ provider: { issuer }, client }, { allowInsecureLoopback: true }),
@@ -98,7 +103,9 @@ describe('resolveProvider: discovery', () => {
   })
 
   test('a metadata document for another issuer → ERR_OAUTH_DISCOVERY', async (t) => {
-    const issuer = await metadataServer(t, () => endpoints('https://other.example.test', { code_challenge_methods_supported: ['S256'] }))
+    const issuer = await metadataServer(t, () =>
+      endpoints('https://other.example.test', { code_challenge_methods_supported: ['S256'] }),
+    )
     await assert.rejects(
       resolveProvider({ provider: { issuer }, client }, { allowInsecureLoopback: true }),
       rejectsWith('ERR_OAUTH_DISCOVERY'),

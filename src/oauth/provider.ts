@@ -68,7 +68,11 @@ export class OAuthProvider {
   }
 
   /** @internal Used by {@link resolveProvider} only. */
-  static create(internals: ProviderInternals, issuer: string | undefined, method: TokenEndpointAuthMethod): OAuthProvider {
+  static create(
+    internals: ProviderInternals,
+    issuer: string | undefined,
+    method: TokenEndpointAuthMethod,
+  ): OAuthProvider {
     return new OAuthProvider(internals, issuer, method)
   }
 }
@@ -139,7 +143,10 @@ function explicitMetadata(config: ExplicitProviderConfig, allowInsecure: boolean
 
 type RequestSettings = Pick<ProviderInternals, 'fetch' | 'timeoutMs' | 'allowInsecure'>
 
-async function discoverMetadata(config: DiscoveredProviderConfig, settings: RequestSettings): Promise<oauth.AuthorizationServer> {
+async function discoverMetadata(
+  config: DiscoveredProviderConfig,
+  settings: RequestSettings,
+): Promise<oauth.AuthorizationServer> {
   const issuerURL = assertEndpointURL('provider.issuer', config.issuer, settings.allowInsecure)
   let as: oauth.AuthorizationServer
   try {

@@ -40,7 +40,8 @@ export async function startAgentServer(options: { port: number; host: string; lo
   const server: Server = createServer((req, res) => {
     const whenReady = routes !== undefined ? Promise.resolve(true) : waitFor(ready, WAIT_FOR_AGENT_MS)
     void whenReady.then((ok) => {
-      if (!ok || routes === undefined) return sendJSON(res, 503, { error: 'the agent is starting' }, { 'retry-after': '1' })
+      if (!ok || routes === undefined)
+        return sendJSON(res, 503, { error: 'the agent is starting' }, { 'retry-after': '1' })
       return route(routes, req, res, options.logger)
     })
   })

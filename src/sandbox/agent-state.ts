@@ -94,11 +94,21 @@ function describeState(state: SignInState): ConversationStateView['signIn'] {
         parkedQuestion: state.parkedQuestion !== undefined,
       }
     case 'prompt-expired':
-      return { kind: state.kind, scopes: state.scopes, expiredAt: iso(state.expiredAt), parkedQuestion: state.parkedQuestion !== undefined }
+      return {
+        kind: state.kind,
+        scopes: state.scopes,
+        expiredAt: iso(state.expiredAt),
+        parkedQuestion: state.parkedQuestion !== undefined,
+      }
     case 'exchanging':
       return { kind: state.kind, scopes: state.scopes, startedAt: iso(state.startedAt), attempt: state.attempt }
     case 'signed-in':
-      return { kind: state.kind, ...(state.subject === undefined ? {} : { subject: state.subject }), scopes: state.scopes, since: iso(state.since) }
+      return {
+        kind: state.kind,
+        ...(state.subject === undefined ? {} : { subject: state.subject }),
+        scopes: state.scopes,
+        since: iso(state.since),
+      }
     case 'needs-reconnect':
       return { kind: state.kind, reason: state.reason, scopes: state.scopes, since: iso(state.since) }
   }

@@ -50,7 +50,10 @@ async function discoverAuthorizationEndpoint(issuer: string, fetch: FetchLike): 
   const response = await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) })
   const metadata = (await response.json().catch(() => ({}))) as { authorization_endpoint?: unknown }
   if (!response.ok || typeof metadata.authorization_endpoint !== 'string') {
-    throw new InvalidArgumentError('provider', `no authorization_endpoint in ${issuer}/.well-known/openid-configuration`)
+    throw new InvalidArgumentError(
+      'provider',
+      `no authorization_endpoint in ${issuer}/.well-known/openid-configuration`,
+    )
   }
   return metadata.authorization_endpoint
 }

@@ -27,7 +27,11 @@ test('a sandbox agent that cannot be created (bad vault keys) leaves its databas
   const dataDir = mkdtempSync(join(tmpdir(), 'bm-sandbox-agent-'))
   t.after(() => rmSync(dataDir, { recursive: true, force: true }))
   // Never contacted: createAgent rejects the vault keys before any I/O.
-  const emulator = { agentName: 'brands/1/agents/2', keyFilePath: join(dataDir, 'none.json'), url: 'http://127.0.0.1:9' }
+  const emulator = {
+    agentName: 'brands/1/agents/2',
+    keyFilePath: join(dataDir, 'none.json'),
+    url: 'http://127.0.0.1:9',
+  }
   await assert.rejects(
     startSandboxAgent({
       dataDir,

@@ -55,7 +55,11 @@ export async function startSandboxAgent(options: SandboxAgentOptions): Promise<S
       google: { keyFile: options.emulator.keyFilePath, baseUrl: options.emulator.url },
       provider: {
         provider: { issuer: options.issuer },
-        client: { clientId: options.clientId, clientSecret: options.clientSecret, tokenEndpointAuthMethod: 'client_secret_basic' },
+        client: {
+          clientId: options.clientId,
+          clientSecret: options.clientSecret,
+          tokenEndpointAuthMethod: 'client_secret_basic',
+        },
       },
       allowInsecureLoopback: true,
       scopes: BANK_AGENT_SCOPES,

@@ -149,7 +149,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     stops.push({ name: 'demo OIDC provider', stop: () => provider.close() })
 
     const authorizationEndpoint = await step({ step: 'configure', label: "Setting the agent's sign-in endpoint" }, () =>
-      configureAgent({ emulatorUrl: emulator.url, keyFilePath: emulator.keyFilePath, agentName: emulator.agentName, issuer: provider.issuer }),
+      configureAgent({
+        emulatorUrl: emulator.url,
+        keyFilePath: emulator.keyFilePath,
+        agentName: emulator.agentName,
+        issuer: provider.issuer,
+      }),
     )
 
     const bank = await step({ step: 'bank', label: 'Starting bank API' }, () =>
@@ -181,7 +186,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     stops.push({ name: 'Growing Tree Bank agent', stop: () => agent.stop() })
     agentServer.attach({ webhook: agent.webhookHandler, state: agent.readState })
 
-    const used = { emulator: port(emulator.url), provider: port(provider.issuer), bank: port(bank.url), agent: port(agentServer.url) }
+    const used = {
+      emulator: port(emulator.url),
+      provider: port(provider.issuer),
+      bank: port(bank.url),
+      agent: port(agentServer.url),
+    }
     return {
       url: `${emulator.url}/?agentState=${AGENT_STATE_PATH}`,
       dataDir,

@@ -34,7 +34,10 @@ export function requireProvider(config: BmOAuthConfig): ProviderConfig {
 /** The agent name, or a {@link ConfigError} saying how to set it. */
 export function requireAgent(config: BmOAuthConfig): string {
   if (config.agent === undefined) {
-    throw new ConfigError('agent', 'is required: pass --agent brands/BRAND_ID/agents/AGENT_ID, set BM_OAUTH_AGENT or "agent"')
+    throw new ConfigError(
+      'agent',
+      'is required: pass --agent brands/BRAND_ID/agents/AGENT_ID, set BM_OAUTH_AGENT or "agent"',
+    )
   }
   return config.agent
 }

@@ -39,4 +39,3 @@ function redactConnectionString(value: string): string {
   }
   return url.href
 }
-

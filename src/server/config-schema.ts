@@ -122,7 +122,11 @@ export function toConfigError(error: z.ZodError, sourceOf: SourceOf, prefix = ''
   if (issue.code === 'unrecognized_keys') {
     const where = path === '' ? '' : `${path}.`
     const keys = issue.keys.map((k) => `${where}${k}`)
-    return new ConfigError(keys[0] ?? 'configuration', `unknown setting${keys.length > 1 ? `s ${keys.join(', ')}` : ''}`, sourceOf(path))
+    return new ConfigError(
+      keys[0] ?? 'configuration',
+      `unknown setting${keys.length > 1 ? `s ${keys.join(', ')}` : ''}`,
+      sourceOf(path),
+    )
   }
   return new ConfigError(path === '' ? 'configuration' : path, describeIssue(issue), sourceOf(path))
 }

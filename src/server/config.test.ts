@@ -103,7 +103,8 @@ describe('loadConfig', () => {
   })
 
   test('printing the config hides a PostgreSQL password given as a query parameter (password, sslpassword)', async () => {
-    const url = 'postgres://bm@127.0.0.1/db?sslmode=require&password=SECRET-pw&sslpassword=SECRET-ssl&sslkey=/etc/bm/key.pem'
+    const url =
+      'postgres://bm@127.0.0.1/db?sslmode=require&password=SECRET-pw&sslpassword=SECRET-ssl&sslkey=/etc/bm/key.pem'
     const config = await loadConfig({ env: { BM_OAUTH_DATABASE_URL: url } })
     assert.deepEqual(config.store, { postgres: url }, 'the store still gets the real URL')
     for (const printed of [JSON.stringify(config), inspect(config, { depth: 10 })]) {
@@ -136,7 +137,9 @@ describe('loadConfig errors name the field and its source, never the value', () 
   })
 
   test('a bad value in the file names the field and the file', async () => {
-    const file = configFile({ client: { clientId: 'a', clientSecret: 'SECRET-x', tokenEndpointAuthMethod: 'SECRET-y' } })
+    const file = configFile({
+      client: { clientId: 'a', clientSecret: 'SECRET-x', tokenEndpointAuthMethod: 'SECRET-y' },
+    })
     const err = await configError(loadConfig({ file, env: {} }))
     assert.equal(err.field, 'client.tokenEndpointAuthMethod')
     assert.equal(err.source, file)

@@ -17,7 +17,14 @@ import { ConfigError, configSchema, selectProviderSchema, toConfigError, type So
 
 export { ConfigError }
 export { redactConfig }
-export { allowedRedirectURIs, providerIdOf, requireAgent, requireClient, requireProvider, webhookURLOf } from './config-access.ts'
+export {
+  allowedRedirectURIs,
+  providerIdOf,
+  requireAgent,
+  requireClient,
+  requireProvider,
+  webhookURLOf,
+} from './config-access.ts'
 
 /** The Google side: service-account key and API origins (e.g. the emulator's). */
 export interface GoogleSettings {
@@ -82,7 +89,12 @@ export interface BmOAuthConfig {
 /** Values given on the command line; they override the environment and the file. */
 export interface ConfigOverrides {
   agent?: string | undefined
-  google?: { keyFile?: string | undefined; baseUrl?: string | undefined; businessCommunicationsUrl?: string | undefined; businessMessagesUrl?: string | undefined }
+  google?: {
+    keyFile?: string | undefined
+    baseUrl?: string | undefined
+    businessCommunicationsUrl?: string | undefined
+    businessMessagesUrl?: string | undefined
+  }
 }
 
 export interface LoadConfigOptions {
@@ -270,4 +282,3 @@ function withRedactedViews(config: BmOAuthConfig): BmOAuthConfig {
   })
   return Object.freeze(config)
 }
-

@@ -57,7 +57,10 @@ export async function checkDiscovery(
     return { check: fail(DISCOVERY, DISCOVERY_TITLE, `${url} ${unreachable(err)}`, issuerHint()), metadata: undefined }
   }
   if (answer.status !== 200) {
-    return { check: fail(DISCOVERY, DISCOVERY_TITLE, `${url} answered HTTP ${answer.status}`, issuerHint()), metadata: undefined }
+    return {
+      check: fail(DISCOVERY, DISCOVERY_TITLE, `${url} answered HTTP ${answer.status}`, issuerHint()),
+      metadata: undefined,
+    }
   }
   const document = parseObject(answer.body)
   if (document === undefined) {
@@ -69,7 +72,9 @@ export async function checkDiscovery(
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const value = JSON.parse(text) as unknown
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }
@@ -93,7 +98,10 @@ function metadataFromDocument(
 ): { check: DoctorCheck; metadata: ProviderMetadata | undefined } {
   if (document['issuer'] !== issuer) {
     const detail = `metadata issuer ${JSON.stringify(document['issuer'])} differs from the configured ${issuer}`
-    return { check: fail(DISCOVERY, DISCOVERY_TITLE, detail, 'set provider.issuer to the exact issuer value'), metadata: undefined }
+    return {
+      check: fail(DISCOVERY, DISCOVERY_TITLE, detail, 'set provider.issuer to the exact issuer value'),
+      metadata: undefined,
+    }
   }
   const authorizationEndpoint = document['authorization_endpoint']
   if (typeof authorizationEndpoint !== 'string') {
@@ -110,7 +118,10 @@ function metadataFromDocument(
     // RFC 8414 §2: when omitted, the default is client_secret_basic.
     tokenEndpointAuthMethods: list('token_endpoint_auth_methods_supported') ?? ['client_secret_basic'],
   }
-  return { check: pass(DISCOVERY, DISCOVERY_TITLE, `${url} (authorization endpoint ${authorizationEndpoint})`), metadata }
+  return {
+    check: pass(DISCOVERY, DISCOVERY_TITLE, `${url} (authorization endpoint ${authorizationEndpoint})`),
+    metadata,
+  }
 }
 
 /** Check 2: PKCE S256 is supported (bm-oauth refuses providers without it, §10 Q1). */
@@ -119,9 +130,15 @@ export function checkS256(metadata: ProviderMetadata | undefined): DoctorCheck {
   const title = 'PKCE S256 supported'
   if (metadata === undefined) return fail(id, title, 'provider metadata unavailable (see provider discovery)')
   const methods = metadata.codeChallengeMethods
-  if (methods?.includes('S256') === true) return pass(id, title, `code_challenge_methods_supported: ${methods.join(', ')}`)
+  if (methods?.includes('S256') === true)
+    return pass(id, title, `code_challenge_methods_supported: ${methods.join(', ')}`)
   const declared = methods === undefined ? 'not declared' : `only ${methods.join(', ') || 'none'}`
-  return fail(id, title, `S256 ${declared}`, 'enable PKCE with S256 at the provider; bm-oauth never sends plain challenges')
+  return fail(
+    id,
+    title,
+    `S256 ${declared}`,
+    'enable PKCE with S256 at the provider; bm-oauth never sends plain challenges',
+  )
 }
 
 /** Check 3: the configured client authentication method is one the token endpoint supports. */
@@ -129,20 +146,31 @@ export function checkAuthMethod(config: BmOAuthConfig, metadata: ProviderMetadat
   const id = 'provider.auth-method'
   const title = 'token endpoint auth method'
   const client = config.client
-  if (client === undefined) return fail(id, title, 'no client configured', 'set "client" in the config file or BM_OAUTH_CLIENT_ID')
+  if (client === undefined)
+    return fail(id, title, 'no client configured', 'set "client" in the config file or BM_OAUTH_CLIENT_ID')
   const method: TokenEndpointAuthMethod = client.tokenEndpointAuthMethod
   const needsSecret = method === 'client_secret_basic' || method === 'client_secret_post'
   if (needsSecret && client.clientSecret === undefined) {
     return fail(id, title, `${method} needs a client secret, none is configured`, 'set BM_OAUTH_CLIENT_SECRET')
   }
   if (method === 'private_key_jwt' && client.privateKeyFile === undefined) {
-    return fail(id, title, 'private_key_jwt needs client.privateKeyFile', 'point client.privateKeyFile at the private JWK')
+    return fail(
+      id,
+      title,
+      'private_key_jwt needs client.privateKeyFile',
+      'point client.privateKeyFile at the private JWK',
+    )
   }
   if (metadata === undefined) return fail(id, title, 'provider metadata unavailable (see provider discovery)')
   const supported = metadata.tokenEndpointAuthMethods
   if (supported === undefined) return pass(id, title, `${method} (explicit configuration: not declared, assumed)`)
   if (supported.includes(method)) return pass(id, title, `${method} (supported: ${supported.join(', ')})`)
-  return fail(id, title, `${method} is not among ${supported.join(', ')}`, 'set client.tokenEndpointAuthMethod to a supported method')
+  return fail(
+    id,
+    title,
+    `${method} is not among ${supported.join(', ')}`,
+    'set client.tokenEndpointAuthMethod to a supported method',
+  )
 }
 
 /** Checks 4…: the authorization endpoint accepts each redirect URI Business Messages uses. */
@@ -158,7 +186,17 @@ export async function checkRedirectURIs(
     const title = `redirect URI ${uri}`
     if (metadata === undefined) checks.push(fail(id, title, 'provider metadata unavailable (see provider discovery)'))
     else if (config.client === undefined) checks.push(fail(id, title, 'no client configured (client.clientId)'))
-    else checks.push(await probeRedirectURI(ctx, { id, title, uri, clientId: config.client.clientId, scopes: config.scopes, endpoint: metadata.authorizationEndpoint }))
+    else
+      checks.push(
+        await probeRedirectURI(ctx, {
+          id,
+          title,
+          uri,
+          clientId: config.client.clientId,
+          scopes: config.scopes,
+          endpoint: metadata.authorizationEndpoint,
+        }),
+      )
   }
   return checks
 }
@@ -216,7 +254,8 @@ function authorizationRequest(p: RedirectProbe): URL {
   return url
 }
 
-const OAUTH_ERROR = /\b(invalid_redirect_uri|redirect_uri_mismatch|invalid_client|invalid_request|unauthorized_client|access_denied|invalid_scope|server_error)\b/
+const OAUTH_ERROR =
+  /\b(invalid_redirect_uri|redirect_uri_mismatch|invalid_client|invalid_request|unauthorized_client|access_denied|invalid_scope|server_error)\b/
 
 /** An OAuth error code in an error page or JSON body, if one is there. */
 function oauthErrorIn(body: string): string | undefined {

@@ -62,7 +62,8 @@ export async function probe(ctx: DoctorContext, url: string | URL, init: Request
 
 /** Why a request did not get an answer, as a short phrase (error names and socket codes only). */
 export function unreachable(err: unknown): string {
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return 'no answer before the deadline'
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))
+    return 'no answer before the deadline'
   const code = (err as { cause?: { code?: unknown } }).cause?.code
   return typeof code === 'string' ? `unreachable (${code})` : 'unreachable'
 }

@@ -19,7 +19,12 @@ export async function checkHandshake(ctx: DoctorContext, config: BmOAuthConfig, 
   const title = `webhook verification handshake (${url})`
   const clientToken = config.webhook.clientToken
   if (clientToken === undefined) {
-    return fail(id, title, 'no client token configured', 'set BM_OAUTH_WEBHOOK_CLIENT_TOKEN to the token Google shows for the webhook')
+    return fail(
+      id,
+      title,
+      'no client token configured',
+      'set BM_OAUTH_WEBHOOK_CLIENT_TOKEN to the token Google shows for the webhook',
+    )
   }
   const secret = randomBytes(12).toString('hex')
   let answer
@@ -44,7 +49,11 @@ export async function checkHandshake(ctx: DoctorContext, config: BmOAuthConfig, 
 }
 
 /** Check: a correctly signed harmless delivery is acknowledged with 2xx. */
-export async function checkSignedDelivery(ctx: DoctorContext, config: BmOAuthConfig, url: string): Promise<DoctorCheck> {
+export async function checkSignedDelivery(
+  ctx: DoctorContext,
+  config: BmOAuthConfig,
+  url: string,
+): Promise<DoctorCheck> {
   const id = 'webhook.signed-delivery'
   const title = 'signed test delivery acknowledged'
   const key = config.webhook.signingKeys[0]
@@ -65,7 +74,11 @@ export async function checkSignedDelivery(ctx: DoctorContext, config: BmOAuthCon
 }
 
 /** Check: a delivery with a wrong signature is refused (signature verification is really on). */
-export async function checkRejectsForgery(ctx: DoctorContext, config: BmOAuthConfig, url: string): Promise<DoctorCheck> {
+export async function checkRejectsForgery(
+  ctx: DoctorContext,
+  config: BmOAuthConfig,
+  url: string,
+): Promise<DoctorCheck> {
   const id = 'webhook.rejects-forgery'
   const title = 'wrongly signed delivery refused'
   const body = testDelivery(ctx, config)
@@ -77,7 +90,12 @@ export async function checkRejectsForgery(ctx: DoctorContext, config: BmOAuthCon
   }
   if (status === 401 || status === 403) return pass(id, title, `refused with ${status}`)
   if (status >= 200 && status < 300) {
-    return fail(id, title, `accepted with ${status}: anyone can inject events`, 'turn signature verification on (unset local.unsafeDisableSignatureVerification)')
+    return fail(
+      id,
+      title,
+      `accepted with ${status}: anyone can inject events`,
+      'turn signature verification on (unset local.unsafeDisableSignatureVerification)',
+    )
   }
   return fail(id, title, `answered HTTP ${status} (expected 401)`)
 }

@@ -10,7 +10,13 @@ import type { FetchLike } from '../core/fetch.ts'
 import { GoogleAPIError, isBmOAuthError } from '../errors.ts'
 import type { BusinessCommunicationsClient } from '../google/business-communications/client.ts'
 import { webhookURLOf, type BmOAuthConfig } from './config.ts'
-import { checkAuthMethod, checkDiscovery, checkRedirectURIs, checkS256, type ProviderMetadata } from './doctor-provider.ts'
+import {
+  checkAuthMethod,
+  checkDiscovery,
+  checkRedirectURIs,
+  checkS256,
+  type ProviderMetadata,
+} from './doctor-provider.ts'
 import { fail, pass, type DoctorCheck, type DoctorContext, type DoctorReport } from './doctor-types.ts'
 import { checkHandshake, checkRejectsForgery, checkSignedDelivery } from './doctor-webhook.ts'
 import { businessCommunicationsClientFor } from './google-clients.ts'
@@ -39,7 +45,9 @@ export async function runDoctor(config: BmOAuthConfig, options: DoctorOptions = 
   const discovery = await checkDiscovery(ctx, config)
   checks.push(discovery.check, checkS256(discovery.metadata), checkAuthMethod(config, discovery.metadata))
   checks.push(...(await checkRedirectURIs(ctx, config, discovery.metadata)))
-  const bc = options.businessCommunications ?? (() => businessCommunicationsClientFor(config, { fetch: ctx.fetch, timeoutMs: ctx.timeoutMs }))
+  const bc =
+    options.businessCommunications ??
+    (() => businessCommunicationsClientFor(config, { fetch: ctx.fetch, timeoutMs: ctx.timeoutMs }))
   checks.push(await checkAgentEndpoint(config, discovery.metadata, bc))
   const webhookUrl = options.webhookUrl ?? webhookURLOf(config)
   checks.push(await checkHandshake(ctx, config, webhookUrl))
@@ -62,13 +70,27 @@ async function checkAgentEndpoint(
     const agent = await (await businessCommunications()).getAgent(config.agent)
     endpointUrl = agent.businessMessagesAgent?.authorizationConfig?.endpointUrl
   } catch (err) {
-    if (err instanceof GoogleAPIError) return fail(id, title, `${config.agent}: ${err.httpStatus} ${err.rpcStatus}`, 'check the agent name and the service account')
+    if (err instanceof GoogleAPIError)
+      return fail(
+        id,
+        title,
+        `${config.agent}: ${err.httpStatus} ${err.rpcStatus}`,
+        'check the agent name and the service account',
+      )
     const detail = isBmOAuthError(err) ? `${err.code}: ${err.message}` : 'Business Communications API unreachable'
     return fail(id, title, detail, 'check google.keyFile (BM_OAUTH_KEY_FILE) and google.baseUrl')
   }
-  const fix = metadata === undefined ? undefined : `bm-oauth configure-oauth --agent ${config.agent} --endpoint-url ${metadata.authorizationEndpoint}`
+  const fix =
+    metadata === undefined
+      ? undefined
+      : `bm-oauth configure-oauth --agent ${config.agent} --endpoint-url ${metadata.authorizationEndpoint}`
   if (endpointUrl === undefined) return fail(id, title, `${config.agent} has no endpointUrl`, fix)
   if (metadata === undefined) return fail(id, title, `is ${endpointUrl}; provider metadata unavailable to compare`)
   if (endpointUrl === metadata.authorizationEndpoint) return pass(id, title, `${config.agent} → ${endpointUrl}`)
-  return fail(id, title, `is ${endpointUrl}, but the provider's authorization endpoint is ${metadata.authorizationEndpoint}`, fix)
+  return fail(
+    id,
+    title,
+    `is ${endpointUrl}, but the provider's authorization endpoint is ${metadata.authorizationEndpoint}`,
+    fix,
+  )
 }

@@ -60,7 +60,8 @@ async function readPrivateJWK(path: string): Promise<JsonWebKey> {
   }
   try {
     const jwk = JSON.parse(text) as unknown
-    if (typeof jwk === 'object' && jwk !== null && typeof (jwk as { d?: unknown }).d === 'string') return jwk as JsonWebKey
+    if (typeof jwk === 'object' && jwk !== null && typeof (jwk as { d?: unknown }).d === 'string')
+      return jwk as JsonWebKey
   } catch {
     // fall through: never quote the file (it holds key material)
   }

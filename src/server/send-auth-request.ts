@@ -60,7 +60,10 @@ export interface SentAuthRequest {
  * @throws {InvalidArgumentError} for a bad conversation id, no scopes, or a message over Google's limits.
  * @throws {GoogleAPIError} when Business Messages refuses the message (the pending sign-in stays until it expires).
  */
-export async function sendAuthRequest(deps: SendAuthRequestDeps, input: SendAuthRequestInput): Promise<SentAuthRequest> {
+export async function sendAuthRequest(
+  deps: SendAuthRequestDeps,
+  input: SendAuthRequestInput,
+): Promise<SentAuthRequest> {
   validateConversationId(input.conversation)
   if (input.scopes.length === 0) throw new InvalidArgumentError('scopes', 'at least one scope (--scope)')
   if (input.clientId.trim() === '') throw new InvalidArgumentError('clientId', 'must not be empty')

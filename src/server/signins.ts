@@ -80,7 +80,10 @@ interface PendingRow {
 async function listPending(db: Database, filter: SignInFilter, now: number): Promise<SignInSummary[]> {
   const conditions: string[] = []
   const params: string[] = []
-  for (const [column, value] of [['agent', filter.agent], ['conversation', filter.conversation]] as const) {
+  for (const [column, value] of [
+    ['agent', filter.agent],
+    ['conversation', filter.conversation],
+  ] as const) {
     if (value === undefined) continue
     params.push(value)
     conditions.push(`${column} = $${params.length}`)
@@ -148,7 +151,11 @@ export interface RevokeSignInsDeps {
  * Forgets every grant of the conversation (queued for revocation, deleted locally, then revoked at
  * the provider where possible: R7, R8, R9), and its pending sign-in.
  */
-export async function revokeSignIns(deps: RevokeSignInsDeps, agent: string, conversation: string): Promise<RevokeReport> {
+export async function revokeSignIns(
+  deps: RevokeSignInsDeps,
+  agent: string,
+  conversation: string,
+): Promise<RevokeReport> {
   const grants = await deps.stores.tokens.list({ agent, conversation, limit: 10_000 })
   let provider: Promise<OAuthProvider> | undefined
   const lazyProvider = (): Promise<OAuthProvider> => (provider ??= deps.resolveProvider())
@@ -224,8 +231,13 @@ async function revokeGrant(
 }
 
 function classifyFailure(err: unknown): Outcome {
-  if (err instanceof OAuthProtocolError) return { revocation: 'refused', detail: `${err.error} (HTTP ${err.httpStatus})` }
-  if (isBmOAuthError(err, 'ERR_NETWORK') || isBmOAuthError(err, 'ERR_HTTP_TIMEOUT') || isBmOAuthError(err, 'ERR_OAUTH_DISCOVERY')) {
+  if (err instanceof OAuthProtocolError)
+    return { revocation: 'refused', detail: `${err.error} (HTTP ${err.httpStatus})` }
+  if (
+    isBmOAuthError(err, 'ERR_NETWORK') ||
+    isBmOAuthError(err, 'ERR_HTTP_TIMEOUT') ||
+    isBmOAuthError(err, 'ERR_OAUTH_DISCOVERY')
+  ) {
     return { revocation: 'unreachable', detail: `${err.code}: ${err.message}` }
   }
   if (isBmOAuthError(err)) return { revocation: 'failed', detail: `${err.code}: ${err.message}` }

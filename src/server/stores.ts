@@ -145,7 +145,6 @@ export function openDatabase(config: BmOAuthConfig, logger: Logger = silentLogge
   return openSQLiteDatabase(path)
 }
 
-
 /** A vault without keys: listings work, anything touching a secret fails with the configuration error. */
 function lockedVault(): Vault {
   const fail = (): never => {

@@ -99,11 +99,7 @@ interface SealedPart {
 const T = PENDING_SIGNIN_TABLE
 
 /** The AEAD context of a pending sign-in: a verifier copied to another conversation or provider fails. */
-export function pendingSignInSealContext(row: {
-  agent: string
-  conversation: string
-  provider: string
-}): SealContext {
+export function pendingSignInSealContext(row: { agent: string; conversation: string; provider: string }): SealContext {
   const { agent, conversation, provider } = row
   return { purpose: 'pending-signin', agent, conversation, provider }
 }

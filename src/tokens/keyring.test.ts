@@ -39,7 +39,9 @@ describe('parseVaultKeys', () => {
     assertRefused(() => parseVaultKeys(`k1:${short}`), /exactly 32 bytes.*got 16 bytes/, [short])
     const long = randomBytes(33).toString('base64url')
     assertRefused(() => parseVaultKeys(`k1:${long}`), /exactly 32 bytes/, [long])
-    const std = `${randomBytes(32).toString('base64').replace(/[^+/]$/, '+')}`
+    const std = `${randomBytes(32)
+      .toString('base64')
+      .replace(/[^+/]$/, '+')}`
     assertRefused(() => parseVaultKeys(`k1:${std}`), /not base64url/, [std])
     const zero = Buffer.alloc(32).toString('base64url')
     assertRefused(() => parseVaultKeys(`k1:${zero}`), /all zero/, [zero])

@@ -53,8 +53,7 @@ export interface RefreshIfNeededOptions {
 }
 
 /** The store operations a refresh needs. */
-export type RefreshableTokenStore = Pick<TokenStore, 'get' | 'compareAndSwap' | 'markNeedsReconnect'> &
-  RefreshLeases
+export type RefreshableTokenStore = Pick<TokenStore, 'get' | 'compareAndSwap' | 'markNeedsReconnect'> & RefreshLeases
 
 const flightsByStore = new WeakMap<object, Map<string, Promise<TokenRecord | undefined>>>()
 

@@ -80,7 +80,12 @@ export interface RevocationQueue {
    * hidden until `now + leaseMs`. Rows another process claimed first are skipped. A row no listed
    * key can open (key removed, or damaged) can never be sent: it is deleted and logged, not returned.
    */
-  claimDue(agent: string, provider: string, now: number, options: { leaseMs: number; limit: number }): Promise<PendingRevocation[]>
+  claimDue(
+    agent: string,
+    provider: string,
+    now: number,
+    options: { leaseMs: number; limit: number },
+  ): Promise<PendingRevocation[]>
   /** Sets when to try a row again; `lastError` is an error code, never provider text with secrets. */
   reschedule(id: string, nextAttemptAt: number, lastError: string): Promise<void>
   /** Deletes a row (revoked, or given up). Returns whether it existed. */
@@ -106,8 +111,19 @@ interface QueueRow extends Row {
 }
 
 /** The AEAD context of a queued token. */
-function revocationSealContext(row: { id: string; agent: string; provider: string; token_type_hint: string }): SealContext {
-  return { purpose: 'pending-revocation', id: row.id, agent: row.agent, provider: row.provider, hint: row.token_type_hint }
+function revocationSealContext(row: {
+  id: string
+  agent: string
+  provider: string
+  token_type_hint: string
+}): SealContext {
+  return {
+    purpose: 'pending-revocation',
+    id: row.id,
+    agent: row.agent,
+    provider: row.provider,
+    hint: row.token_type_hint,
+  }
 }
 
 const T = REVOCATION_QUEUE_TABLE
@@ -118,7 +134,11 @@ export interface RevocationQueueOptions {
 }
 
 /** The queue over `db`. Run {@link migrateRevocationQueue} first. */
-export function createRevocationQueue(db: Database, vault: Vault, options: RevocationQueueOptions = {}): RevocationQueue {
+export function createRevocationQueue(
+  db: Database,
+  vault: Vault,
+  options: RevocationQueueOptions = {},
+): RevocationQueue {
   const logger = options.logger ?? silentLogger
   const open = (row: QueueRow): PendingRevocation => ({
     ...summaryOf(row),
@@ -131,7 +151,13 @@ export function createRevocationQueue(db: Database, vault: Vault, options: Revoc
     } catch (err) {
       if (!isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) throw err
       await db.query(`DELETE FROM ${T} WHERE id = $1`, [row.id])
-      const fields = { revocationId: row.id, agent: row.agent, provider: row.provider, hint: row.token_type_hint, errCode: err.code }
+      const fields = {
+        revocationId: row.id,
+        agent: row.agent,
+        provider: row.provider,
+        hint: row.token_type_hint,
+        errCode: err.code,
+      }
       logger.error(fields, 'queued revocation cannot be opened (vault key removed or row damaged); dropped')
       return undefined
     }

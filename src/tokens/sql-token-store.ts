@@ -60,11 +60,7 @@ const KEY_WHERE = 'agent = $1 AND conversation = $2 AND provider = $3'
  * @example
  * const store = createSQLTokenStore(db, createVault(parseVaultKeys(config.vaultKeys)))
  */
-export function createSQLTokenStore(
-  db: Database,
-  vault: Vault,
-  options: SQLTokenStoreOptions = {},
-): SQLTokenStore {
+export function createSQLTokenStore(db: Database, vault: Vault, options: SQLTokenStoreOptions = {}): SQLTokenStore {
   const clock = options.clock ?? systemClock
   const keyParams = (key: TokenKey): SQLValue[] => [key.agent, key.conversation, key.provider]
 
@@ -104,13 +100,7 @@ export function createSQLTokenStore(
                 updated_at = $9
           WHERE ${KEY_WHERE} AND version = $10
           RETURNING *`,
-        [
-          ...keyParams(key),
-          write.subject ?? null,
-          ...sealParams(key, write.tokens),
-          clock.now(),
-          expectedVersion,
-        ],
+        [...keyParams(key), write.subject ?? null, ...sealParams(key, write.tokens), clock.now(), expectedVersion],
       )
       return rows[0] === undefined ? undefined : expectActive(toRecord(rows[0]), db.dialect)
     },

@@ -28,7 +28,11 @@ test('bold, italic, nesting and links become nodes; the rest stays text', () => 
   assert.deepEqual(parseRichText('**a *b* c**'), [
     {
       type: 'bold',
-      children: [{ type: 'text', text: 'a ' }, { type: 'italic', children: [{ type: 'text', text: 'b' }] }, { type: 'text', text: ' c' }],
+      children: [
+        { type: 'text', text: 'a ' },
+        { type: 'italic', children: [{ type: 'text', text: 'b' }] },
+        { type: 'text', text: ' c' },
+      ],
     },
   ])
 })
@@ -42,7 +46,9 @@ test('unclosed markers are shown literally', () => {
 })
 
 test('HTML is text, and only http(s) URLs become links', () => {
-  assert.deepEqual(parseRichText('<img src=x onerror=alert(1)>'), [{ type: 'text', text: '<img src=x onerror=alert(1)>' }])
+  assert.deepEqual(parseRichText('<img src=x onerror=alert(1)>'), [
+    { type: 'text', text: '<img src=x onerror=alert(1)>' },
+  ])
   assert.deepEqual(parseRichText('[x](javascript:alert(1))'), [{ type: 'text', text: '[x](javascript:alert(1))' }])
   assert.deepEqual(parseRichText('[x](/relative)'), [{ type: 'text', text: '[x](/relative)' }])
 })

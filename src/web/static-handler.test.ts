@@ -39,12 +39,18 @@ after(async () => {
 })
 
 /** A raw request (fetch would normalise `..` and `%2e` away before sending). */
-function raw(method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${origin}/`, { method, path, headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+      )
     })
     req.on('error', reject)
     req.end()
@@ -60,7 +66,12 @@ describe('createStaticHandler', () => {
     assert.equal(res.headers['cache-control'], 'no-cache')
     assert.equal(res.headers['x-content-type-options'], 'nosniff')
     assert.equal(res.headers['content-security-policy'], PAGE_CONTENT_SECURITY_POLICY)
-    for (const directive of ["default-src 'none'", "script-src 'self'", "connect-src 'self'", "frame-ancestors 'none'"]) {
+    for (const directive of [
+      "default-src 'none'",
+      "script-src 'self'",
+      "connect-src 'self'",
+      "frame-ancestors 'none'",
+    ]) {
       assert.ok(PAGE_CONTENT_SECURITY_POLICY.includes(directive), directive)
     }
   })

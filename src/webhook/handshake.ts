@@ -46,10 +46,7 @@ export interface HandshakeAnswer {
  * configured token nothing is ever echoed. Comparison is constant-time over SHA-256 digests, so it
  * does not leak the token's length either.
  */
-export function answerHandshake(
-  request: HandshakeRequest,
-  expectedClientToken: string | undefined,
-): HandshakeAnswer {
+export function answerHandshake(request: HandshakeRequest, expectedClientToken: string | undefined): HandshakeAnswer {
   const configured = expectedClientToken !== undefined && expectedClientToken !== ''
   if (!configured || !sameSecret(request.clientToken, expectedClientToken)) {
     return { status: 401, headers: {}, body: '' }

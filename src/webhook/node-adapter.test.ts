@@ -37,20 +37,32 @@ after(async () => {
 
 test('a signed event over real HTTP → 200 and recorded', async () => {
   const body = eventBody({ requestId: 'http-1' })
-  const res = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json', 'x-goog-signature': sign(body) }, body: text(body) })
+  const res = await fetch(base, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-goog-signature': sign(body) },
+    body: text(body),
+  })
   assert.equal(res.status, 200)
   assert.equal(await res.text(), '')
   assert.equal(await count(), 1)
 })
 
 test('W1 over real HTTP: no X-Goog-Signature → 401 with an empty body', async () => {
-  const res = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text(eventBody({ requestId: 'http-2' })) })
+  const res = await fetch(base, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: text(eventBody({ requestId: 'http-2' })),
+  })
   assert.equal(res.status, 401)
   assert.equal(await res.text(), '')
 })
 
 test('W7 over real HTTP: handshake answered with the plain secret', async () => {
-  const res = await fetch(base, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text(enc({ clientToken: CLIENT_TOKEN, secret: '0123456789' })) })
+  const res = await fetch(base, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: text(enc({ clientToken: CLIENT_TOKEN, secret: '0123456789' })),
+  })
   assert.equal(res.status, 200)
   assert.match(res.headers.get('content-type') ?? '', /^text\/plain/)
   assert.equal(await res.text(), '0123456789')
@@ -63,7 +75,9 @@ test('W15 over real HTTP: GET → 405 with Allow: POST', async () => {
 })
 
 test('W8 over real HTTP: declared Content-Length over the cap → 413 without reading the body', async () => {
-  const status = await rawPost({ 'content-length': '10000000', 'content-type': 'application/json' }, (req) => req.write('{'))
+  const status = await rawPost({ 'content-length': '10000000', 'content-type': 'application/json' }, (req) =>
+    req.write('{'),
+  )
   assert.equal(status, 413)
 })
 
@@ -76,7 +90,10 @@ test('W8 over real HTTP: chunked body with no Content-Length crossing the cap �
 })
 
 /** Sends headers and some body, resolves with the status without finishing the upload. */
-function rawPost(headers: Record<string, string>, writeSome: (req: ReturnType<typeof request>) => void): Promise<number> {
+function rawPost(
+  headers: Record<string, string>,
+  writeSome: (req: ReturnType<typeof request>) => void,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(base, { method: 'POST', headers }, (res) => {
       res.resume()

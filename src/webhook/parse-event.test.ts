@@ -4,7 +4,8 @@ import { test } from 'node:test'
 import { isBmOAuthError } from '../errors.ts'
 import { parseWebhookEvent } from './parse-event.ts'
 
-const enc = (value: unknown): Uint8Array => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value))
+const enc = (value: unknown): Uint8Array =>
+  new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value))
 const parse = (value: unknown) => parseWebhookEvent(enc(value))
 const unprocessable = (err: unknown): boolean => isBmOAuthError(err, 'ERR_WEBHOOK_UNPROCESSABLE')
 
@@ -14,8 +15,17 @@ test('bm-contract §3.4 text message example', () => {
     conversationId: '3333',
     customAgentId: 'oauth',
     requestId: 'r-1',
-    message: { messageId: '4444', name: 'conversations/3333/messages/4444', text: 'Add 5 credits', createTime: '2020-10-02T15:05:23.045123456Z' },
-    context: { entryPoint: 'PLACESHEET', userInfo: { displayName: 'Michael', userDeviceLocale: 'en' }, resolvedLocale: 'en' },
+    message: {
+      messageId: '4444',
+      name: 'conversations/3333/messages/4444',
+      text: 'Add 5 credits',
+      createTime: '2020-10-02T15:05:23.045123456Z',
+    },
+    context: {
+      entryPoint: 'PLACESHEET',
+      userInfo: { displayName: 'Michael', userDeviceLocale: 'en' },
+      resolvedLocale: 'en',
+    },
     sendTime: '2020-10-02T15:05:24.045123456Z',
   })
   assert.deepEqual(event, {
@@ -28,13 +38,21 @@ test('bm-contract §3.4 text message example', () => {
     sendTime: '2020-10-02T15:05:24.045123456Z',
     sendTimeMs: Date.parse('2020-10-02T15:05:24.045Z'),
     context: { entryPoint: 'PLACESHEET', userDisplayName: 'Michael', userDeviceLocale: 'en', resolvedLocale: 'en' },
-    message: { messageId: '4444', name: 'conversations/3333/messages/4444', text: 'Add 5 credits', createTime: '2020-10-02T15:05:23.045123456Z' },
+    message: {
+      messageId: '4444',
+      name: 'conversations/3333/messages/4444',
+      text: 'Add 5 credits',
+      createTime: '2020-10-02T15:05:23.045123456Z',
+    },
   })
 })
 
 test('P11 authenticationResponse with redirectUri, and with the test-framework spelling redirect_uri', () => {
   for (const key of ['redirectUri', 'redirect_uri']) {
-    const event = parse({ requestId: 'r-2', authenticationResponse: { code: 'abc', [key]: 'https://business.google.com/callback', extra: 1 } })
+    const event = parse({
+      requestId: 'r-2',
+      authenticationResponse: { code: 'abc', [key]: 'https://business.google.com/callback', extra: 1 },
+    })
     assert.deepEqual(event.kind === 'authentication' && event.authentication, {
       outcome: 'code',
       code: 'abc',
@@ -44,7 +62,9 @@ test('P11 authenticationResponse with redirectUri, and with the test-framework s
 })
 
 test('P10 errorDetails → error outcome; code AND errorDetails together → error, not a code', () => {
-  const onlyError = parse({ authenticationResponse: { errorDetails: { error: 'ACCESS_DENIED', errorDescription: 'user cancelled' } } })
+  const onlyError = parse({
+    authenticationResponse: { errorDetails: { error: 'ACCESS_DENIED', errorDescription: 'user cancelled' } },
+  })
   assert.deepEqual(onlyError.kind === 'authentication' && onlyError.authentication, {
     outcome: 'error',
     error: 'ACCESS_DENIED',
@@ -64,7 +84,9 @@ test('P10 errorDetails → error outcome; code AND errorDetails together → err
 
 test('suggestionResponse accepts type and suggestionType', () => {
   for (const key of ['type', 'suggestionType']) {
-    const event = parse({ suggestionResponse: { message: 'conversations/c/messages/m', postbackData: 'pb', text: 'Yes', [key]: 'REPLY' } })
+    const event = parse({
+      suggestionResponse: { message: 'conversations/c/messages/m', postbackData: 'pb', text: 'Yes', [key]: 'REPLY' },
+    })
     assert.deepEqual(event.kind === 'suggestion' && event.suggestion, {
       message: 'conversations/c/messages/m',
       postbackData: 'pb',
@@ -86,13 +108,18 @@ test('userStatus: string booleans coerced, placeholders become undefined, live a
 })
 
 test('Google test-framework receipts: no requestId, no context, placeholder sendTime; dedupe on body hash', () => {
-  const raw = { receipts: { receipts: [{ message: 'conversations/c/messages/m', receiptType: 'READ' }], createTime: 'CREATE_TIME' }, sendTime: 'SEND_TIME' }
+  const raw = {
+    receipts: { receipts: [{ message: 'conversations/c/messages/m', receiptType: 'READ' }], createTime: 'CREATE_TIME' },
+    sendTime: 'SEND_TIME',
+  }
   const event = parse(raw)
   assert.equal(event.kind, 'receipts')
   assert.equal(event.sendTime, 'SEND_TIME')
   assert.equal(event.sendTimeMs, undefined)
   assert.equal(event.dedupeKey, `b:${createHash('sha256').update(enc(raw)).digest('hex')}`)
-  assert.deepEqual(event.kind === 'receipts' && event.receipts.receipts, [{ message: 'conversations/c/messages/m', receiptType: 'READ' }])
+  assert.deepEqual(event.kind === 'receipts' && event.receipts.receipts, [
+    { message: 'conversations/c/messages/m', receiptType: 'READ' },
+  ])
 })
 
 test('dedupe key: requestId first, else conversation/messageId', () => {
@@ -101,14 +128,23 @@ test('dedupe key: requestId first, else conversation/messageId', () => {
 })
 
 test('survey responses keep scalar fields; unknown payloads report their keys only', () => {
-  const survey = parse({ surveyResponse: { survey: 'conversations/c/surveys/s', rating: 'VERY_SATISFIED', questionIndex: 1 } })
-  assert.deepEqual(survey.kind === 'survey' && survey.survey, { survey: 'conversations/c/surveys/s', rating: 'VERY_SATISFIED', questionIndex: 1 })
+  const survey = parse({
+    surveyResponse: { survey: 'conversations/c/surveys/s', rating: 'VERY_SATISFIED', questionIndex: 1 },
+  })
+  assert.deepEqual(survey.kind === 'survey' && survey.survey, {
+    survey: 'conversations/c/surveys/s',
+    rating: 'VERY_SATISFIED',
+    questionIndex: 1,
+  })
   const unknown = parse({ requestId: 'r', feedbackResponse: { secret: 'x' } })
   assert.deepEqual(unknown.kind === 'unknown' && unknown.keys, ['requestId', 'feedbackResponse'])
 })
 
 test('sendTime: RFC 3339 with offsets and 9 fractional digits parses; anything else is undefined', () => {
-  assert.equal(parse({ sendTime: '2026-01-01T01:00:00.123456789+01:00', message: {} }).sendTimeMs, Date.parse('2026-01-01T00:00:00.123Z'))
+  assert.equal(
+    parse({ sendTime: '2026-01-01T01:00:00.123456789+01:00', message: {} }).sendTimeMs,
+    Date.parse('2026-01-01T00:00:00.123Z'),
+  )
   assert.equal(parse({ sendTime: '2026-01-01', message: {} }).sendTimeMs, undefined)
 })
 

@@ -8,12 +8,7 @@
  */
 import { createHash } from 'node:crypto'
 import { BmOAuthError } from '../errors.ts'
-import type {
-  AuthenticationOutcome,
-  WebhookContext,
-  WebhookEvent,
-  WebhookEventBase,
-} from './types.ts'
+import type { AuthenticationOutcome, WebhookContext, WebhookEvent, WebhookEventBase } from './types.ts'
 
 type JSONObject = Record<string, unknown>
 

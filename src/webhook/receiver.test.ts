@@ -4,7 +4,12 @@ import { ManualClock } from '../core/clock.ts'
 import type { Database } from '../db/queryable.ts'
 import { isBmOAuthError } from '../errors.ts'
 import type { InboxStore } from './inbox-store.ts'
-import { createWebhookReceiver, type RecordedDelivery, type WebhookReceiverOptions, type WebhookRequest } from './receiver.ts'
+import {
+  createWebhookReceiver,
+  type RecordedDelivery,
+  type WebhookReceiverOptions,
+  type WebhookRequest,
+} from './receiver.ts'
 import { DAY_MS } from './replay-window.ts'
 import {
   CLIENT_TOKEN,
@@ -49,7 +54,8 @@ function receiver(options: Partial<WebhookReceiverOptions> = {}) {
 function post(rawBody: Uint8Array, headers: Record<string, string> = {}): WebhookRequest {
   return { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, rawBody }
 }
-const signed = (rawBody: Uint8Array, key = KEY): WebhookRequest => post(rawBody, { 'x-goog-signature': sign(rawBody, key) })
+const signed = (rawBody: Uint8Array, key = KEY): WebhookRequest =>
+  post(rawBody, { 'x-goog-signature': sign(rawBody, key) })
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 test('a signed event is recorded, acked with 200, and the processor is told afterwards', async () => {
@@ -58,7 +64,10 @@ test('a signed event is recorded, acked with 200, and the processor is told afte
   assert.equal(await count(), 1)
   assert.equal(recorded.length, 0, 'notified only after the response was produced')
   await tick()
-  assert.deepEqual(recorded.map((d) => [d.id, d.event.kind]), [['r:r-1', 'message']])
+  assert.deepEqual(
+    recorded.map((d) => [d.id, d.event.kind]),
+    [['r:r-1', 'message']],
+  )
 })
 
 test('W1 missing X-Goog-Signature → 401 before parsing, empty body, no side effects', async () => {
@@ -72,7 +81,11 @@ test('W2 wrong signature (other key, other body, flipped bit) → 401, no side e
   const body = eventBody()
   const flipped = Buffer.from(sign(body), 'base64')
   flipped[0] = flipped[0]! ^ 0x80
-  for (const signature of [sign(body, 'other-key'), sign(eventBody({ requestId: 'r-9' })), flipped.toString('base64')]) {
+  for (const signature of [
+    sign(body, 'other-key'),
+    sign(eventBody({ requestId: 'r-9' })),
+    flipped.toString('base64'),
+  ]) {
     const res = await receiver().handle(post(body, { 'x-goog-signature': signature }))
     assert.deepEqual(res, { status: 401, headers: {}, body: '' })
   }
@@ -119,13 +132,21 @@ test('W8 body over maxBodyBytes → 413 before the signature check', async () =>
 })
 
 test('W9 signed but unprocessable (bad JSON, unknown type, wrong field type) → 200 and quarantined', async () => {
-  const bodies = [enc('{"requestId": "r", "message": '), enc({ requestId: 'r', feedbackResponse: {} }), enc({ message: { text: 7.5e300, messageId: {} } })]
-  for (const body of bodies) assert.deepEqual(await receiver().handle(signed(body)), { status: 200, headers: {}, body: '' })
+  const bodies = [
+    enc('{"requestId": "r", "message": '),
+    enc({ requestId: 'r', feedbackResponse: {} }),
+    enc({ message: { text: 7.5e300, messageId: {} } }),
+  ]
+  for (const body of bodies)
+    assert.deepEqual(await receiver().handle(signed(body)), { status: 200, headers: {}, body: '' })
   assert.equal(await count('webhook_quarantine'), 3)
   assert.equal(await count(), 0)
   await tick()
   assert.equal(recorded.length, 0)
-  assert.ok(logger.lines.some((l) => l.level === 'error' && /quarantined/.test(l.msg ?? '')), 'an alert-level log line')
+  assert.ok(
+    logger.lines.some((l) => l.level === 'error' && /quarantined/.test(l.msg ?? '')),
+    'an alert-level log line',
+  )
 })
 
 test('W10 duplicate deliveries (sequential and 10 concurrent) → 200 each, one record, one notification', async () => {
@@ -144,14 +165,20 @@ test('W10 duplicate deliveries (sequential and 10 concurrent) → 200 each, one 
 test('W11 sendTime beyond 7 days + skew, or > 5 min ahead → acked and dropped; 3 days old → processed once', async () => {
   const r = receiver()
   const at = (ms: number): string => new Date(ms).toISOString()
-  assert.equal((await r.handle(signed(eventBody({ requestId: 'old', sendTime: at(NOW - 7 * DAY_MS - 6 * 60_000) })))).status, 200)
+  assert.equal(
+    (await r.handle(signed(eventBody({ requestId: 'old', sendTime: at(NOW - 7 * DAY_MS - 6 * 60_000) })))).status,
+    200,
+  )
   assert.equal((await r.handle(signed(eventBody({ requestId: 'future', sendTime: at(NOW + 6 * 60_000) })))).status, 200)
   assert.equal(await count(), 0)
   const retry = eventBody({ requestId: 'retry', sendTime: at(NOW - 3 * DAY_MS) })
   await r.handle(signed(retry))
   await r.handle(signed(retry))
   await tick()
-  assert.deepEqual(recorded.map((d) => d.id), ['r:retry'])
+  assert.deepEqual(
+    recorded.map((d) => d.id),
+    ['r:retry'],
+  )
   assert.ok(logger.lines.some((l) => /replay window/.test(l.msg ?? '')))
 })
 
@@ -181,9 +208,15 @@ test('W15 GET/PUT → 405 with Allow: POST; non-JSON content type → 415; chars
     })
   }
   const body = eventBody()
-  const res415 = await receiver().handle({ method: 'POST', headers: { 'content-type': 'text/plain', 'x-goog-signature': sign(body) }, rawBody: body })
+  const res415 = await receiver().handle({
+    method: 'POST',
+    headers: { 'content-type': 'text/plain', 'x-goog-signature': sign(body) },
+    rawBody: body,
+  })
   assert.deepEqual(res415, { status: 415, headers: {}, body: '' })
-  const charset = await receiver().handle(post(body, { 'content-type': 'application/json; charset=UTF-8', 'x-goog-signature': sign(body) }))
+  const charset = await receiver().handle(
+    post(body, { 'content-type': 'application/json; charset=UTF-8', 'x-goog-signature': sign(body) }),
+  )
   assert.equal(charset.status, 200)
 })
 
@@ -194,21 +227,37 @@ test('a store failure is not acknowledged: 500, so Google redelivers', async () 
 })
 
 test('construction refuses to start without a key unless unsigned mode is explicit', () => {
-  assert.throws(() => createWebhookReceiver({ inbox }), (err) => isBmOAuthError(err, 'ERR_CONFIG'))
-  assert.throws(() => createWebhookReceiver({ inbox, keys: [''] }), (err) => isBmOAuthError(err, 'ERR_CONFIG'))
+  assert.throws(
+    () => createWebhookReceiver({ inbox }),
+    (err) => isBmOAuthError(err, 'ERR_CONFIG'),
+  )
+  assert.throws(
+    () => createWebhookReceiver({ inbox, keys: [''] }),
+    (err) => isBmOAuthError(err, 'ERR_CONFIG'),
+  )
 })
 
 test('unsigned mode warns loudly at construction and accepts Google test-framework payloads', async () => {
   const r = receiver({ keys: [], unsafeDisableSignatureVerification: true })
   assert.ok(logger.lines.some((l) => l.level === 'warn' && /VERIFICATION IS OFF/.test(l.msg ?? '')))
-  const testPayload = enc({ requestId: 'tf-1', conversationId: 'CONVERSATION_ID', userStatus: { isTyping: 'BOOLEAN', createTime: 'CREATE_TIME' }, sendTime: 'SEND_TIME', context: { entryPoint: 'CONVERSATION_ENTRYPOINT' } })
+  const testPayload = enc({
+    requestId: 'tf-1',
+    conversationId: 'CONVERSATION_ID',
+    userStatus: { isTyping: 'BOOLEAN', createTime: 'CREATE_TIME' },
+    sendTime: 'SEND_TIME',
+    context: { entryPoint: 'CONVERSATION_ENTRYPOINT' },
+  })
   assert.equal((await r.handle(post(testPayload))).status, 200)
   assert.equal(await count(), 1)
 })
 
 test('logs never contain the signing key, client token, handshake secret, code or signature', async () => {
   const r = receiver()
-  const auth = eventBody({ requestId: 'r-a', message: undefined, authenticationResponse: { code: 'CODE-XYZ-123', redirectUri: 'https://business.google.com/callback' } })
+  const auth = eventBody({
+    requestId: 'r-a',
+    message: undefined,
+    authenticationResponse: { code: 'CODE-XYZ-123', redirectUri: 'https://business.google.com/callback' },
+  })
   await r.handle(signed(auth))
   await r.handle(post(auth, { 'x-goog-signature': sign(auth, 'bad') }))
   await r.handle(post(enc({ clientToken: CLIENT_TOKEN, secret: 'HANDSHAKE-SECRET' })))

@@ -32,7 +32,20 @@ const ALLOWED: Record<string, string[]> = {
   flow: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db'],
   channel: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow'],
   agent: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel'],
-  server: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel', 'agent', 'index'],
+  server: [
+    ...BASE,
+    'pkce',
+    'oauth',
+    'tokens',
+    'signin-store',
+    'google',
+    'webhook',
+    'db',
+    'flow',
+    'channel',
+    'agent',
+    'index',
+  ],
   emulator: [...BASE, 'web'],
   demo: [...BASE, 'index', 'oauth'],
   sandbox: [...BASE, 'index', 'server', 'emulator', 'demo', 'agent'],
@@ -95,7 +108,9 @@ test('style.md Part C: imports between src/ areas follow the layering table', ()
       if (targetArea === area || allowed.includes(targetArea)) continue
       if (ref.typeOnly && (TYPE_ONLY_ALLOWED[area] ?? []).includes(targetArea)) continue
       if (isTestFile(from) && area !== 'emulator') continue // tests may wire areas together (not the emulator's)
-      violations.push(`${from} (${area}) must not import ${target} (${targetArea})${ref.typeOnly ? ' even type-only' : ''}`)
+      violations.push(
+        `${from} (${area}) must not import ${target} (${targetArea})${ref.typeOnly ? ' even type-only' : ''}`,
+      )
     }
   }
   assert.deepEqual(violations, [])

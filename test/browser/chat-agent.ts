@@ -53,8 +53,10 @@ const IMAGES: Record<string, string> = {
 }
 
 function svg(color: string, label: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 200"><rect width="320" height="200" fill="${color}"/>` +
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 320 200"><rect width="320" height="200" fill="${color}"/>` +
     `<text x="160" y="115" font-size="40" font-family="sans-serif" fill="#fff" text-anchor="middle">${label}</text></svg>`
+  )
 }
 
 /** Starts the agent's HTTP server; call `connect()` once the emulator and provider are up. */
@@ -67,10 +69,11 @@ export async function startChatAgent(): Promise<ChatAgent> {
     rejected: 0,
     errors: [],
     connect: (c) => void (config = c),
-    close: () => new Promise((resolve) => {
-      server.close(() => resolve())
-      server.closeAllConnections()
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
   }
   let origin = ''
   const server: Server = createServer((req, res) => {
@@ -119,7 +122,11 @@ function signatureMatches(raw: Buffer, header: string | string[] | undefined, ke
 
 async function handle(config: ChatAgentConfig, origin: string, body: AgentEvent): Promise<void> {
   const conversationId = String(body['conversationId'])
-  const rep: Representative = { representativeType: 'BOT', displayName: 'Tree Bank Bot', avatarImage: `${origin}/img/avatar.svg` }
+  const rep: Representative = {
+    representativeType: 'BOT',
+    displayName: 'Tree Bank Bot',
+    avatarImage: `${origin}/img/avatar.svg`,
+  }
   const say = async (message: Message): Promise<void> => {
     await config.bm.createEvent(conversationId, randomUUID(), { eventType: 'TYPING_STARTED', representative: rep })
     await config.bm.createMessage(conversationId, { ...message, representative: rep })
@@ -164,7 +171,10 @@ function accountsCarousel(origin: string): Message {
     richCard: {
       carouselCard: {
         cardWidth: 'MEDIUM',
-        cardContents: [card('Savings account', 'Earn interest every month.', 'savings.svg'), card('Checking account', 'Everyday banking.', 'checking.svg')],
+        cardContents: [
+          card('Savings account', 'Earn interest every month.', 'savings.svg'),
+          card('Checking account', 'Everyday banking.', 'checking.svg'),
+        ],
       },
     },
     fallback: 'Savings account; Checking account',

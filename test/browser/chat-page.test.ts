@@ -49,7 +49,9 @@ describe('web chat page in Chromium', { skip: 'skip' in launched ? launched.skip
     emulator = await startEmulator({ port: 0, dataDir, webhookUrl: agent.webhookUrl, webhookTimeoutMs: 5_000 })
     provider = await startStrictProvider({
       // The page signs in with the `web` surface at the emulator's stand-in origin (redirectURIForSurface).
-      clients: [{ clientId: CLIENT_ID, clientSecret: 'browser-test-secret', extraRedirectUris: [`${emulator.url}/callback`] }],
+      clients: [
+        { clientId: CLIENT_ID, clientSecret: 'browser-test-secret', extraRedirectUris: [`${emulator.url}/callback`] },
+      ],
     })
     const discovery = (await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json()) as {
       authorization_endpoint: string
@@ -59,7 +61,12 @@ describe('web chat page in Chromium', { skip: 'skip' in launched ? launched.skip
     const bc = new BusinessCommunicationsClient({ credentials, baseUrl: emulator.url })
     await bc.setAuthorizationEndpoint(emulator.agentName, discovery.authorization_endpoint)
     const bm = new BusinessMessagesClient({ credentials, baseUrl: emulator.url })
-    agent.connect({ bm, signingKeyPath: emulator.webhookClientTokenPath, clientId: CLIENT_ID, scopes: ['openid', 'profile'] })
+    agent.connect({
+      bm,
+      signingKeyPath: emulator.webhookClientTokenPath,
+      clientId: CLIENT_ID,
+      scopes: ['openid', 'profile'],
+    })
   })
 
   after(async () => {
@@ -144,7 +151,9 @@ describe('web chat page in Chromium', { skip: 'skip' in launched ? launched.skip
     assert.equal(await page.locator('.carousel .card').count(), 2)
     await page.getByRole('button', { name: 'Show accounts' }).waitFor({ state: 'hidden' })
     await page.waitForFunction(() =>
-      [...document.querySelectorAll<HTMLImageElement>('.carousel img')].every((img) => img.complete && img.naturalWidth > 0),
+      [...document.querySelectorAll<HTMLImageElement>('.carousel img')].every(
+        (img) => img.complete && img.naturalWidth > 0,
+      ),
     )
     await page.locator('.row.user .bubble', { hasText: 'Show accounts' }).waitFor()
     await screenshot(page, 'chat-carousel.png', { doc: true })
@@ -179,7 +188,9 @@ describe('web chat page in Chromium', { skip: 'skip' in launched ? launched.skip
     assert.ok(!html.includes(auth.code as string))
     await screenshot(page, 'chat-signed-in.png', { doc: true })
 
-    const typing = eventsOf(conversationId, 'userStatus').some((e) => (e['userStatus'] as { isTyping?: boolean }).isTyping === true)
+    const typing = eventsOf(conversationId, 'userStatus').some(
+      (e) => (e['userStatus'] as { isTyping?: boolean }).isTyping === true,
+    )
     assert.ok(typing, 'the page sends typing on while the user types')
     assert.ok(eventsOf(conversationId, 'receipts').length > 0, 'the page acknowledges agent messages')
     assert.deepEqual(agent.errors, [])
@@ -218,12 +229,21 @@ describe('web chat page in Chromium', { skip: 'skip' in launched ? launched.skip
       const specifier = '/web/markdown.js'
       const { renderRichText } = (await import(specifier)) as { renderRichText: (t: string) => DocumentFragment }
       const div = document.createElement('div')
-      div.append(renderRichText('<img src=x onerror=alert(1)> **b** [x](javascript:alert(1)) [ok](https://example.com/)'))
-      return { html: div.innerHTML, images: div.querySelectorAll('img').length, links: [...div.querySelectorAll('a')].map((a) => a.href) }
+      div.append(
+        renderRichText('<img src=x onerror=alert(1)> **b** [x](javascript:alert(1)) [ok](https://example.com/)'),
+      )
+      return {
+        html: div.innerHTML,
+        images: div.querySelectorAll('img').length,
+        links: [...div.querySelectorAll('a')].map((a) => a.href),
+      }
     })
     assert.equal(rendered.images, 0)
     assert.deepEqual(rendered.links, ['https://example.com/'])
-    assert.match(rendered.html, /&lt;img src=x onerror=alert\(1\)&gt; <strong>b<\/strong> \[x\]\(javascript:alert\(1\)\)/)
+    assert.match(
+      rendered.html,
+      /&lt;img src=x onerror=alert\(1\)&gt; <strong>b<\/strong> \[x\]\(javascript:alert\(1\)\)/,
+    )
     await context.close()
   })
 })

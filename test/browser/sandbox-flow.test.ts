@@ -36,7 +36,11 @@ describe('sandbox sign-in flow in Chromium', { skip: 'skip' in launched ? launch
     browser = launched.browser
     await mkdir(SHOTS, { recursive: true })
     dataDir = await mkdtemp(join(tmpdir(), 'bm-oauth-sandbox-browser-'))
-    sandbox = await startSandbox({ dataDir, ports: { emulator: 0, provider: 0, bank: 0, agent: 0 }, webhookBaseDelayMs: 100 })
+    sandbox = await startSandbox({
+      dataDir,
+      ports: { emulator: 0, provider: 0, bank: 0, agent: 0 },
+      webhookBaseDelayMs: 100,
+    })
   })
 
   after(async () => {

@@ -67,7 +67,8 @@ describe('bm-oauth CLI against the emulator', () => {
     assert.match(header.stdout, /^Authorization: Bearer \S+\n$/)
     const [name, value] = header.stdout.trim().split(': ')
     // bm-contract §1.4: the guide's body, single-quoted with trailing commas, exactly as curl -d sends it.
-    const body = "{ 'businessMessagesAgent': { 'authorizationConfig': { 'endpointUrl': 'https://curl.example/auth', }, }, }"
+    const body =
+      "{ 'businessMessagesAgent': { 'authorizationConfig': { 'endpointUrl': 'https://curl.example/auth', }, }, }"
     const response = await fetch(
       `${emulator.url}/v1/${emulator.agentName}?updateMask=businessMessagesAgent.authorizationConfig`,
       {
@@ -89,7 +90,7 @@ describe('bm-oauth CLI against the emulator', () => {
     assert.equal(response.status, 403)
   })
 
-  test('an API error prints Google\'s status and message and exits 1', async () => {
+  test("an API error prints Google's status and message and exits 1", async () => {
     const missing = emulator.agentName.replace(/agents\/.*/, 'agents/does-not-exist')
     const shown = await run(['agent', 'show', missing], env)
     assert.equal(shown.code, 1)

@@ -39,7 +39,10 @@ interface Check {
   hint?: string
 }
 
-async function doctor(extraEnv: Record<string, string> = {}, args: string[] = []): Promise<{ code: number; checks: Check[]; raw: string }> {
+async function doctor(
+  extraEnv: Record<string, string> = {},
+  args: string[] = [],
+): Promise<{ code: number; checks: Check[]; raw: string }> {
   const out = await run(['doctor', '--json', ...args], { ...env, ...extraEnv })
   const raw = out.stdout + out.stderr
   return { code: out.code, checks: JSON.parse(out.stdout).checks as Check[], raw }
@@ -54,7 +57,9 @@ before(async () => {
   emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator') })
   idp = await startStrictProvider({ clients: [{ clientId: 'bm-agent', clientSecret: SECRET }] })
   // A second client registered (dynamically, in the provider's own store) without one of the four URIs.
-  const clientAdapter = (idp.provider.Client as unknown as { adapter: { upsert(id: string, payload: object): Promise<void> } }).adapter
+  const clientAdapter = (
+    idp.provider.Client as unknown as { adapter: { upsert(id: string, payload: object): Promise<void> } }
+  ).adapter
   await clientAdapter.upsert('bm-agent-three', {
     client_id: 'bm-agent-three',
     client_secret: SECRET,
@@ -64,7 +69,9 @@ before(async () => {
     grant_types: ['authorization_code', 'refresh_token'],
   })
   webhook = await startReceiverWebhook(dir, [HOOK_KEY], HOOK_TOKEN)
-  const metadata = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as { authorization_endpoint: string }
+  const metadata = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as {
+    authorization_endpoint: string
+  }
   authorizationEndpoint = metadata.authorization_endpoint
   env = {
     BM_OAUTH_GOOGLE_BASE_URL: emulator.url,
@@ -95,9 +102,15 @@ describe('bm-oauth doctor', () => {
     assert.equal(out.code, 0, out.stdout + out.stderr)
     const lines = out.stdout.split('\n').filter((l) => /^[✓✗] /.test(l))
     assert.equal(lines.length, 11)
-    assert.ok(lines.every((l) => l.startsWith('✓ ')), out.stdout)
+    assert.ok(
+      lines.every((l) => l.startsWith('✓ ')),
+      out.stdout,
+    )
     for (const uri of [...THREE_URIS, 'https://business.google.com/message?az-intent-type=1&']) {
-      assert.ok(lines.some((l) => l.startsWith(`✓ redirect URI ${uri}: accepted`)), uri)
+      assert.ok(
+        lines.some((l) => l.startsWith(`✓ redirect URI ${uri}: accepted`)),
+        uri,
+      )
     }
     assert.match(out.stdout, /all 11 checks passed/)
     for (const secret of [SECRET, HOOK_KEY, HOOK_TOKEN]) assert.ok(!(out.stdout + out.stderr).includes(secret))
@@ -124,7 +137,10 @@ describe('bm-oauth doctor', () => {
       assert.deepEqual(failedIds(result.checks), ['agent.endpoint-url'])
       const check = result.checks.find((c) => c.id === 'agent.endpoint-url')!
       assert.match(check.detail, /elsewhere\.example/)
-      assert.equal(check.hint, `bm-oauth configure-oauth --agent ${emulator.agentName} --endpoint-url ${authorizationEndpoint}`)
+      assert.equal(
+        check.hint,
+        `bm-oauth configure-oauth --agent ${emulator.agentName} --endpoint-url ${authorizationEndpoint}`,
+      )
     } finally {
       await run(['configure-oauth', '--endpoint-url', authorizationEndpoint], env)
     }
@@ -135,7 +151,8 @@ describe('bm-oauth doctor', () => {
     assert.equal(wrong.code, 1)
     assert.deepEqual(failedIds(wrong.checks), ['webhook.handshake', 'webhook.signed-delivery'])
     assert.match(wrong.checks.find((c) => c.id === 'webhook.signed-delivery')!.detail, /401/)
-    for (const secret of ['not-the-token', 'not-the-key', HOOK_KEY, HOOK_TOKEN, SECRET]) assert.ok(!wrong.raw.includes(secret))
+    for (const secret of ['not-the-token', 'not-the-key', HOOK_KEY, HOOK_TOKEN, SECRET])
+      assert.ok(!wrong.raw.includes(secret))
   })
 
   test('checks are independent: no provider and an unreachable webhook still run every other check', async () => {
@@ -157,7 +174,9 @@ describe('bm-oauth doctor', () => {
     assert.equal(discovery.status, 'fail')
     assert.match(discovery.detail, /openid-configuration unreachable/)
     assert.deepEqual(
-      ['webhook.handshake', 'webhook.signed-delivery', 'webhook.rejects-forgery'].map((id) => result.checks.find((c) => c.id === id)!.status),
+      ['webhook.handshake', 'webhook.signed-delivery', 'webhook.rejects-forgery'].map(
+        (id) => result.checks.find((c) => c.id === id)!.status,
+      ),
       ['pass', 'pass', 'pass'],
     )
   })

@@ -38,11 +38,15 @@ after(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-test('§1.4 the documented curl PATCH with `bm-oauth header` changes the agent\'s endpointUrl', async () => {
+test("§1.4 the documented curl PATCH with `bm-oauth header` changes the agent's endpointUrl", async () => {
   const command = (await documentedCurlCommand())
     // `npx bm-oauth` resolves to the built CLI; run the same program from source so the test needs no build.
     .replaceAll('npx bm-oauth', `"${process.execPath}" "${MAIN}"`)
-  assert.match(command, /'endpointUrl': 'https:\/\/provider\.example\/authorize',/, 'single quotes + trailing comma kept')
+  assert.match(
+    command,
+    /'endpointUrl': 'https:\/\/provider\.example\/authorize',/,
+    'single quotes + trailing comma kept',
+  )
   const { stdout } = await exec('bash', ['-c', `${command.trimEnd()} --silent --show-error --fail-with-body`], {
     env: {
       ...process.env,
@@ -51,7 +55,10 @@ test('§1.4 the documented curl PATCH with `bm-oauth header` changes the agent\'
       BM_OAUTH_AGENT: emulator.agentName,
     },
   })
-  const agent = JSON.parse(stdout) as { name: string; businessMessagesAgent: { authorizationConfig: { endpointUrl: string } } }
+  const agent = JSON.parse(stdout) as {
+    name: string
+    businessMessagesAgent: { authorizationConfig: { endpointUrl: string } }
+  }
   assert.equal(agent.name, emulator.agentName)
   assert.equal(agent.businessMessagesAgent.authorizationConfig.endpointUrl, 'https://provider.example/authorize')
 })

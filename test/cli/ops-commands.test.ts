@@ -48,7 +48,10 @@ before(async () => {
   emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator') })
   idp = await startStrictProvider({ clients: [{ clientId: 'bm-agent', clientSecret: SECRET }] })
   provider = await resolveProvider(
-    { provider: { issuer: idp.issuer }, client: { clientId: 'bm-agent', clientSecret: SECRET, tokenEndpointAuthMethod: 'client_secret_basic' } },
+    {
+      provider: { issuer: idp.issuer },
+      client: { clientId: 'bm-agent', clientSecret: SECRET, tokenEndpointAuthMethod: 'client_secret_basic' },
+    },
     { allowInsecureLoopback: true },
   )
   env = {
@@ -77,16 +80,31 @@ describe('send-auth-request', () => {
   test('sends exactly one message with the S256 chip and stores the sealed verifier behind its challenge', async () => {
     const conversation = await openConversation()
     const out = await run(
-      ['send-auth-request', '--conversation', conversation, '--client-id', 'bm-agent', '--scope', 'openid', '--scope', 'offline_access'],
+      [
+        'send-auth-request',
+        '--conversation',
+        conversation,
+        '--client-id',
+        'bm-agent',
+        '--scope',
+        'openid',
+        '--scope',
+        'offline_access',
+      ],
       env,
     )
     assert.equal(out.code, 0, out.stderr)
     assert.match(out.stdout, new RegExp(`message: +conversations/${conversation}/messages/\\S+`))
     assert.match(out.stdout, /never printed/)
-    assert.ok(out.stderr.includes(SQLITE_NOTICE), 'the embedded store announces itself (first store use in this process)')
+    assert.ok(
+      out.stderr.includes(SQLITE_NOTICE),
+      'the embedded store announces itself (first store use in this process)',
+    )
 
     const view = await control(emulator.url, 'GET', `/conversations/${conversation}`)
-    const sent = view.transcript.filter((e: { direction: string; kind: string }) => e.direction === 'agent' && e.kind === 'message')
+    const sent = view.transcript.filter(
+      (e: { direction: string; kind: string }) => e.direction === 'agent' && e.kind === 'message',
+    )
     assert.equal(sent.length, 1)
     const message = sent[0].content
     assert.equal(message.representative.representativeType, 'BOT')
@@ -100,13 +118,20 @@ describe('send-auth-request', () => {
 
     const db = openSQLiteDatabase(env.BM_OAUTH_SQLITE_PATH!)
     try {
-      const pending = await createPendingSignInStore(db, createVault(parseVaultKeys(KEY_A))).get(emulator.agentName, conversation, Date.now())
+      const pending = await createPendingSignInStore(db, createVault(parseVaultKeys(KEY_A))).get(
+        emulator.agentName,
+        conversation,
+        Date.now(),
+      )
       assert.ok(pending)
       assert.equal(pending.provider, idp.issuer)
       assert.deepEqual(pending.scopes, ['openid', 'offline_access'])
       assert.equal(calculateS256Challenge(pending.codeVerifier), oauth.codeChallenge)
       assert.ok(!out.stdout.includes(pending.codeVerifier) && !out.stderr.includes(pending.codeVerifier))
-      const raw = await db.query<{ sealed: Uint8Array }>('SELECT sealed FROM bm_pending_signins WHERE conversation = $1', [conversation])
+      const raw = await db.query<{ sealed: Uint8Array }>(
+        'SELECT sealed FROM bm_pending_signins WHERE conversation = $1',
+        [conversation],
+      )
       assert.ok(!Buffer.from(raw.rows[0]!.sealed).includes(pending.codeVerifier), 'verifier is sealed at rest')
     } finally {
       await db.close()
@@ -124,14 +149,20 @@ describe('send-auth-request', () => {
     assert.equal(result.codeChallengeMethod, 'S256')
     assert.deepEqual(result.scopes, ['openid', 'profile'])
     assert.equal(result.verifierStored, true)
-    assert.equal(Object.keys(result).some((k) => /verifier$/i.test(k) && k !== 'verifierStored'), false)
+    assert.equal(
+      Object.keys(result).some((k) => /verifier$/i.test(k) && k !== 'verifierStored'),
+      false,
+    )
     const view = await control(emulator.url, 'GET', `/conversations/${conversation}`)
     assert.equal(view.transcript.at(-1).content.text, 'Please sign in')
   })
 
   test('without BM_OAUTH_VAULT_KEYS nothing is sent and the error (exit 2) says how to make a key', async () => {
     const conversation = await openConversation()
-    const out = await run(['send-auth-request', '--conversation', conversation, '--scope', 'openid'], { ...env, BM_OAUTH_VAULT_KEYS: '' })
+    const out = await run(['send-auth-request', '--conversation', conversation, '--scope', 'openid'], {
+      ...env,
+      BM_OAUTH_VAULT_KEYS: '',
+    })
     assert.equal(out.code, 2)
     assert.match(out.stderr, /BM_OAUTH_VAULT_KEYS.*keys generate/)
     const view = await control(emulator.url, 'GET', `/conversations/${conversation}`)
@@ -156,19 +187,29 @@ describe('signins list and revoke', () => {
       },
     })
     await stores.pendingSignIns.put(
-      { agent: emulator.agentName, conversation, provider: idp.issuer, scopes: ['openid'], codeVerifier: 'v'.repeat(43) },
+      {
+        agent: emulator.agentName,
+        conversation,
+        provider: idp.issuer,
+        scopes: ['openid'],
+        codeVerifier: 'v'.repeat(43),
+      },
       Date.now(),
     )
     await stores.close()
 
-    const listed = await run(['signins', 'list', '--conversation', conversation, '--json'], { ...env, BM_OAUTH_VAULT_KEYS: '' })
+    const listed = await run(['signins', 'list', '--conversation', conversation, '--json'], {
+      ...env,
+      BM_OAUTH_VAULT_KEYS: '',
+    })
     assert.equal(listed.code, 0, listed.stderr)
     const rows = JSON.parse(listed.stdout).signins as Array<Record<string, unknown>>
     assert.deepEqual(rows.map((r) => r['status']).sort(), ['active', 'pending'])
     const active = rows.find((r) => r['status'] === 'active')!
     assert.equal(active['subject'], tokens.idTokenClaims?.sub)
     assert.equal(active['provider'], idp.issuer)
-    for (const secret of [tokens.accessToken, tokens.refreshToken, 'v'.repeat(43)]) assert.ok(!listed.stdout.includes(secret))
+    for (const secret of [tokens.accessToken, tokens.refreshToken, 'v'.repeat(43)])
+      assert.ok(!listed.stdout.includes(secret))
     const human = await run(['signins', 'list'], env)
     assert.match(human.stdout, new RegExp(`${conversation}\\t${idp.issuer}`))
 
@@ -180,7 +221,10 @@ describe('signins list and revoke', () => {
       [['revoked', true]],
     )
     assert.equal(report.pendingSignInDeleted, true)
-    await assert.rejects(fetchUserInfo(provider, tokens.accessToken), (err) => err instanceof OAuthProtocolError && err.error === 'invalid_token')
+    await assert.rejects(
+      fetchUserInfo(provider, tokens.accessToken),
+      (err) => err instanceof OAuthProtocolError && err.error === 'invalid_token',
+    )
     const after = await run(['signins', 'list', '--conversation', conversation, '--json'], env)
     assert.deepEqual(JSON.parse(after.stdout).signins, [])
   })
@@ -211,9 +255,18 @@ describe('rekey', () => {
     const pgEnv = { ...env, BM_OAUTH_SQLITE_PATH: '', BM_OAUTH_DATABASE_URL: await cluster.createDatabase('ops_rekey') }
     const tokenKey = { agent: emulator.agentName, conversation: 'rekey-1', provider: idp.issuer }
     const stores = await openStores(await loadConfig({ env: pgEnv }))
-    await stores.tokens.put(tokenKey, { subject: 'alice', tokens: { accessToken: 'at-rekey', refreshToken: 'rt-rekey', scopes: ['openid'] } })
+    await stores.tokens.put(tokenKey, {
+      subject: 'alice',
+      tokens: { accessToken: 'at-rekey', refreshToken: 'rt-rekey', scopes: ['openid'] },
+    })
     await stores.pendingSignIns.put(
-      { agent: emulator.agentName, conversation: 'rekey-2', provider: idp.issuer, scopes: ['openid'], codeVerifier: 'w'.repeat(43) },
+      {
+        agent: emulator.agentName,
+        conversation: 'rekey-2',
+        provider: idp.issuer,
+        scopes: ['openid'],
+        codeVerifier: 'w'.repeat(43),
+      },
       Date.now(),
     )
     await stores.close()
@@ -222,7 +275,10 @@ describe('rekey', () => {
     const out = await run(['rekey', '--batch-size', '1', '--json'], rotated)
     assert.equal(out.code, 0, out.stderr + out.stdout)
     const report = JSON.parse(out.stdout)
-    assert.deepEqual({ rekeyed: report.rekeyed, failed: report.failed, remaining: report.remaining }, { rekeyed: 2, failed: 0, remaining: 0 })
+    assert.deepEqual(
+      { rekeyed: report.rekeyed, failed: report.failed, remaining: report.remaining },
+      { rekeyed: 2, failed: 0, remaining: 0 },
+    )
     assert.equal(report.activeKeyId, 'key-b')
 
     const onlyNew = await openStores(await loadConfig({ env: { ...pgEnv, BM_OAUTH_VAULT_KEYS: KEY_B } }))
@@ -280,7 +336,12 @@ describe('configuration errors', () => {
     assert.doesNotMatch(port.stderr, /SECRET/)
 
     const file = join(dir, 'bad.json')
-    await writeFile(file, JSON.stringify({ client: { clientId: 'x', clientSecret: 'SECRET-in-file', tokenEndpointAuthMethod: 'SECRET-method' } }))
+    await writeFile(
+      file,
+      JSON.stringify({
+        client: { clientId: 'x', clientSecret: 'SECRET-in-file', tokenEndpointAuthMethod: 'SECRET-method' },
+      }),
+    )
     const bad = await run(['signins', 'list', '--config', file, '--json'], { ...env, BM_OAUTH_CLIENT_SECRET: '' })
     assert.equal(bad.code, 2)
     const error = JSON.parse(bad.stderr).error

@@ -5,7 +5,12 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { createFlowStateStore, FLOW_STATE_TABLE, FlowStateConflictError, migrateFlowStateStore } from '../../src/agent/flow-state-store.ts'
+import {
+  createFlowStateStore,
+  FLOW_STATE_TABLE,
+  FlowStateConflictError,
+  migrateFlowStateStore,
+} from '../../src/agent/flow-state-store.ts'
 import type { Database } from '../../src/db/queryable.ts'
 import { generateVaultKey, parseVaultKeys } from '../../src/tokens/keyring.ts'
 import { createVault } from '../../src/tokens/seal.ts'

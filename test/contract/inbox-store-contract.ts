@@ -25,7 +25,12 @@ const CODE = 'SplxlOBeZQQYbYS6WxSbIA-secret-code'
 
 export function body(fields: Record<string, unknown>): Uint8Array {
   return new TextEncoder().encode(
-    JSON.stringify({ agent: 'brands/1/agents/2', conversationId: 'conv-1', sendTime: '2026-03-01T11:59:59Z', ...fields }),
+    JSON.stringify({
+      agent: 'brands/1/agents/2',
+      conversationId: 'conv-1',
+      sendTime: '2026-03-01T11:59:59Z',
+      ...fields,
+    }),
   )
 }
 const authBody = (requestId: string): Uint8Array =>
@@ -146,10 +151,10 @@ export function describeInboxStoreContract(name: string, options: InboxStoreCont
         const store = await openInboxStore(db, { sealer: testSealer() })
         await record(store, authBody('r-a'))
         await record(store, textBody('r-b'), T0 + 1)
-        await db.query('UPDATE webhook_inbox SET payload = (SELECT payload FROM webhook_inbox WHERE id = $1) WHERE id = $2', [
-          'r:r-a',
-          'r:r-b',
-        ])
+        await db.query(
+          'UPDATE webhook_inbox SET payload = (SELECT payload FROM webhook_inbox WHERE id = $1) WHERE id = $2',
+          ['r:r-a', 'r:r-b'],
+        )
         await db.query("UPDATE webhook_inbox SET available_at = 0 WHERE id = 'r:r-b'")
         const claimed = await store.claimNext(T0, 60_000)
         assert.equal(claimed?.id, 'r:r-a')
@@ -206,7 +211,9 @@ export function describeInboxStoreContract(name: string, options: InboxStoreCont
         assert.deepEqual([retried?.id, retried?.attempts], ['r:r-1', 2])
         await store.complete(retried!.id)
         assert.equal(await store.claimNext(T0 + 30 * 60_000, 1_000), undefined)
-        const { rows } = await db.query<{ last_error: string }>("SELECT last_error FROM webhook_inbox WHERE id = 'r:r-2'")
+        const { rows } = await db.query<{ last_error: string }>(
+          "SELECT last_error FROM webhook_inbox WHERE id = 'r:r-2'",
+        )
         assert.equal(rows[0]!.last_error, 'unsupported')
       }))
 

@@ -13,11 +13,7 @@ import {
   DEFAULT_EXCHANGE_MARKER_RETENTION_MS,
   hashAuthorizationCode,
 } from '../../src/signin-store/exchange-markers.ts'
-import {
-  EXCHANGE_MARKER_TABLE,
-  migrateSignInStore,
-  PENDING_SIGNIN_TABLE,
-} from '../../src/signin-store/migrations.ts'
+import { EXCHANGE_MARKER_TABLE, migrateSignInStore, PENDING_SIGNIN_TABLE } from '../../src/signin-store/migrations.ts'
 import {
   createPendingSignInStore,
   DEFAULT_PENDING_SIGNIN_TTL_MS,
@@ -131,7 +127,10 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
       assert.equal(await store.delete(AGENT, 'c3'), false)
       assert.equal(await store.purgeExpired(NOW + 1000), 1)
       const { rows } = await t.db.query<{ conversation: string }>(`SELECT conversation FROM ${T}`)
-      assert.deepEqual(rows.map((r) => r.conversation), ['c2'])
+      assert.deepEqual(
+        rows.map((r) => r.conversation),
+        ['c2'],
+      )
     })
 
     it('S5 P5 the verifier and the parked question are never stored in clear', async (t) => {

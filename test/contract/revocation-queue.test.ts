@@ -37,8 +37,14 @@ for (const fixture of await storeFixtures()) {
         const [summary] = await queue.list()
         assert.deepEqual(Object.keys(summary ?? {}).includes('token'), false)
         assert.equal(summary?.nextAttemptAt, T0 + 60_000, 'leased to the enqueuer')
-        assert.deepEqual(await queue.claimDue(entry('').agent, entry('').provider, T0 + 59_999, { leaseMs: 1000, limit: 10 }), [])
-        const [claimed] = await queue.claimDue(entry('').agent, entry('').provider, T0 + 60_000, { leaseMs: 1000, limit: 10 })
+        assert.deepEqual(
+          await queue.claimDue(entry('').agent, entry('').provider, T0 + 59_999, { leaseMs: 1000, limit: 10 }),
+          [],
+        )
+        const [claimed] = await queue.claimDue(entry('').agent, entry('').provider, T0 + 60_000, {
+          leaseMs: 1000,
+          limit: 10,
+        })
         assert.equal(claimed?.token, token)
         assert.equal(claimed?.attempts, 2)
         assert.equal(claimed?.tokenTypeHint, 'refresh_token')
@@ -50,28 +56,45 @@ for (const fixture of await storeFixtures()) {
         const queue = createRevocationQueue(db, vault)
         const a = await queue.enqueue(entry('token-a-0123456789'), T0, 0)
         const b = await queue.enqueue(entry('token-b-0123456789', 'access_token'), T0, 0)
-        const { rows } = await db.query<{ sealed: Uint8Array }>(`SELECT sealed FROM ${REVOCATION_QUEUE_TABLE} WHERE id = $1`, [a.id])
+        const { rows } = await db.query<{ sealed: Uint8Array }>(
+          `SELECT sealed FROM ${REVOCATION_QUEUE_TABLE} WHERE id = $1`,
+          [a.id],
+        )
         await db.query(`UPDATE ${REVOCATION_QUEUE_TABLE} SET sealed = $1 WHERE id = $2`, [rows[0]!.sealed, b.id])
         const claimed = await queue.claimDue(a.agent, a.provider, T0, { leaseMs: 1000, limit: 10 })
-        assert.deepEqual(claimed.map((r) => [r.id, r.token]), [[a.id, 'token-a-0123456789']], "b's copied value never opens")
+        assert.deepEqual(
+          claimed.map((r) => [r.id, r.token]),
+          [[a.id, 'token-a-0123456789']],
+          "b's copied value never opens",
+        )
       }))
 
     test('R8 S3 a row no listed key opens is dropped and logged (no token), and the other rows are still claimed', () =>
       withDatabase(fixture, async ({ db }) => {
         await migrateRevocationQueue(db)
-        const lost = await createRevocationQueue(db, createVault(parseVaultKeys(generateVaultKey({ keyId: 'gone' })))).enqueue(
-          entry('token-lost-0123456789'),
-          T0 - 1,
-          0,
-        )
+        const lost = await createRevocationQueue(
+          db,
+          createVault(parseVaultKeys(generateVaultKey({ keyId: 'gone' }))),
+        ).enqueue(entry('token-lost-0123456789'), T0 - 1, 0)
         const logged: Array<Record<string, unknown>> = []
         const logger = { ...silentLogger, error: (fields: object) => void logged.push({ ...fields }) }
         const queue = createRevocationQueue(db, vault, { logger })
         const kept = await queue.enqueue(entry('token-kept-0123456789', 'access_token'), T0, 0)
         const claimed = await queue.claimDue(kept.agent, kept.provider, T0, { leaseMs: 1000, limit: 10 })
-        assert.deepEqual(claimed.map((r) => r.token), ['token-kept-0123456789'], 'the pass goes on past the unreadable row')
-        assert.deepEqual((await queue.list()).map((r) => r.id), [kept.id], 'the unreadable row is gone, not retried every pass')
-        assert.deepEqual(logged.map((f) => [f['revocationId'], f['errCode']]), [[lost.id, 'ERR_TOKEN_VAULT_DECRYPT']])
+        assert.deepEqual(
+          claimed.map((r) => r.token),
+          ['token-kept-0123456789'],
+          'the pass goes on past the unreadable row',
+        )
+        assert.deepEqual(
+          (await queue.list()).map((r) => r.id),
+          [kept.id],
+          'the unreadable row is gone, not retried every pass',
+        )
+        assert.deepEqual(
+          logged.map((f) => [f['revocationId'], f['errCode']]),
+          [[lost.id, 'ERR_TOKEN_VAULT_DECRYPT']],
+        )
         assert.ok(!JSON.stringify(logged).includes('token-lost'), 'no token in the log')
       }))
 
@@ -89,7 +112,11 @@ for (const fixture of await storeFixtures()) {
         const ids = [...mine, ...theirs].map((r) => r.id)
         assert.equal(ids.length, 6)
         assert.equal(new Set(ids).size, 6)
-        assert.deepEqual(await first.claimDue('brands/1/agents/2', 'https://as.example', T0 + 29_999, claim), [], 'leased')
+        assert.deepEqual(
+          await first.claimDue('brands/1/agents/2', 'https://as.example', T0 + 29_999, claim),
+          [],
+          'leased',
+        )
       }))
 
     test('R8 reschedule, remove, other providers untouched, horizon clean-up', () =>
@@ -119,7 +146,10 @@ for (const fixture of await storeFixtures()) {
         const rotated = createVault(parseVaultKeys(`${generateVaultKey({ keyId: 'new' })},${oldKey}`))
         const result = await createRevocationQueue(db, rotated).rekey()
         assert.deepEqual(result, { rekeyed: 1, failed: 0, remaining: 0 })
-        const [claimed] = await createRevocationQueue(db, rotated).claimDue(entry('').agent, entry('').provider, T0, { leaseMs: 1, limit: 1 })
+        const [claimed] = await createRevocationQueue(db, rotated).claimDue(entry('').agent, entry('').provider, T0, {
+          leaseMs: 1,
+          limit: 1,
+        })
         assert.equal(claimed?.token, 'token-r-0123456789')
       }))
   })

@@ -76,7 +76,7 @@ export function describeTokenStoreContract(fixture: StoreFixture): void {
       assert.equal(second.createdAt, START)
       assert.equal(second.updatedAt, START + 1000)
       assert.equal(second.subject, undefined)
-      assert.equal((await store.get(keyB)), undefined)
+      assert.equal(await store.get(keyB), undefined)
     })
 
     it('S6 compareAndSwap writes only at the expected version', async ({ store }) => {
@@ -129,7 +129,10 @@ export function describeTokenStoreContract(fixture: StoreFixture): void {
       )
       const dump = JSON.stringify(all)
       for (const secret of ['AT-a', 'RT-a', 'a-person@']) assert.ok(!dump.includes(secret), secret)
-      assert.deepEqual((await store.list({ status: 'active' })).map((s) => s.conversation), ['conv-a'])
+      assert.deepEqual(
+        (await store.list({ status: 'active' })).map((s) => s.conversation),
+        ['conv-a'],
+      )
       assert.deepEqual((await store.list({ conversation: 'conv-b', agent: keyA.agent })).length, 1)
       assert.deepEqual((await store.list({ limit: 1 })).length, 1)
     })

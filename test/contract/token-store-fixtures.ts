@@ -149,10 +149,7 @@ export function containsSecret(raw: Buffer, secret: string): boolean {
 }
 
 /** Runs `fn` with a fresh database from `fixture`, closing it afterwards. */
-export async function withDatabase(
-  fixture: StoreFixture,
-  fn: (t: TestDatabase) => Promise<void>,
-): Promise<void> {
+export async function withDatabase(fixture: StoreFixture, fn: (t: TestDatabase) => Promise<void>): Promise<void> {
   const t = await fixture.open()
   try {
     await fn(t)

@@ -14,9 +14,10 @@ import { harnessTest, keyA, keyB, START, tokens } from './token-store-contract.t
 import { containsSecret, type StoreFixture } from './token-store-fixtures.ts'
 
 /** A refreshFn that counts calls and takes a little while, so concurrent callers overlap. */
-function countingRefresh(
-  result: (n: number) => Partial<TokenSet> = (n) => ({ accessToken: `AT-new-${n}` }),
-): { fn: RefreshFn; calls: TokenSet[] } {
+function countingRefresh(result: (n: number) => Partial<TokenSet> = (n) => ({ accessToken: `AT-new-${n}` })): {
+  fn: RefreshFn
+  calls: TokenSet[]
+} {
   const calls: TokenSet[] = []
   const fn: RefreshFn = async (current) => {
     calls.push(current)
@@ -27,8 +28,7 @@ function countingRefresh(
   return { fn, calls }
 }
 
-const invalidGrant = (): BmOAuthError =>
-  new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'invalid_grant', { status: 400 })
+const invalidGrant = (): BmOAuthError => new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'invalid_grant', { status: 400 })
 const EXPIRES_SOON = START + 30_000 // inside the default 60 s margin
 const LATER = START + 3600_000
 

@@ -121,10 +121,13 @@ describe('alice with accounts.read and transactions.read', () => {
     const { status, body } = await call('/accounts', alice.accessToken)
     assert.equal(status, 200)
     const accounts = body['accounts'] as { id: string; name: string; currentBalance: unknown }[]
-    assert.deepEqual(accounts.map((a) => [a.id, a.name]), [
-      ['acc-alice-checking', 'Everyday Checking'],
-      ['acc-alice-savings', 'Savings'],
-    ])
+    assert.deepEqual(
+      accounts.map((a) => [a.id, a.name]),
+      [
+        ['acc-alice-checking', 'Everyday Checking'],
+        ['acc-alice-savings', 'Savings'],
+      ],
+    )
     assert.deepEqual(accounts[0]?.currentBalance, { minorUnits: 254_310, currency: 'USD' })
   })
 

@@ -49,7 +49,9 @@ const ENGINES: readonly Engine[] = [
     : {
         name: 'PostgreSQL',
         open: async () =>
-          openPostgresDatabase({ connectionString: await cluster.createDatabase(`e2e_${randomBytes(5).toString('hex')}`) }),
+          openPostgresDatabase({
+            connectionString: await cluster.createDatabase(`e2e_${randomBytes(5).toString('hex')}`),
+          }),
       },
 ]
 
@@ -75,7 +77,9 @@ describe('the agent runtime on each storage engine', () => {
       const said = (await agentMessages(world, conversationId)).slice(count).map((m) => m.content.text)
       assert.deepEqual(said, ["Thanks, you're signed in.", answer.content.text])
       assert.equal((await storedTokens(world, db, conversationId))?.status, 'active', 'the grant is in this engine')
-      const { rows } = await db.query(`SELECT conversation FROM ${FLOW_STATE_TABLE} WHERE conversation = $1`, [conversationId])
+      const { rows } = await db.query(`SELECT conversation FROM ${FLOW_STATE_TABLE} WHERE conversation = $1`, [
+        conversationId,
+      ])
       assert.equal(rows.length, 1, 'the conversation state is in this engine')
     })
   }

@@ -62,7 +62,9 @@ describe('X1 exactly one token request per code', () => {
       await completeSignIn(world, conversationId, location)
       await waitForText(world, conversationId, /Your balance is/, count)
       await waitFor('all three copies delivered', async () => {
-        const copies = (await deliveries(world, conversationId)).filter((d) => d.body.includes('"authenticationResponse"'))
+        const copies = (await deliveries(world, conversationId)).filter((d) =>
+          d.body.includes('"authenticationResponse"'),
+        )
         return copies.length === 3 && copies.every((d) => d.status === 'delivered') ? true : undefined
       })
     } finally {
@@ -87,7 +89,9 @@ describe('X1 exactly one token request per code', () => {
       await setFaults({ delayMs: 0 })
     }
     const payload = JSON.parse(original.body) as Record<string, unknown>
-    const bodies = [1, 2, 3, 4, 5].map((n) => JSON.stringify({ ...payload, requestId: `${String(payload['requestId'])}-copy-${n}` }))
+    const bodies = [1, 2, 3, 4, 5].map((n) =>
+      JSON.stringify({ ...payload, requestId: `${String(payload['requestId'])}-copy-${n}` }),
+    )
     const statuses = await Promise.all(bodies.map((body) => postSigned(world, body)))
     assert.deepEqual(statuses, [200, 200, 200, 200, 200])
     await waitForText(world, conversationId, /Your balance is/, count)

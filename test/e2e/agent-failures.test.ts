@@ -97,7 +97,10 @@ describe('sign-in failures', () => {
       agent: world.emulator.agentName,
       conversationId,
       requestId: `unsolicited-${randomBytes(4).toString('hex')}`,
-      authenticationResponse: { code: randomBytes(24).toString('base64url'), redirectUri: 'https://business.google.com/callback' },
+      authenticationResponse: {
+        code: randomBytes(24).toString('base64url'),
+        redirectUri: 'https://business.google.com/callback',
+      },
       sendTime: new Date().toISOString(),
     })
     assert.equal(await postSigned(world, body), 200)
@@ -137,7 +140,10 @@ describe('sign-out and refresh', () => {
     assert.ok(world.hooks.some((h) => h.hook === 'refreshed' && h.conversationId === conversationId))
     const record = await storedTokens(world, running.db, conversationId)
     const sent = world.tokenRequests.findLast((r) => r.grantType === 'refresh_token')?.params.get('refresh_token')
-    assert.ok(record?.tokens?.refreshToken && sent && record.tokens.refreshToken !== sent, 'R2: the rotated refresh token is stored')
+    assert.ok(
+      record?.tokens?.refreshToken && sent && record.tokens.refreshToken !== sent,
+      'R2: the rotated refresh token is stored',
+    )
   })
 
   test('R3 R10 a refresh refused with invalid_grant → needs reconnect, a reconnect prompt, the question answered after', async () => {
@@ -147,7 +153,10 @@ describe('sign-out and refresh', () => {
     await revokeAtProvider(world, record!.tokens!.refreshToken!)
     await userSays(world, conversationId, 'What is my balance?')
     const prompt = await waitForText(world, conversationId, /disconnected/, settled)
-    assert.equal(prompt.content.text, "Your account got disconnected. Sign in again and I'll answer your question right after.")
+    assert.equal(
+      prompt.content.text,
+      "Your account got disconnected. Sign in again and I'll answer your question right after.",
+    )
     assert.ok(hasSignInChip(prompt))
     assert.ok(world.hooks.some((h) => h.hook === 'needsReconnect' && h.conversationId === conversationId))
     assert.equal(await storedTokens(world, running!.db, conversationId).then((r) => r?.status ?? 'deleted'), 'deleted')

@@ -72,6 +72,10 @@ test('P14 a code for a prompt made under provider A is not exchanged after a swi
     `SELECT provider FROM ${PENDING_SIGNIN_TABLE} WHERE conversation = $1`,
     [conversationId],
   )
-  assert.deepEqual(rows.map((r) => r.provider), [providerB.issuer], 'the fresh prompt is for the configured provider')
+  assert.deepEqual(
+    rows.map((r) => r.provider),
+    [providerB.issuer],
+    'the fresh prompt is for the configured provider',
+  )
   assert.ok(world.logs.some((line) => line.includes('belongs to another provider')))
 })

@@ -37,7 +37,7 @@ test('E2 a delivery refused while the agent is down is redelivered, then acknowl
   assert.equal((await agentMessages(world, conversationId)).length, 0)
 
   running = await world.startAgent()
-  const reply = await waitFor('the agent\'s reply', async () => {
+  const reply = await waitFor("the agent's reply", async () => {
     const messages = await agentMessages(world, conversationId)
     return messages.length > 0 ? messages : undefined
   })

@@ -32,12 +32,19 @@ before(async () => {
   const fetch: FetchLike = (input, init) => {
     const url = input instanceof Request ? input.url : String(input)
     const authorization = new Headers(init?.headers).get('authorization')
-    if (url === world.metadata.userinfo_endpoint && authorization !== null) bearers.push(authorization.replace(/^Bearer /, ''))
+    if (url === world.metadata.userinfo_endpoint && authorization !== null)
+      bearers.push(authorization.replace(/^Bearer /, ''))
     return world.fetch(input, init)
   }
   running = await world.startAgent({ clock, fetch })
   running.agent.onMessage(
-    burstHandler({ instance: 'one', accountUrl: world.metadata.userinfo_endpoint, calls: 50, withFetch: true, results }),
+    burstHandler({
+      instance: 'one',
+      accountUrl: world.metadata.userinfo_endpoint,
+      calls: 50,
+      withFetch: true,
+      results,
+    }),
   )
 })
 after(async () => {
@@ -65,11 +72,17 @@ test('R1 50 concurrent getAccessToken/fetch calls on an expired access token →
   const [burst] = results
   assert.equal(burst?.failures.length, 0)
   assert.equal(burst?.tokens.length, 25)
-  assert.ok(burst?.tokens.every((t) => t === renewed.accessToken), 'every getAccessToken caller got the new token')
+  assert.ok(
+    burst?.tokens.every((t) => t === renewed.accessToken),
+    'every getAccessToken caller got the new token',
+  )
   assert.deepEqual(burst?.statuses, Array(25).fill(200))
   const sent = bearers.slice(bearersBefore)
   assert.equal(sent.length, 25)
-  assert.ok(sent.every((t) => t === renewed.accessToken), 'every fetch sent the new token')
+  assert.ok(
+    sent.every((t) => t === renewed.accessToken),
+    'every fetch sent the new token',
+  )
   const refreshed = world.hooks.filter((h) => h.hook === 'refreshed' && h.conversationId === conversationId)
   assert.equal(refreshed.length, 1, 'the flow heard of the refresh once')
 })

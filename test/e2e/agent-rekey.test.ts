@@ -49,10 +49,16 @@ test('S3 rekey re-seals conversation states and queued revocations: an agent wit
     const owed = { agent, provider, token: 'rt-still-owed-0123456789', tokenTypeHint: 'refresh_token' } as const
     await createRevocationQueue(db, createVault(parseVaultKeys(world.vaultKeys))).enqueue(owed, Date.now(), 0)
 
-    const out = await run(['rekey', '--json'], { BM_OAUTH_SQLITE_PATH: world.dbPath, BM_OAUTH_VAULT_KEYS: `${newKey},${world.vaultKeys}` })
+    const out = await run(['rekey', '--json'], {
+      BM_OAUTH_SQLITE_PATH: world.dbPath,
+      BM_OAUTH_VAULT_KEYS: `${newKey},${world.vaultKeys}`,
+    })
     assert.equal(out.code, 0, out.stderr + out.stdout)
     const report = JSON.parse(out.stdout)
-    assert.deepEqual({ failed: report.failed, remaining: report.remaining, inbox: report.inboxUnderOldKeys }, { failed: 0, remaining: 0, inbox: 0 })
+    assert.deepEqual(
+      { failed: report.failed, remaining: report.remaining, inbox: report.inboxUnderOldKeys },
+      { failed: 0, remaining: 0, inbox: 0 },
+    )
     assert.equal(report.flowStates.rekeyed, 1, 'the conversation state')
     assert.equal(report.revocations.rekeyed, 1, 'the queued revocation')
     assert.equal(report.tokens.rekeyed, 1)
@@ -60,7 +66,10 @@ test('S3 rekey re-seals conversation states and queued revocations: an agent wit
     const onlyNew = createVault(parseVaultKeys(newKey))
     const stored = await createFlowStateStore(db, onlyNew, Date.now).get(agent, conversationId)
     assert.equal(stored?.record.state.kind, 'signed-in')
-    const [claimed] = await createRevocationQueue(db, onlyNew).claimDue(agent, provider, Date.now(), { leaseMs: 0, limit: 10 })
+    const [claimed] = await createRevocationQueue(db, onlyNew).claimDue(agent, provider, Date.now(), {
+      leaseMs: 0,
+      limit: 10,
+    })
     assert.equal(claimed?.token, owed.token)
   } finally {
     await db.close()

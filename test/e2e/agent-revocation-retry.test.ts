@@ -48,7 +48,9 @@ const FAILURES: ReadonlyArray<{ name: string; fail: Failure; delayMs: number; er
   {
     name: 'unreachable (connection refused)',
     fail: () => {
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      })
     },
     delayMs: 30_000,
     errCode: /ERR_NETWORK/,
@@ -134,7 +136,10 @@ describe('R8 revocation failure paths', () => {
       assert.equal(await isActiveAtProvider(world, accessToken), false)
       assert.equal(await isActiveAtProvider(world, refreshToken), false)
       assert.deepEqual(misuse, [], 'the tokens were never used again')
-      assert.ok(!world.logs.join('').includes(refreshToken) && !world.logs.join('').includes(accessToken), 'never logged')
+      assert.ok(
+        !world.logs.join('').includes(refreshToken) && !world.logs.join('').includes(accessToken),
+        'never logged',
+      )
     })
   }
 })
@@ -155,7 +160,10 @@ test('R8 `signins revoke` while the provider answers 503: deleted locally, queue
   const unavailable = FAILURES[0]!.fail
   const storedAtRevocation: unknown[] = []
   const operatorProvider = await resolveProvider(
-    { provider: { issuer: world.provider.issuer }, client: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenEndpointAuthMethod: 'client_secret_basic' } },
+    {
+      provider: { issuer: world.provider.issuer },
+      client: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenEndpointAuthMethod: 'client_secret_basic' },
+    },
     {
       allowInsecureLoopback: true,
       fetch: async (input, init) => {
@@ -178,7 +186,9 @@ test('R8 `signins revoke` while the provider answers 503: deleted locally, queue
   assert.equal(await storedTokens(world, running.db, conversationId), undefined)
   assert.equal(await isActiveAtProvider(world, refreshToken!), true)
   clock.advance(2000) // the 503's Retry-After: 2, honoured as the agent does
-  await waitFor('the running agent to drain the queue', async () => ((await queue.list()).length === 0 ? true : undefined))
+  await waitFor('the running agent to drain the queue', async () =>
+    (await queue.list()).length === 0 ? true : undefined,
+  )
   assert.equal(await isActiveAtProvider(world, accessToken), false)
   assert.equal(await isActiveAtProvider(world, refreshToken!), false)
 })

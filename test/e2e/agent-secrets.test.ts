@@ -80,12 +80,16 @@ test('S5 P5 no token, code, verifier, client secret or key in logs, replies or r
 
   const logs = world.logs.join('')
   assert.ok(logs.length > 0)
-  const said = JSON.stringify(await agentMessages(world, conversationId)) + JSON.stringify(await agentMessages(world, other))
+  const said =
+    JSON.stringify(await agentMessages(world, conversationId)) + JSON.stringify(await agentMessages(world, other))
   const files = await Promise.all(
     ['', '-wal', '-shm'].map((suffix) => readFile(world.dbPath + suffix).catch(() => Buffer.alloc(0))),
   )
   const raw = Buffer.concat(files)
-  assert.ok(raw.includes(Buffer.from(conversationId)), 'the grep reads the agent database (its conversation ids are there)')
+  assert.ok(
+    raw.includes(Buffer.from(conversationId)),
+    'the grep reads the agent database (its conversation ids are there)',
+  )
   const leaks: string[] = []
   for (const [secret, what] of secrets) {
     if (logs.includes(secret)) leaks.push(`${what} in logs`)

@@ -70,10 +70,9 @@ describe('sign-in inside the conversation answers the parked question', () => {
     assert.ok(!hasSignInChip(answer))
     assert.equal((await agentMessages(world, conversationId)).length, settled + 1)
     // §2.5 / the samples: each reply is bracketed by typing events, the answer between them
-    const view = await control<{ transcript: Array<{ direction: string; kind: string; content: { eventType?: string; text?: string } }> }>(
-      world,
-      `conversations/${conversationId}`,
-    )
+    const view = await control<{
+      transcript: Array<{ direction: string; kind: string; content: { eventType?: string; text?: string } }>
+    }>(world, `conversations/${conversationId}`)
     const tail = view.transcript.filter((e) => e.direction === 'agent').slice(-3)
     assert.deepEqual(
       tail.map((e) => e.content.eventType ?? e.content.text),

@@ -32,7 +32,9 @@ function flakyGrantReads(db: Database): Database & { failNextGrantRead(): void }
     query<R extends Row = Row>(text: string, params?: readonly SQLValue[]) {
       if (failures > 0 && /^SELECT \* FROM bm_token_sets\b/.test(text)) {
         failures--
-        return Promise.reject(new StoreError('database is locked', { dialect: 'sqlite', dbCode: 'SQLITE_BUSY', uniqueViolation: false }))
+        return Promise.reject(
+          new StoreError('database is locked', { dialect: 'sqlite', dbCode: 'SQLITE_BUSY', uniqueViolation: false }),
+        )
       }
       return db.query<R>(text, params)
     },

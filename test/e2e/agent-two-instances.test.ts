@@ -68,7 +68,10 @@ describe('two agent instances on one PostgreSQL database', skip, () => {
       await sayTo(world, two, conversationId, 'What is my balance?')
       await waitForText(world, conversationId, /Your balance is/, used)
     }
-    assert.ok(two.sent.some((r) => r.carried.includes(accessToken)), 'instance two has used the access token')
+    assert.ok(
+      two.sent.some((r) => r.carried.includes(accessToken)),
+      'instance two has used the access token',
+    )
 
     let revokedBy: InstanceName | undefined
     let question: Promise<void> | undefined
@@ -96,9 +99,14 @@ describe('two agent instances on one PostgreSQL database', skip, () => {
     for (const instance of [one, two]) {
       const revoker = revokedBy as InstanceName | undefined
       const later: SentRequest[] = instance.sent.slice(watchFrom[instance.name])
-      const carriesToken = (r: SentRequest): boolean => r.carried.includes(accessToken) || r.carried.includes(refreshToken)
+      const carriesToken = (r: SentRequest): boolean =>
+        r.carried.includes(accessToken) || r.carried.includes(refreshToken)
       const leaked = later.filter((r) => carriesToken(r) && !(instance.name === revoker && r.url === revocation))
-      assert.deepEqual(leaked.map((r) => r.url), [], `instance ${instance.name} never sends the old tokens after the 200`)
+      assert.deepEqual(
+        leaked.map((r) => r.url),
+        [],
+        `instance ${instance.name} never sends the old tokens after the 200`,
+      )
     }
     assert.equal(await storedTokens(world, two.db, conversationId), undefined)
     const answered = (await agentMessages(world, conversationId)).slice(before).map((m) => m.content.text ?? '')
@@ -118,7 +126,9 @@ describe('two agent instances on one PostgreSQL database', skip, () => {
     }
     for (const instance of [one, two]) {
       const accountUrl = world.metadata.userinfo_endpoint
-      instance.running.agent.onMessage(burstHandler({ instance: instance.name, accountUrl, calls: 25, withFetch: false, results, barrier }))
+      instance.running.agent.onMessage(
+        burstHandler({ instance: instance.name, accountUrl, calls: 25, withFetch: false, results, barrier }),
+      )
     }
     const conversationId = await openConversation(world)
     const settled = await signInWithBalance(world, conversationId)
@@ -130,7 +140,9 @@ describe('two agent instances on one PostgreSQL database', skip, () => {
     const first = await waitFor('one instance at the barrier', async () => [...arrived][0])
     await sayTo(world, other(first), conversationId, 'burst') // the busy instance cannot take it (concurrency 1)
     await waitFor('two bursts answered', async () => {
-      const done = (await agentMessages(world, conversationId)).slice(settled).filter((m) => /burst done/.test(m.content.text ?? ''))
+      const done = (await agentMessages(world, conversationId))
+        .slice(settled)
+        .filter((m) => /burst done/.test(m.content.text ?? ''))
       return done.length >= 2 ? done : undefined
     })
 
@@ -141,9 +153,15 @@ describe('two agent instances on one PostgreSQL database', skip, () => {
     assert.notEqual(renewed.accessToken, old.accessToken)
     const tokens = results.flatMap((r) => r.tokens)
     assert.ok(tokens.length >= 50)
-    assert.ok(tokens.every((t) => t === renewed.accessToken), 'every caller on both instances got the new token')
+    assert.ok(
+      tokens.every((t) => t === renewed.accessToken),
+      'every caller on both instances got the new token',
+    )
     for (const name of ['one', 'two'] as const) {
-      assert.ok(results.some((r) => r.instance === name && r.tokens.length > 0), `callers on instance ${name} got the token`)
+      assert.ok(
+        results.some((r) => r.instance === name && r.tokens.length > 0),
+        `callers on instance ${name} got the token`,
+      )
     }
     // The instance that saved the conversation's state second loses that write (compare-and-set, S6):
     // its one caller reporting the refresh to the flow fails, and the delivery is retried, without a

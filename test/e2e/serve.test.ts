@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runCLI } from '../../src/cli/program.ts'
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts'
-import { BusinessCommunicationsClient, generateVaultKey, readServiceAccountKey, ServiceAccountCredentials } from '../../src/index.ts'
+import {
+  BusinessCommunicationsClient,
+  generateVaultKey,
+  readServiceAccountKey,
+  ServiceAccountCredentials,
+} from '../../src/index.ts'
 import { loginAndConsent } from '../support/oidc-login.ts'
 import { startStrictProvider, type RunningProvider } from '../support/strict-provider.ts'
 import { CLIENT_ID, CLIENT_SECRET } from './support.ts'
@@ -30,19 +35,25 @@ async function freePort(): Promise<number> {
 }
 
 async function control<T>(path: string, body?: unknown): Promise<T> {
-  const init = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
+  const init =
+    body === undefined
+      ? {}
+      : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
   const res = await fetch(`${emulator.url}/emulator/v1/${path}`, init)
   assert.ok(res.ok, `control ${path}: ${res.status}`)
   return (await res.json()) as T
 }
 
 async function agentTexts(conversationId: string): Promise<Array<{ text?: string; chip: boolean }>> {
-  const view = await control<{ transcript: Array<{ direction: string; kind: string; content: { text?: string; suggestions?: unknown[] } }> }>(
-    `conversations/${conversationId}`,
-  )
+  const view = await control<{
+    transcript: Array<{ direction: string; kind: string; content: { text?: string; suggestions?: unknown[] } }>
+  }>(`conversations/${conversationId}`)
   return view.transcript
     .filter((e) => e.direction === 'agent' && e.kind === 'message')
-    .map((e) => ({ ...(e.content.text === undefined ? {} : { text: e.content.text }), chip: (e.content.suggestions ?? []).length > 0 }))
+    .map((e) => ({
+      ...(e.content.text === undefined ? {} : { text: e.content.text }),
+      chip: (e.content.suggestions ?? []).length > 0,
+    }))
 }
 
 async function waitForTexts(conversationId: string, count: number): Promise<Array<{ text?: string; chip: boolean }>> {
@@ -58,9 +69,19 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bm-oauth-serve-'))
   provider = await startStrictProvider({ clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }] })
   port = await freePort()
-  emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator'), webhookUrl: `http://127.0.0.1:${port}/webhook`, webhookBaseDelayMs: 100 })
-  const credentials = new ServiceAccountCredentials(await readServiceAccountKey(emulator.keyFilePath), { scopes: ['businesscommunications'] })
-  await new BusinessCommunicationsClient({ credentials, baseUrl: emulator.url }).setAuthorizationEndpoint(emulator.agentName, `${provider.issuer}/auth`)
+  emulator = await startEmulator({
+    port: 0,
+    dataDir: join(dir, 'emulator'),
+    webhookUrl: `http://127.0.0.1:${port}/webhook`,
+    webhookBaseDelayMs: 100,
+  })
+  const credentials = new ServiceAccountCredentials(await readServiceAccountKey(emulator.keyFilePath), {
+    scopes: ['businesscommunications'],
+  })
+  await new BusinessCommunicationsClient({ credentials, baseUrl: emulator.url }).setAuthorizationEndpoint(
+    emulator.agentName,
+    `${provider.issuer}/auth`,
+  )
 })
 after(async () => {
   await emulator?.close()
@@ -93,7 +114,12 @@ async function whileServing(env: Record<string, string>, body: () => Promise<voi
   let stop!: () => void
   const stopped = new Promise<void>((resolve) => (stop = resolve))
   const out: string[] = []
-  const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: () => true }, untilStopped: () => stopped, env }
+  const io = {
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: () => true },
+    untilStopped: () => stopped,
+    env,
+  }
   const exit = runCLI(['serve'], io)
   try {
     for (let i = 0; i < 200 && !out.join('').includes('webhook on'); i++) await new Promise((r) => setTimeout(r, 25))
@@ -112,10 +138,18 @@ test('serve runs the built-in demo agent: "who am I" → sign-in → answered', 
     await control(`conversations/${conversationId}/messages`, { text: 'who am I?' })
     const prompted = await waitForTexts(conversationId, 1)
     assert.equal(prompted[0]?.chip, true)
-    const { authorizationUrl } = await control<{ authorizationUrl: string }>(`conversations/${conversationId}/signin/start`, { surface: 'android' })
-    await control(`conversations/${conversationId}/signin/complete`, { location: await loginAndConsent(authorizationUrl) })
+    const { authorizationUrl } = await control<{ authorizationUrl: string }>(
+      `conversations/${conversationId}/signin/start`,
+      { surface: 'android' },
+    )
+    await control(`conversations/${conversationId}/signin/complete`, {
+      location: await loginAndConsent(authorizationUrl),
+    })
     const texts = await waitForTexts(conversationId, 3)
-    assert.deepEqual(texts.slice(1).map((t) => t.text), ["Thanks, you're signed in.", 'You are signed in as Alice Liddell.'])
+    assert.deepEqual(
+      texts.slice(1).map((t) => t.text),
+      ["Thanks, you're signed in.", 'You are signed in as Alice Liddell.'],
+    )
   })
 })
 

@@ -108,7 +108,9 @@ export async function startWorld(): Promise<World> {
     cleanup.add(() => rm(dir, { recursive: true, force: true }))
     const provider = await startStrictProvider({ clients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }] })
     cleanup.add(() => provider.close())
-    const metadata = (await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json()) as ProviderMetadata
+    const metadata = (await (
+      await fetch(`${provider.issuer}/.well-known/openid-configuration`)
+    ).json()) as ProviderMetadata
     let route: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
     const server = createServer((req, res) => {
       if (route !== undefined) return route(req, res)
@@ -170,10 +172,14 @@ function recordingFetch(metadata: ProviderMetadata, tokenRequests: TokenRequest[
     const toProvider = url === metadata.token_endpoint || url === metadata.revocation_endpoint
     const params = new URLSearchParams(init?.body instanceof URLSearchParams ? init.body : String(init?.body ?? ''))
     if (url === metadata.token_endpoint) tokenRequests.push({ grantType: params.get('grant_type'), params })
-    if (toProvider) for (const name of ['code', 'code_verifier', 'refresh_token', 'token']) addSecret(secrets, params.get(name))
+    if (toProvider)
+      for (const name of ['code', 'code_verifier', 'refresh_token', 'token']) addSecret(secrets, params.get(name))
     const response = await globalThis.fetch(input, init)
     if (url === metadata.token_endpoint) {
-      const body = (await response.clone().json().catch(() => ({}))) as Record<string, unknown>
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => ({}))) as Record<string, unknown>
       for (const name of ['access_token', 'refresh_token', 'id_token']) addSecret(secrets, body[name])
     }
     return response
@@ -290,12 +296,18 @@ export async function tapChipAndLogIn(
   surface: string = 'web',
   login: LoginOptions = {},
 ): Promise<string> {
-  const started = await control<{ authorizationUrl: string }>(world, `conversations/${conversationId}/signin/start`, { surface })
+  const started = await control<{ authorizationUrl: string }>(world, `conversations/${conversationId}/signin/start`, {
+    surface,
+  })
   return loginAndConsent(started.authorizationUrl, login)
 }
 
 /** Hands the provider's redirect back to the emulator, which delivers the authenticationResponse. */
-export async function completeSignIn(world: World, conversationId: string, location: string): Promise<{ requestId: string }> {
+export async function completeSignIn(
+  world: World,
+  conversationId: string,
+  location: string,
+): Promise<{ requestId: string }> {
   return control(world, `conversations/${conversationId}/signin/complete`, { location })
 }
 
@@ -316,7 +328,10 @@ export function codeExchanges(world: World): TokenRequest[] {
 }
 
 /** The emulator's queued/sent webhook deliveries of a conversation, newest first. */
-export async function deliveries(world: World, conversationId: string): Promise<Array<{ id: number; requestId?: string; body: string; status: string }>> {
+export async function deliveries(
+  world: World,
+  conversationId: string,
+): Promise<Array<{ id: number; requestId?: string; body: string; status: string }>> {
   const list = await control<{ deliveries: Array<{ id: number; requestId?: string; body: string; status: string }> }>(
     world,
     `deliveries?conversation=${encodeURIComponent(conversationId)}`,
@@ -341,7 +356,11 @@ export async function postSigned(world: World, body: string, url: string = world
 }
 
 /** The stored grant of a conversation, read with the world's vault keys (test-side inspection). */
-export async function storedTokens(world: World, db: Database, conversationId: string): Promise<TokenRecord | undefined> {
+export async function storedTokens(
+  world: World,
+  db: Database,
+  conversationId: string,
+): Promise<TokenRecord | undefined> {
   const store = createSQLTokenStore(db, createVault(parseVaultKeys(world.vaultKeys)))
   return store.get({ agent: world.emulator.agentName, conversation: conversationId, provider: world.provider.issuer })
 }

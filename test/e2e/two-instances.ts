@@ -113,7 +113,13 @@ async function userMessageBody(world: World, conversationId: string, text: strin
   const now = new Date().toISOString()
   event.requestId = `test-${messageId}`
   event.sendTime = now
-  event.message = { ...event.message, messageId, name: `conversations/${conversationId}/messages/${messageId}`, text, createTime: now }
+  event.message = {
+    ...event.message,
+    messageId,
+    name: `conversations/${conversationId}/messages/${messageId}`,
+    text,
+    createTime: now,
+  }
   return JSON.stringify(event)
 }
 

@@ -94,7 +94,11 @@ describe('BusinessCommunicationsClient against the emulator', () => {
   })
 
   test('§1.3 listAgents pages with nextPageToken and listAllAgents sees every agent', async () => {
-    const created = [await createAgent('Paging One'), await createAgent('Paging Two'), await createAgent('Paging Three')]
+    const created = [
+      await createAgent('Paging One'),
+      await createAgent('Paging Two'),
+      await createAgent('Paging Three'),
+    ]
     const expected = [emulator.agentName, ...created.map((a) => a.name as string)].sort()
 
     const first = await bc.listAgents(emulator.brandName, { pageSize: 1 })
@@ -156,9 +160,12 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     assert.equal(verification?.['httpStatus'], 500)
   })
 
-  test('§10 Q8 unknown agent → GoogleAPIError 404 NOT_FOUND with Google\'s message', async () => {
+  test("§10 Q8 unknown agent → GoogleAPIError 404 NOT_FOUND with Google's message", async () => {
     const unknown = `${emulator.brandName}/agents/1`
-    for (const call of [() => bc.getAgent(unknown), () => bc.setAuthorizationEndpoint(unknown, 'https://p.example/a')]) {
+    for (const call of [
+      () => bc.getAgent(unknown),
+      () => bc.setAuthorizationEndpoint(unknown, 'https://p.example/a'),
+    ]) {
       await assert.rejects(call(), (err: unknown) => {
         assert.ok(err instanceof GoogleAPIError)
         assert.equal(err.httpStatus, 404)

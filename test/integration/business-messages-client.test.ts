@@ -51,7 +51,7 @@ describe('BusinessMessagesClient against the emulator', () => {
     bm = new BusinessMessagesClient({ credentials, baseUrl: emulator.url })
   })
 
-  test('§2.1 §2.2 §2.3 createMessage: every content kind and suggestion kind lands in the transcript under Google\'s names', async () => {
+  test("§2.1 §2.2 §2.3 createMessage: every content kind and suggestion kind lands in the transcript under Google's names", async () => {
     const conversationId = await openConversation(emulator)
     const everySuggestion: Suggestion[] = [
       replySuggestion('Check balance', 'balance'),
@@ -157,8 +157,14 @@ describe('BusinessMessagesClient against the emulator', () => {
 
   test('§2.5 createEvent (TYPING_STARTED / TYPING_STOPPED) returns and logs the event by name', async () => {
     const conversationId = await openConversation(emulator)
-    const started = await bm.createEvent(conversationId, 'typing-1', { eventType: 'TYPING_STARTED', representative: BOT })
-    const stopped = await bm.createEvent(conversationId, 'typing-2', { eventType: 'TYPING_STOPPED', representative: BOT })
+    const started = await bm.createEvent(conversationId, 'typing-1', {
+      eventType: 'TYPING_STARTED',
+      representative: BOT,
+    })
+    const stopped = await bm.createEvent(conversationId, 'typing-2', {
+      eventType: 'TYPING_STOPPED',
+      representative: BOT,
+    })
     assert.equal(started.name, `conversations/${conversationId}/events/typing-1`)
     assert.equal(started.eventType, 'TYPING_STARTED')
     assert.equal(stopped.name, `conversations/${conversationId}/events/typing-2`)
@@ -172,14 +178,17 @@ describe('BusinessMessagesClient against the emulator', () => {
     )
   })
 
-  test('§2.5 updateReceipt marks the user\'s message READ', async () => {
+  test("§2.5 updateReceipt marks the user's message READ", async () => {
     const conversationId = await openConversation(emulator)
     const userMessageId = await userSays(emulator, conversationId, 'What is my balance?')
     const receipt = await bm.updateReceipt(conversationId, userMessageId, { receiptType: 'READ' })
     const name = `conversations/${conversationId}/messages/${userMessageId}/receipt`
     assert.deepEqual(receipt, { name, receiptType: 'READ' })
     const logged = (await transcript(emulator, conversationId)).filter((e) => e.kind === 'receipt')
-    assert.deepEqual(logged.map((e) => [e.direction, e.name, e.content['receiptType']]), [['agent', name, 'READ']])
+    assert.deepEqual(
+      logged.map((e) => [e.direction, e.name, e.content['receiptType']]),
+      [['agent', name, 'READ']],
+    )
   })
 
   test('§2.5 createSurvey names the survey; a second one within 24 h is RESOURCE_EXHAUSTED', async () => {
@@ -196,7 +205,10 @@ describe('BusinessMessagesClient against the emulator', () => {
     })
     assert.equal(rf.to('/v1/conversations/').length, 1, 'one attempt, no backoff')
     const logged = (await transcript(emulator, conversationId)).filter((e) => e.kind === 'survey')
-    assert.deepEqual(logged.map((e) => e.name), [survey.name])
+    assert.deepEqual(
+      logged.map((e) => e.name),
+      [survey.name],
+    )
   })
 
   test('§2.6 unknown conversation → GoogleAPIError 403 PERMISSION_DENIED (not 404), one attempt each', async () => {
@@ -236,7 +248,10 @@ describe('BusinessMessagesClient against the emulator', () => {
     })
     assert.equal(rf.to('/v1/conversations/').length, 2, 'the 409 was not retried')
     const logged = await loggedAgentMessages(emulator, conversationId)
-    assert.deepEqual(logged.map((m) => [m.itemId, m.body['text']]), [[messageId, 'First']])
+    assert.deepEqual(
+      logged.map((m) => [m.itemId, m.body['text']]),
+      [[messageId, 'First']],
+    )
   })
 })
 
@@ -321,7 +336,11 @@ describe('client and emulator validators agree on the documented limits', () => 
       const accepted = await client.createMessage(conversationId, { ...at, representative: BOT }, options)
       assert.equal(rf.requests.length, 1)
       const logged = await loggedAgentMessages(emulator, conversationId)
-      assert.deepEqual(logged.map((m) => m.name), [accepted.name], 'only the message at the limit was accepted')
+      assert.deepEqual(
+        logged.map((m) => m.name),
+        [accepted.name],
+        'only the message at the limit was accepted',
+      )
     })
   }
 })

@@ -102,13 +102,22 @@ function assertGoogleError(err: unknown, httpStatus: number, rpcStatus: string):
 describe('A2 status policy', () => {
   test('A2 §2.6 500 on the first attempt → backoff, retry with the same messageId, one message logged', async () => {
     const h = await harness(onMessageAttempts([0], () => Promise.resolve(googleErrorResponse(500, 'INTERNAL'))))
-    const sent = await h.client.createMessage(h.conversationId, { text: 'Transient failure first', representative: BOT })
+    const sent = await h.client.createMessage(h.conversationId, {
+      text: 'Transient failure first',
+      representative: BOT,
+    })
     const attempts = h.rf.to('/v1/conversations/')
-    assert.deepEqual(attempts.map((a) => a.status), [500, 200])
+    assert.deepEqual(
+      attempts.map((a) => a.status),
+      [500, 200],
+    )
     assert.equal(messageIdOf(attempts[0]?.body), messageIdOf(attempts[1]?.body))
     assert.equal(h.delays.length, 1, 'one backoff pause')
     const logged = await loggedAgentMessages(emulator, h.conversationId)
-    assert.deepEqual(logged.map((m) => m.name), [sent.name])
+    assert.deepEqual(
+      logged.map((m) => m.name),
+      [sent.name],
+    )
   })
 
   test('A2 §2.6 503 → not retried: one attempt, GoogleAPIError UNAVAILABLE, nothing logged', async () => {
@@ -127,9 +136,15 @@ describe('A2 status policy', () => {
       Promise.resolve(googleErrorResponse(429, 'RESOURCE_EXHAUSTED', { 'retry-after': '1' }))
     const h = await harness(onMessageAttempts([0], tooMany))
     const sent = await h.client.createMessage(h.conversationId, { text: 'Slow down', representative: BOT })
-    assert.deepEqual(h.rf.to('/v1/conversations/').map((a) => a.status), [429, 200])
+    assert.deepEqual(
+      h.rf.to('/v1/conversations/').map((a) => a.status),
+      [429, 200],
+    )
     assert.deepEqual(h.delays, [1000])
-    assert.deepEqual((await loggedAgentMessages(emulator, h.conversationId)).map((m) => m.name), [sent.name])
+    assert.deepEqual(
+      (await loggedAgentMessages(emulator, h.conversationId)).map((m) => m.name),
+      [sent.name],
+    )
   })
 })
 
@@ -149,7 +164,10 @@ describe('A3 idempotent send', () => {
       const sent = await h.client.createMessage(h.conversationId, { text: 'Did this arrive?', representative: BOT })
 
       const attempts = h.rf.to('/v1/conversations/')
-      assert.deepEqual(attempts.map((a) => a.status), [undefined, 409])
+      assert.deepEqual(
+        attempts.map((a) => a.status),
+        [undefined, 409],
+      )
       assert.equal(messageIdOf(attempts[0]?.body), messageIdOf(attempts[1]?.body), 'the retry reuses the messageId')
       assert.equal(sent.name, `conversations/${h.conversationId}/messages/${String(messageIdOf(attempts[0]?.body))}`)
       assert.equal(sent.text, 'Did this arrive?')
@@ -160,12 +178,16 @@ describe('A3 idempotent send', () => {
   }
 
   test('A3 a timeout whose request never arrived → the retry creates the message', async () => {
-    const h = await harness(
-      onMessageAttempts([0], () => Promise.reject(new DOMException('timed out', 'TimeoutError'))),
-    )
+    const h = await harness(onMessageAttempts([0], () => Promise.reject(new DOMException('timed out', 'TimeoutError'))))
     const sent = await h.client.createMessage(h.conversationId, { text: 'Second time lucky', representative: BOT })
-    assert.deepEqual(h.rf.to('/v1/conversations/').map((a) => a.status), [undefined, 200])
-    assert.deepEqual((await loggedAgentMessages(emulator, h.conversationId)).map((m) => m.name), [sent.name])
+    assert.deepEqual(
+      h.rf.to('/v1/conversations/').map((a) => a.status),
+      [undefined, 200],
+    )
+    assert.deepEqual(
+      (await loggedAgentMessages(emulator, h.conversationId)).map((m) => m.name),
+      [sent.name],
+    )
   })
 
   test('A3 transport failures on every attempt → ERR_HTTP_TIMEOUT after maxAttempts, same id each time', async () => {
@@ -204,12 +226,18 @@ describe('A5 service-account token refresh on 401', () => {
     // assertion is recent enough for the emulator (no reliance on the token endpoint's clock tolerance).
     clientClock.advance(TOKEN_LIFETIME_MS / 2)
     const sent = await h.client.createMessage(h.conversationId, { text: 'After expiry', representative: BOT })
-    assert.deepEqual(h.rf.to('/v1/conversations/').map((a) => a.status), [200, 401, 200])
+    assert.deepEqual(
+      h.rf.to('/v1/conversations/').map((a) => a.status),
+      [200, 401, 200],
+    )
     assert.equal(tokenFetch.requests.length, 2, 'exactly one refresh')
     assert.equal(tokenFetch.requests[1]?.url.href, `${emulator.url}/token`)
     assert.deepEqual(h.delays, [], 'a 401 is retried at once')
     const logged = await loggedAgentMessages(emulator, h.conversationId)
-    assert.deepEqual(logged.map((m) => m.body['text']), ['Before expiry', 'After expiry'])
+    assert.deepEqual(
+      logged.map((m) => m.body['text']),
+      ['Before expiry', 'After expiry'],
+    )
     assert.equal(logged[1]?.name, sent.name)
   })
 
@@ -222,24 +250,26 @@ describe('A5 service-account token refresh on 401', () => {
     })
     const unauthenticated = (): Promise<Response> => Promise.resolve(googleErrorResponse(401, 'UNAUTHENTICATED'))
     const h = await harness(onMessageAttempts([0, 1, 2, 3], unauthenticated), { credentials: fresh })
-    await assert.rejects(
-      h.client.createMessage(h.conversationId, { text: 'Locked out', representative: BOT }),
-      (err) => assertGoogleError(err, 401, 'UNAUTHENTICATED'),
+    await assert.rejects(h.client.createMessage(h.conversationId, { text: 'Locked out', representative: BOT }), (err) =>
+      assertGoogleError(err, 401, 'UNAUTHENTICATED'),
     )
     assert.equal(h.rf.to('/v1/conversations/').length, 2)
     assert.equal(tokenFetch.requests.length, 2, 'the first token and one refresh')
   })
 })
 
-describe('A1 the emulator\'s quota of 60 messages per 60 s per conversation', () => {
+describe("A1 the emulator's quota of 60 messages per 60 s per conversation", () => {
   test('A1 §2.6 pacer off: the 61st message → 429 RESOURCE_EXHAUSTED once retries are exhausted', async () => {
     const h = await harness(undefined, { pacer: false, retry: { maxAttempts: 1 } })
     await sendNumbered(h, 'Message', 60)
-    await assert.rejects(h.client.createMessage(h.conversationId, { text: 'Message 61', representative: BOT }), (err) => {
-      assertGoogleError(err, 429, 'RESOURCE_EXHAUSTED')
-      assert.equal((err as GoogleAPIError).retryAfterSeconds, 1)
-      return true
-    })
+    await assert.rejects(
+      h.client.createMessage(h.conversationId, { text: 'Message 61', representative: BOT }),
+      (err) => {
+        assertGoogleError(err, 429, 'RESOURCE_EXHAUSTED')
+        assert.equal((err as GoogleAPIError).retryAfterSeconds, 1)
+        return true
+      },
+    )
     assert.equal(h.rf.to('/v1/conversations/').length, 61)
     assert.equal((await loggedAgentMessages(emulator, h.conversationId)).length, 60)
 
@@ -258,7 +288,10 @@ describe('A1 the emulator\'s quota of 60 messages per 60 s per conversation', ()
       retrying.createMessage(h.conversationId, { text: 'Message 61 again', representative: BOT }),
       (err) => assertGoogleError(err, 429, 'RESOURCE_EXHAUSTED'),
     )
-    assert.deepEqual(rf.to('/v1/conversations/').map((a) => a.status), [429, 429, 429])
+    assert.deepEqual(
+      rf.to('/v1/conversations/').map((a) => a.status),
+      [429, 429, 429],
+    )
     assert.deepEqual(delays, [1000, 1000])
     assert.equal((await loggedAgentMessages(emulator, h.conversationId)).length, 60)
   })
@@ -275,21 +308,18 @@ describe('A1 the emulator\'s quota of 60 messages per 60 s per conversation', ()
     assert.equal((await loggedAgentMessages(emulator, h.conversationId)).length, 61)
   })
 
-  test(
-    'A1 pacer on, first send slowed by 200 ms in transit: the 61st is still not refused',
-    async () => {
-      // The first attempt spends 200 ms (emulator time) between the pacer's admission and the
-      // emulator's receipt, as a cold connection or a slow network would. Google counts receipt times.
-      const slowFirst = onMessageAttempts([0], (_request, forward) => {
-        emulator.clock.advance(200)
-        return forward()
-      })
-      const { sleep } = recordingSleep((ms) => emulator.clock.advance(ms))
-      const h = await harness(slowFirst, { clock: emulator.clock, sleep })
-      await sendNumbered(h, 'Paced', 61)
-      assert.equal((await loggedAgentMessages(emulator, h.conversationId)).length, 61, 'delivered in the end')
-      const refused = h.rf.to('/v1/conversations/').filter((a) => a.status === 429)
-      assert.equal(refused.length, 0, 'A1: delayed by the limiter rather than sent and refused')
-    },
-  )
+  test('A1 pacer on, first send slowed by 200 ms in transit: the 61st is still not refused', async () => {
+    // The first attempt spends 200 ms (emulator time) between the pacer's admission and the
+    // emulator's receipt, as a cold connection or a slow network would. Google counts receipt times.
+    const slowFirst = onMessageAttempts([0], (_request, forward) => {
+      emulator.clock.advance(200)
+      return forward()
+    })
+    const { sleep } = recordingSleep((ms) => emulator.clock.advance(ms))
+    const h = await harness(slowFirst, { clock: emulator.clock, sleep })
+    await sendNumbered(h, 'Paced', 61)
+    assert.equal((await loggedAgentMessages(emulator, h.conversationId)).length, 61, 'delivered in the end')
+    const refused = h.rf.to('/v1/conversations/').filter((a) => a.status === 429)
+    assert.equal(refused.length, 0, 'A1: delayed by the limiter rather than sent and refused')
+  })
 })

@@ -21,7 +21,7 @@ import { openConversation, recordingFetch, startTestEmulator, type TestEmulator 
 
 const SCOPES = ['businessmessages', 'businesscommunications']
 
-describe('ServiceAccountCredentials against the emulator\'s /token', () => {
+describe("ServiceAccountCredentials against the emulator's /token", () => {
   let running: TestEmulator
   let emulator: RunningEmulator
   let key: ServiceAccountKey
@@ -33,7 +33,7 @@ describe('ServiceAccountCredentials against the emulator\'s /token', () => {
   })
   after(() => running.stop())
 
-  test('§5.3 §10 the key file\'s token_uri is honoured: the token request goes to the emulator, not Google', async () => {
+  test("§5.3 §10 the key file's token_uri is honoured: the token request goes to the emulator, not Google", async () => {
     assert.equal(key.token_uri, `${emulator.url}/token`)
     const rf = recordingFetch()
     const credentials = new ServiceAccountCredentials(key, { scopes: SCOPES, fetch: rf.fetch })
@@ -42,7 +42,10 @@ describe('ServiceAccountCredentials against the emulator\'s /token', () => {
 
     const token = await credentials.getAccessToken()
     assert.ok(token.length > 0)
-    assert.deepEqual(rf.requests.map((r) => [r.method, r.url.href, r.status]), [['POST', `${emulator.url}/token`, 200]])
+    assert.deepEqual(
+      rf.requests.map((r) => [r.method, r.url.href, r.status]),
+      [['POST', `${emulator.url}/token`, 200]],
+    )
 
     // The token is one the emulator issued: both APIs accept it.
     const bc = new BusinessCommunicationsClient({ credentials, baseUrl: emulator.url })

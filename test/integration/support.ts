@@ -109,7 +109,11 @@ export function googleErrorResponse(status: number, rpcStatus: string, headers: 
 }
 
 /** Calls a control API route (`/emulator/v1/…`): GET without a body, POST with one; the parsed JSON answer. */
-export function control<T = Record<string, unknown>>(emulator: RunningEmulator, path: string, body?: unknown): Promise<T> {
+export function control<T = Record<string, unknown>>(
+  emulator: RunningEmulator,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   return controlAPI<T>(emulator.url, path, body)
 }
 

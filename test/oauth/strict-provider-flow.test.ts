@@ -35,7 +35,12 @@ const GOOGLE_URIS = [
 const SECRET = `secret-${randomBytes(16).toString('hex')}`
 const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const privateJWK = { ...(ecKey.privateKey.export({ format: 'jwk' }) as JsonWebKey), kid: 'agent-key-1', alg: 'ES256' }
-const publicJWK = { ...(ecKey.publicKey.export({ format: 'jwk' }) as JWK), kid: 'agent-key-1', alg: 'ES256', use: 'sig' }
+const publicJWK = {
+  ...(ecKey.publicKey.export({ format: 'jwk' }) as JWK),
+  kid: 'agent-key-1',
+  alg: 'ES256',
+  use: 'sig',
+}
 
 const CLIENTS: Record<string, ClientConfig> = {
   basic: { clientId: 'agent-basic', clientSecret: SECRET, tokenEndpointAuthMethod: 'client_secret_basic' },
@@ -189,7 +194,11 @@ describe('strict provider rules (E3)', () => {
     const verifier = generateCodeVerifier()
     const base = { clientId: provider.clientId, redirectUri: GOOGLE_URIS[0] ?? '', scopes: ['openid'] }
     const plain = await loginAndConsent(
-      deviceAuthorizationURL(provider.authorizationEndpoint, { ...base, codeChallenge: verifier, codeChallengeMethod: 'plain' }),
+      deviceAuthorizationURL(provider.authorizationEndpoint, {
+        ...base,
+        codeChallenge: verifier,
+        codeChallengeMethod: 'plain',
+      }),
     )
     assert.equal(new URL(plain).searchParams.get('error'), 'invalid_request')
     assert.equal(new URL(plain).searchParams.get('code'), null)
@@ -254,7 +263,10 @@ describe('client authentication methods', () => {
   test('X5 a wrong client secret → invalid_client, and the secret is not in the error', async () => {
     const wrongSecret = `wrong-${randomBytes(8).toString('hex')}`
     const provider = await resolveProvider(
-      { provider: { issuer: running.issuer }, client: { ...(CLIENTS.basic as ClientConfig), clientSecret: wrongSecret } },
+      {
+        provider: { issuer: running.issuer },
+        client: { ...(CLIENTS.basic as ClientConfig), clientSecret: wrongSecret },
+      },
       { allowInsecureLoopback: true },
     )
     const grant = await signIn(provider)
@@ -300,7 +312,6 @@ function assertNoSecrets(value: unknown, secrets: readonly string[]): void {
     }
   }
 }
-
 
 describe('demo provider pages and settings', () => {
   test('E3 a wrong password is refused with 401 and the login page again', async () => {

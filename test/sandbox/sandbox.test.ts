@@ -58,7 +58,8 @@ describe('sandbox', () => {
 
   test('public questions are answered without sign-in', async () => {
     const s = sandbox!
-    conversationId = (await control<{ conversationId: string }>(s, 'conversations', { displayName: 'Alice' })).conversationId
+    conversationId = (await control<{ conversationId: string }>(s, 'conversations', { displayName: 'Alice' }))
+      .conversationId
     await control(s, `conversations/${conversationId}/messages`, { text: 'What are your opening hours?' })
     await waitForAgentText(s, conversationId, /Monday to Friday 9:00/)
     const texts = await agentTexts(s, conversationId)
@@ -91,10 +92,9 @@ describe('sandbox', () => {
 
     await control(s, `conversations/${conversationId}/messages`, { text: 'who am I?' })
     await waitForAgentText(s, conversationId, /signed in as Alice Liddell/, before)
-    const view = await control<{ conversations: Array<{ signIn: Record<string, unknown>; grant: Record<string, unknown> }> }>(
-      s,
-      `agent-state?conversation=${conversationId}`,
-    )
+    const view = await control<{
+      conversations: Array<{ signIn: Record<string, unknown>; grant: Record<string, unknown> }>
+    }>(s, `agent-state?conversation=${conversationId}`)
     assert.equal(view.conversations[0]?.signIn['kind'], 'signed-in')
     assert.equal(view.conversations[0]?.grant['subject'], 'user-alice')
     assert.doesNotMatch(JSON.stringify(view), /token"|verifier|code"/i)
@@ -125,14 +125,19 @@ describe('sandbox', () => {
     const other = (await control<{ conversationId: string }>(s, 'conversations', { displayName: 'Bob' })).conversationId
     await control(s, `conversations/${other}/messages`, { text: 'What is my balance?' })
     await waitForAgentText(s, other, /please sign in/)
-    const started = await control<{ authorizationUrl: string }>(s, `conversations/${other}/signin/start`, { surface: 'web' })
+    const started = await control<{ authorizationUrl: string }>(s, `conversations/${other}/signin/start`, {
+      surface: 'web',
+    })
     await control(s, 'clock/advance', { ms: 11 * 60_000 }) // past the 10-minute pending sign-in
     const location = await loginAndConsent(started.authorizationUrl, { username: 'bob', password: 'builder' })
     const count = (await agentTexts(s, other)).length
     await control(s, `conversations/${other}/signin/complete`, { location })
     const fresh = await waitForAgentText(s, other, /timed out/, count)
     assert.ok(hasSignInChip(fresh), 'a fresh chip replaces the expired prompt')
-    assert.ok(!(await agentTexts(s, other)).some((m) => /balance is/.test(m.content.text ?? '')), 'no answer from an expired prompt')
+    assert.ok(
+      !(await agentTexts(s, other)).some((m) => /balance is/.test(m.content.text ?? '')),
+      'no answer from an expired prompt',
+    )
   })
 
   test('sign out revokes; the next personal question prompts again; cancel gets a kind reply', async () => {
@@ -180,7 +185,9 @@ describe('sandbox', () => {
   function providerRows(model: string): number {
     const db = new DatabaseSync(join(dataDir, 'sandbox.sqlite'), { readOnly: true })
     try {
-      const row = db.prepare('SELECT COUNT(*) AS n FROM sandbox_provider_entries WHERE model = ?').get(model) as { n: number }
+      const row = db.prepare('SELECT COUNT(*) AS n FROM sandbox_provider_entries WHERE model = ?').get(model) as {
+        n: number
+      }
       return Number(row.n)
     } finally {
       db.close()

@@ -3,13 +3,22 @@
  * Plays the user against a running sandbox through the emulator's control API, with bounded waits.
  */
 import type { RunningSandbox } from '../../src/sandbox/index.ts'
-import { agentMessages, controlAPI, waitForAgentText as waitForText, type AgentMessage } from '../support/emulator-control.ts'
+import {
+  agentMessages,
+  controlAPI,
+  waitForAgentText as waitForText,
+  type AgentMessage,
+} from '../support/emulator-control.ts'
 
 /** An agent message as the emulator's transcript shows it. */
 export type SandboxAgentMessage = AgentMessage
 
 /** Calls `/emulator/v1/<path>`: GET without a body, POST with one. Throws on a non-2xx answer. */
-export function control<T = Record<string, unknown>>(sandbox: RunningSandbox, path: string, body?: unknown): Promise<T> {
+export function control<T = Record<string, unknown>>(
+  sandbox: RunningSandbox,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   return controlAPI<T>(sandbox.services.emulator.url, path, body)
 }
 

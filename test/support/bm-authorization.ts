@@ -24,6 +24,7 @@ export function deviceAuthorizationURL(endpointUrl: string, params: DeviceAuthor
   url.searchParams.set('scope', params.scopes.join(' '))
   url.searchParams.set('state', params.state ?? randomBytes(16).toString('base64url'))
   if (params.codeChallenge !== undefined) url.searchParams.set('code_challenge', params.codeChallenge)
-  if (params.codeChallengeMethod !== undefined) url.searchParams.set('code_challenge_method', params.codeChallengeMethod)
+  if (params.codeChallengeMethod !== undefined)
+    url.searchParams.set('code_challenge_method', params.codeChallengeMethod)
   return url.href
 }

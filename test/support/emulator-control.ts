@@ -36,7 +36,9 @@ export interface AgentMessage {
     text?: string
     fallback?: string
     messageId?: string
-    suggestions?: Array<Record<string, { oauth?: { codeChallenge: string; codeChallengeMethod?: string; scopes: string[] } }>>
+    suggestions?: Array<
+      Record<string, { oauth?: { codeChallenge: string; codeChallengeMethod?: string; scopes: string[] } }>
+    >
   }
 }
 
@@ -65,7 +67,8 @@ export function waitForAgentText(
       const seen = (await agentMessages(emulatorUrl, conversationId)).map((m) => m.content.text)
       return `agent text ${pattern}; agent said: ${JSON.stringify(seen)}`
     },
-    async () => (await agentMessages(emulatorUrl, conversationId)).slice(after).find((m) => pattern.test(m.content.text ?? '')),
+    async () =>
+      (await agentMessages(emulatorUrl, conversationId)).slice(after).find((m) => pattern.test(m.content.text ?? '')),
     options,
   )
 }

@@ -86,7 +86,8 @@ export async function loginAndConsent(authorizationURL: string, options: LoginOp
       continue
     }
     const body = await response.text()
-    if (response.status !== 200) throw new LoginFlowError(`provider answered ${response.status} at ${request.url}`, response.status, body)
+    if (response.status !== 200)
+      throw new LoginFlowError(`provider answered ${response.status} at ${request.url}`, response.status, body)
     request = { url: formAction(body, request.url, options), init: formSubmission(body, options) }
   }
   throw new Error('login flow did not finish within maxSteps')
@@ -96,7 +97,8 @@ export async function loginAndConsent(authorizationURL: string, options: LoginOp
 export function codeFromLocation(location: string): string {
   const params = new URL(location).searchParams
   const code = params.get('code')
-  if (code === null) throw new Error(`no code in redirect: error=${params.get('error')} ${params.get('error_description')}`)
+  if (code === null)
+    throw new Error(`no code in redirect: error=${params.get('error')} ${params.get('error_description')}`)
   return code
 }
 
@@ -104,7 +106,8 @@ function formAction(html: string, pageURL: string, options: LoginOptions): strin
   const prompt = /data-prompt="(login|consent)"/.exec(html)?.[1]
   if (prompt === undefined) throw new LoginFlowError('page has no login or consent form', 200, html)
   const actions = [...html.matchAll(/<form method="post" action="([^"]+)"/g)].map((m) => m[1] ?? '')
-  const wanted = prompt === 'consent' && options.consent === 'deny' ? actions.find((a) => a.endsWith('/abort')) : actions[0]
+  const wanted =
+    prompt === 'consent' && options.consent === 'deny' ? actions.find((a) => a.endsWith('/abort')) : actions[0]
   if (wanted === undefined) throw new LoginFlowError('form action not found', 200, html)
   return new URL(wanted, pageURL).href
 }

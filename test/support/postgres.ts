@@ -29,8 +29,7 @@ export interface PostgresCluster {
   stop(): Promise<void>
 }
 
-const MISSING_BINARIES =
-  'PostgreSQL server binaries (initdb, pg_ctl) not found; install postgresql to run these tests'
+const MISSING_BINARIES = 'PostgreSQL server binaries (initdb, pg_ctl) not found; install postgresql to run these tests'
 
 /** Starts a fresh cluster, or explains why it cannot (never a silent skip in CI). */
 async function startPostgres(): Promise<PostgresCluster | { skip: string }> {

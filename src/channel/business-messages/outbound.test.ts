@@ -17,7 +17,13 @@ test('§10 message ids are deterministic per (conversation, delivery, index) and
 
 test('P3 the sign-in prompt carries one S256 chip, fallback text and the BOT representative', () => {
   const message = toBusinessMessage(
-    { type: 'sign-in-prompt', text: 'Sign in', clientId: 'bank', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', scopes: ['openid'] },
+    {
+      type: 'sign-in-prompt',
+      text: 'Sign in',
+      clientId: 'bank',
+      codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      scopes: ['openid'],
+    },
     'id-1',
     style,
   )
@@ -29,7 +35,12 @@ test('P3 the sign-in prompt carries one S256 chip, fallback text and the BOT rep
     suggestions: [
       {
         authenticationRequest: {
-          oauth: { clientId: 'bank', codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', codeChallengeMethod: 'S256', scopes: ['openid'] },
+          oauth: {
+            clientId: 'bank',
+            codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+            codeChallengeMethod: 'S256',
+            scopes: ['openid'],
+          },
         },
       },
     ],
@@ -44,20 +55,46 @@ test('a live-agent offer carries a liveAgentRequest chip; a reply is plain text'
 })
 
 const encode = (body: object): Uint8Array => new TextEncoder().encode(JSON.stringify(body))
-const envelope = { agent: 'brands/1/agents/2', conversationId: 'c1', requestId: 'r-1', sendTime: '2026-01-01T00:00:00Z' }
+const envelope = {
+  agent: 'brands/1/agents/2',
+  conversationId: 'c1',
+  requestId: 'r-1',
+  sendTime: '2026-01-01T00:00:00Z',
+}
 
 test('inbound mapping: text, chip tap, code, error (P10: error wins over a code), live agent, receipts ignored', () => {
   const context = { userInfo: { displayName: 'Michael', userDeviceLocale: 'en' } }
-  const text = toInboundMessage(parseWebhookEvent(encode({ ...envelope, context, message: { messageId: 'm', text: 'hi' } })))
-  assert.deepEqual(text, { kind: 'text', deliveryId: 'r:r-1', conversationId: 'c1', user: { displayName: 'Michael', locale: 'en' }, text: 'hi' })
-  const tap = toInboundMessage(parseWebhookEvent(encode({ ...envelope, suggestionResponse: { text: 'Yes', postbackData: 'yes' } })))
+  const text = toInboundMessage(
+    parseWebhookEvent(encode({ ...envelope, context, message: { messageId: 'm', text: 'hi' } })),
+  )
+  assert.deepEqual(text, {
+    kind: 'text',
+    deliveryId: 'r:r-1',
+    conversationId: 'c1',
+    user: { displayName: 'Michael', locale: 'en' },
+    text: 'hi',
+  })
+  const tap = toInboundMessage(
+    parseWebhookEvent(encode({ ...envelope, suggestionResponse: { text: 'Yes', postbackData: 'yes' } })),
+  )
   assert.equal(tap.kind === 'suggestion' && tap.postbackData, 'yes')
   const code = toInboundMessage(
-    parseWebhookEvent(encode({ ...envelope, authenticationResponse: { code: 'abc', redirect_uri: 'https://business.google.com/callback' } })),
+    parseWebhookEvent(
+      encode({
+        ...envelope,
+        authenticationResponse: { code: 'abc', redirect_uri: 'https://business.google.com/callback' },
+      }),
+    ),
   )
-  assert.deepEqual(code.kind === 'authorization' && code.result, { type: 'code', code: 'abc', redirectUri: 'https://business.google.com/callback' })
+  assert.deepEqual(code.kind === 'authorization' && code.result, {
+    type: 'code',
+    code: 'abc',
+    redirectUri: 'https://business.google.com/callback',
+  })
   const both = toInboundMessage(
-    parseWebhookEvent(encode({ ...envelope, authenticationResponse: { code: 'abc', errorDetails: { error: 'ACCESS_DENIED' } } })),
+    parseWebhookEvent(
+      encode({ ...envelope, authenticationResponse: { code: 'abc', errorDetails: { error: 'ACCESS_DENIED' } } }),
+    ),
   )
   assert.deepEqual(both.kind === 'authorization' && both.result, { type: 'error', error: 'ACCESS_DENIED' })
   const live = toInboundMessage(parseWebhookEvent(encode({ ...envelope, userStatus: { requestedLiveAgent: true } })))

@@ -17,7 +17,10 @@ function formatReport(report: DoctorReport): string {
     return c.hint === undefined ? [line] : [line, `    → ${c.hint}`]
   })
   const failed = report.checks.filter((c) => c.status === 'fail').length
-  lines.push('', failed === 0 ? `all ${report.checks.length} checks passed` : `${failed} of ${report.checks.length} checks failed`)
+  lines.push(
+    '',
+    failed === 0 ? `all ${report.checks.length} checks passed` : `${failed} of ${report.checks.length} checks failed`,
+  )
   return lines.join('\n')
 }
 

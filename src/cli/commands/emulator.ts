@@ -38,9 +38,15 @@ export function registerEmulatorCommand(program: Command, io: CLIIO): void {
       v === '0' ? 0 : parsePositiveInt(v, 'port'),
     )
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
-    .option('--data-dir <dir>', 'where state, keys and tokens are kept', io.env['BM_OAUTH_EMULATOR_DATA_DIR'] ?? DEFAULT_EMULATOR_DATA_DIR)
+    .option(
+      '--data-dir <dir>',
+      'where state, keys and tokens are kept',
+      io.env['BM_OAUTH_EMULATOR_DATA_DIR'] ?? DEFAULT_EMULATOR_DATA_DIR,
+    )
     .option('--webhook-url <url>', "deliver user events here (default: the partner's webhook set with partners.patch)")
-    .option('--webhook-timeout <ms>', 'per-delivery timeout (default 10000)', (v) => parsePositiveInt(v, 'webhook-timeout'))
+    .option('--webhook-timeout <ms>', 'per-delivery timeout (default 10000)', (v) =>
+      parsePositiveInt(v, 'webhook-timeout'),
+    )
     .option('--webhook-horizon <ms>', 'give up redelivering after this long (default 7 days)', (v) =>
       parsePositiveInt(v, 'webhook-horizon'),
     )

@@ -46,10 +46,17 @@ export function registerPartnerCommands(program: Command, io: CLIIO): void {
     .description('Set the Business Messages webhook URL (partners.patch updateMask=productCapabilities)')
     .option('--partner <name>', 'partner resource name partners/PARTNER_ID (env BM_OAUTH_PARTNER)')
     .requiredOption('--url <url>', 'https URL of your webhook')
-  withJSONOutput(withGoogleOptions(setWebhook)).action(async (opts: { partner?: string; url: string }, cmd: Command) => {
-    const g = commonOptions(cmd)
-    const name = partnerNameFrom(io, opts.partner)
-    const updated = await (await businessCommunicationsClient(io, g)).setPartnerWebhook(name, opts.url)
-    printResult(io, g.json, redactPartner(updated), () => `${name}: webhookUrl = ${webhookUrlOf(updated) ?? '(not set)'}`)
-  })
+  withJSONOutput(withGoogleOptions(setWebhook)).action(
+    async (opts: { partner?: string; url: string }, cmd: Command) => {
+      const g = commonOptions(cmd)
+      const name = partnerNameFrom(io, opts.partner)
+      const updated = await (await businessCommunicationsClient(io, g)).setPartnerWebhook(name, opts.url)
+      printResult(
+        io,
+        g.json,
+        redactPartner(updated),
+        () => `${name}: webhookUrl = ${webhookUrlOf(updated) ?? '(not set)'}`,
+      )
+    },
+  )
 }

@@ -40,7 +40,11 @@ export function registerSandboxCommand(program: Command, io: CLIIO): void {
     .command('sandbox')
     .description('Run the whole sign-in demo locally: emulator + chat page, demo OIDC provider, bank API and agent')
     .option('--reset', 'wipe the data directory first (new keys, no sign-ins, no conversations)', false)
-    .option('--data-dir <dir>', 'where keys, secrets and state are kept', io.env['BM_OAUTH_SANDBOX_DATA_DIR'] ?? DEFAULT_SANDBOX_DATA_DIR)
+    .option(
+      '--data-dir <dir>',
+      'where keys, secrets and state are kept',
+      io.env['BM_OAUTH_SANDBOX_DATA_DIR'] ?? DEFAULT_SANDBOX_DATA_DIR,
+    )
     .option(
       '--port-base <n>',
       `first of four consecutive ports: emulator, provider, bank API, agent (default ${DEFAULT_SANDBOX_PORTS.emulator}; 0 = any free ports)`,

@@ -54,7 +54,15 @@ export function registerSendAuthRequestCommand(program: Command, io: CLIIO): voi
     const sent = await withStores(io, config, (stores) =>
       sendAuthRequest(
         { pendingSignIns: stores.pendingSignIns, messages },
-        { agent, conversation: opts.conversation, clientId, scopes, provider, text: opts.text, fallback: opts.fallback },
+        {
+          agent,
+          conversation: opts.conversation,
+          clientId,
+          scopes,
+          provider,
+          text: opts.text,
+          fallback: opts.fallback,
+        },
       ),
     )
     printResult(io, g.json, { ...sent, expiresAt: new Date(sent.expiresAt).toISOString(), verifierStored: true }, () =>

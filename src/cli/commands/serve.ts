@@ -47,7 +47,10 @@ async function loadModule(agent: SignInAgent, file: string): Promise<void> {
   await module.register(agent)
 }
 
-async function buildAgent(config: BmOAuthConfig, logger: ReturnType<typeof createLogger>): Promise<{ agent: SignInAgent; close(): Promise<void> }> {
+async function buildAgent(
+  config: BmOAuthConfig,
+  logger: ReturnType<typeof createLogger>,
+): Promise<{ agent: SignInAgent; close(): Promise<void> }> {
   const database = openDatabase(config, logger)
   const agent = createAgent({
     agentName: requireAgent(config),
@@ -90,7 +93,8 @@ export function registerServeCommand(program: Command, io: CLIIO): void {
       const path = (req.url ?? '').split('?')[0]
       if (path === config.webhook.path) return agent.webhookHandler(req, res)
       req.resume()
-      if (req.method === 'GET' && path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
+      if (req.method === 'GET' && path === '/healthz')
+        return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
       res.writeHead(404).end()
     })
     await new Promise<void>((done) => server.listen(config.webhook.port, config.webhook.host, done))

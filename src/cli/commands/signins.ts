@@ -47,7 +47,9 @@ function formatRevoke(report: RevokeReport): string {
       failed: 'NOT revoked',
     }[g.revocation]
     const detail = g.detail === undefined ? '' : ` (${g.detail})`
-    lines.push(`  ${g.provider} ${g.subject ?? ''}: ${what}${detail}; ${g.deletedLocally ? 'deleted locally' : 'not found locally'}`)
+    lines.push(
+      `  ${g.provider} ${g.subject ?? ''}: ${what}${detail}; ${g.deletedLocally ? 'deleted locally' : 'not found locally'}`,
+    )
   }
   lines.push(`  pending sign-in: ${report.pendingSignInDeleted ? 'deleted' : 'none'}`)
   return lines.join('\n')
@@ -93,10 +95,15 @@ export function registerSignInsCommands(program: Command, io: CLIIO): void {
     const agent = requireAgent(config)
     const providerId = config.provider === undefined ? undefined : providerIdOf(config)
     const report = await withStores(io, config, (stores) =>
-      revokeSignIns({ stores, providerId, resolveProvider: () => resolveConfiguredProvider(config) }, agent, opts.conversation),
+      revokeSignIns(
+        { stores, providerId, resolveProvider: () => resolveConfiguredProvider(config) },
+        agent,
+        opts.conversation,
+      ),
     )
     printResult(io, opts.json, report, () => formatRevoke(report))
     const unrevoked = report.grants.filter((g) => g.revocation !== 'revoked' && g.revocation !== 'no-tokens')
-    if (unrevoked.length > 0) throw new CommandExit(1, 'deleted locally, but not every grant was revoked at the provider')
+    if (unrevoked.length > 0)
+      throw new CommandExit(1, 'deleted locally, but not every grant was revoked at the provider')
   })
 }

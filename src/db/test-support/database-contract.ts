@@ -18,9 +18,7 @@ export function describeDatabaseContract(name: string, open: OpenDatabase): void
   async function withDb(fn: (db: Database) => Promise<void>): Promise<void> {
     const db = await open()
     try {
-      await db.query(
-        `CREATE TABLE item (id TEXT PRIMARY KEY, n BIGINT, flag BOOLEAN, data ${blobType(db)}, note TEXT)`,
-      )
+      await db.query(`CREATE TABLE item (id TEXT PRIMARY KEY, n BIGINT, flag BOOLEAN, data ${blobType(db)}, note TEXT)`)
       await fn(db)
     } finally {
       await db.close()

@@ -30,7 +30,12 @@ import {
  * so the library does not count it when checking whether the grant covers a question. The demo
  * provider issues refresh tokens by client registration either way.
  */
-export const BANK_AGENT_SCOPES: readonly string[] = Object.freeze(['openid', 'offline_access', 'accounts.read', 'transactions.read'])
+export const BANK_AGENT_SCOPES: readonly string[] = Object.freeze([
+  'openid',
+  'offline_access',
+  'accounts.read',
+  'transactions.read',
+])
 
 export interface BankAgentHandlerOptions {
   /** The bank resource API, e.g. `http://127.0.0.1:8792`. */
@@ -82,7 +87,12 @@ export function createBankAgentHandler(options: BankAgentHandlerOptions): Messag
   }
 }
 
-async function answerPersonal(ctx: MessageContext, intent: PersonalIntent, bankApiUrl: string, limit: number): Promise<void> {
+async function answerPersonal(
+  ctx: MessageContext,
+  intent: PersonalIntent,
+  bankApiUrl: string,
+  limit: number,
+): Promise<void> {
   const session = await ctx.requireSignIn({ scopes: BANK_AGENT_SCOPES, reason: REASONS[intent] })
   if (session === undefined) return // the sign-in prompt is out; this question is answered after sign-in
   const bank = createBankClient(bankApiUrl, session.fetch)

@@ -3,8 +3,20 @@ import assert from 'node:assert/strict'
 import { balanceText, formatAmount, transactionsText, welcomeText, whoAmIText, type AccountJSON } from './replies.ts'
 
 const ACCOUNTS: AccountJSON[] = [
-  { id: 's', name: 'Savings', type: 'savings', maskedNumber: '•••• 9034', currentBalance: { minorUnits: 1_250_000, currency: 'USD' } },
-  { id: 'c', name: 'Everyday Checking', type: 'checking', maskedNumber: '•••• 4821', currentBalance: { minorUnits: 254_310, currency: 'USD' } },
+  {
+    id: 's',
+    name: 'Savings',
+    type: 'savings',
+    maskedNumber: '•••• 9034',
+    currentBalance: { minorUnits: 1_250_000, currency: 'USD' },
+  },
+  {
+    id: 'c',
+    name: 'Everyday Checking',
+    type: 'checking',
+    maskedNumber: '•••• 4821',
+    currentBalance: { minorUnits: 254_310, currency: 'USD' },
+  },
 ]
 
 test('money is formatted from minor units', () => {
@@ -23,7 +35,11 @@ test('the balance answer leads with the checking account', () => {
 
 test('transactions are listed one per line with UTC dates', () => {
   const text = transactionsText(ACCOUNTS[1]!, [
-    { bookedAt: '2026-07-07T10:00:00Z', description: 'Cheshire Coffee Co.', amount: { minorUnits: -450, currency: 'USD' } },
+    {
+      bookedAt: '2026-07-07T10:00:00Z',
+      description: 'Cheshire Coffee Co.',
+      amount: { minorUnits: -450, currency: 'USD' },
+    },
   ])
   assert.equal(text, 'Recent transactions on your Everyday Checking (•••• 4821):\n• Jul 7: Cheshire Coffee Co., -$4.50')
   assert.match(transactionsText(ACCOUNTS[1]!, []), /no recent transactions/)

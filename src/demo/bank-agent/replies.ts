@@ -44,7 +44,12 @@ const CHIPS = Object.freeze({
 /** The chips offered with a public answer. */
 export const PUBLIC_CHIPS: readonly ReplySuggestion[] = [CHIPS.balance, CHIPS.transactions, CHIPS.hours, CHIPS.branches]
 /** The chips offered once the user is signed in. */
-export const SIGNED_IN_CHIPS: readonly ReplySuggestion[] = [CHIPS.balance, CHIPS.transactions, CHIPS.whoAmI, CHIPS.signOut]
+export const SIGNED_IN_CHIPS: readonly ReplySuggestion[] = [
+  CHIPS.balance,
+  CHIPS.transactions,
+  CHIPS.whoAmI,
+  CHIPS.signOut,
+]
 
 export const TEXTS = Object.freeze({
   hours:
@@ -101,12 +106,18 @@ export function balanceText(accounts: readonly AccountJSON[], available?: MoneyJ
 export function transactionsText(account: AccountJSON, transactions: readonly TransactionJSON[]): string {
   if (transactions.length === 0) return `There are no recent transactions on your ${account.name}.`
   const day = new Intl.DateTimeFormat('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' })
-  const lines = transactions.map((t) => `• ${day.format(new Date(t.bookedAt))}: ${t.description}, ${formatAmount(t.amount)}`)
+  const lines = transactions.map(
+    (t) => `• ${day.format(new Date(t.bookedAt))}: ${t.description}, ${formatAmount(t.amount)}`,
+  )
   return [`Recent transactions on your ${account.name} (${account.maskedNumber}):`, ...lines].join('\n')
 }
 
 /** Who is signed in, from the bank's `GET /me` and the session. */
-export function whoAmIText(displayName: string | undefined, subject: string | undefined, scopes: readonly string[]): string {
+export function whoAmIText(
+  displayName: string | undefined,
+  subject: string | undefined,
+  scopes: readonly string[],
+): string {
   const who = displayName ?? subject ?? 'a Growing Tree Bank customer'
   const id = subject !== undefined && displayName !== undefined ? ` (user id ${subject})` : ''
   return `You're signed in as ${who}${id}. I may read: ${scopes.join(', ')}.`

@@ -6,10 +6,7 @@
  */
 
 /** What the `Authorization` header holds, as far as a resource server cares. */
-export type BearerCredentials =
-  | { kind: 'missing' }
-  | { kind: 'malformed' }
-  | { kind: 'bearer'; token: string }
+export type BearerCredentials = { kind: 'missing' } | { kind: 'malformed' } | { kind: 'bearer'; token: string }
 
 /** `b64token` of RFC 6750 §2.1. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/

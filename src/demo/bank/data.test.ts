@@ -6,7 +6,10 @@ const NOW = Date.parse('2026-03-14T15:09:26.535Z')
 
 test('alice and bob each have named accounts; an unknown user has none', () => {
   const alice = listAccounts('user-alice')
-  assert.deepEqual(alice.map((a) => a.name), ['Everyday Checking', 'Savings'])
+  assert.deepEqual(
+    alice.map((a) => a.name),
+    ['Everyday Checking', 'Savings'],
+  )
   assert.ok(listAccounts('user-bob').length >= 2)
   assert.deepEqual(listAccounts('user-nobody'), [])
   assert.equal(findCustomer('user-alice')?.displayName, 'Alice Liddell')
@@ -35,7 +38,10 @@ test('5–10 transactions per account, newest first, dated relative to the clock
       const txs = recentTransactions(sub, account.id, NOW) ?? []
       assert.ok(txs.length >= 5 && txs.length <= 10, `${account.id} has ${txs.length}`)
       const times = txs.map((t) => Date.parse(t.bookedAt))
-      assert.deepEqual(times, [...times].sort((a, b) => b - a))
+      assert.deepEqual(
+        times,
+        [...times].sort((a, b) => b - a),
+      )
       assert.ok(times.every((t) => t <= NOW && t > NOW - 90 * 24 * 3600_000))
       assert.equal(new Set(txs.map((t) => t.id)).size, txs.length)
       assert.ok(txs.every((t) => t.accountId === account.id && Number.isInteger(t.amount.minorUnits)))
@@ -47,7 +53,10 @@ test('5–10 transactions per account, newest first, dated relative to the clock
 })
 
 test('deterministic, and limit keeps the newest', () => {
-  assert.deepEqual(recentTransactions('user-bob', 'acc-bob-checking', NOW), recentTransactions('user-bob', 'acc-bob-checking', NOW))
+  assert.deepEqual(
+    recentTransactions('user-bob', 'acc-bob-checking', NOW),
+    recentTransactions('user-bob', 'acc-bob-checking', NOW),
+  )
   const two = recentTransactions('user-bob', 'acc-bob-checking', NOW, 2) ?? []
   assert.deepEqual(two, (recentTransactions('user-bob', 'acc-bob-checking', NOW) ?? []).slice(0, 2))
 })

@@ -66,11 +66,10 @@ test('the verifier discovers the endpoint once and authenticates with client_sec
   })
   assert.equal((await verify('tok-1'))?.sub, 'user-alice')
   assert.equal((await verify('tok-2'))?.sub, 'user-alice')
-  assert.deepEqual(calls.map((c) => c.url), [
-    `${ISSUER}/.well-known/openid-configuration`,
-    `${ISSUER}/token/introspection`,
-    `${ISSUER}/token/introspection`,
-  ])
+  assert.deepEqual(
+    calls.map((c) => c.url),
+    [`${ISSUER}/.well-known/openid-configuration`, `${ISSUER}/token/introspection`, `${ISSUER}/token/introspection`],
+  )
   assert.equal(calls[1]?.auth, `Basic ${Buffer.from('bank+api:s%3Acret').toString('base64')}`)
   assert.equal(calls[1]?.body, 'token=tok-1&token_type_hint=access_token')
 })

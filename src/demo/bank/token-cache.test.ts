@@ -6,7 +6,10 @@ import { MAX_TOKEN_CACHE_TTL_MS, cacheKey, cachedVerifier } from './token-cache.
 
 const NOW = Date.parse('2026-03-14T15:00:00Z')
 
-function countingVerifier(answers: Map<string, AccessTokenInfo | undefined>): { verify: TokenVerifier; calls: string[] } {
+function countingVerifier(answers: Map<string, AccessTokenInfo | undefined>): {
+  verify: TokenVerifier
+  calls: string[]
+} {
   const calls: string[] = []
   return {
     calls,
@@ -17,7 +20,12 @@ function countingVerifier(answers: Map<string, AccessTokenInfo | undefined>): { 
   }
 }
 
-const info = (expiresAt: number): AccessTokenInfo => ({ sub: 'user-alice', clientId: 'agent', scopes: ['openid'], expiresAt })
+const info = (expiresAt: number): AccessTokenInfo => ({
+  sub: 'user-alice',
+  clientId: 'agent',
+  scopes: ['openid'],
+  expiresAt,
+})
 
 test('positive answers are cached for the TTL, then asked again', async () => {
   const clock = new ManualClock(NOW)

@@ -61,12 +61,12 @@ export function cachedVerifier(verify: TokenVerifier, options: TokenCacheOptions
     if (hit !== undefined) entries.delete(key)
     const pending = inFlight.get(key)
     if (pending !== undefined) return pending
-    const lookup = verify(token).then(
-      (info) => {
+    const lookup = verify(token)
+      .then((info) => {
         remember(key, info)
         return info
-      },
-    ).finally(() => inFlight.delete(key))
+      })
+      .finally(() => inFlight.delete(key))
     inFlight.set(key, lookup)
     return lookup
   }

@@ -28,7 +28,11 @@ export function createInteractionRoutes(provider: Provider, accounts: AccountSto
     try {
       interaction = await provider.interactionDetails(ctx.req, ctx.res)
     } catch {
-      return sendPage(ctx, 400, page('Sign-in expired', '<p>This sign-in link has expired. Start again from the chat.</p>'))
+      return sendPage(
+        ctx,
+        400,
+        page('Sign-in expired', '<p>This sign-in link has expired. Start again from the chat.</p>'),
+      )
     }
     if (interaction.uid !== match[1]) return sendPage(ctx, 400, page('Sign-in expired', '<p>Unknown sign-in.</p>'))
     const action = match[2]
@@ -36,7 +40,8 @@ export function createInteractionRoutes(provider: Provider, accounts: AccountSto
     if (ctx.method !== 'POST' || action === undefined) return sendPage(ctx, 405, page('Not allowed', ''))
     const form = await readForm(ctx)
     if (action === 'login') return login(provider, accounts, ctx, interaction, form)
-    if (action === 'confirm') return finish(provider, ctx, { consent: { grantId: await saveGrant(provider, interaction) } })
+    if (action === 'confirm')
+      return finish(provider, ctx, { consent: { grantId: await saveGrant(provider, interaction) } })
     return finish(provider, ctx, { error: 'access_denied', error_description: 'End-User denied the request' })
   }
 }
@@ -119,7 +124,9 @@ ${error === undefined ? '' : `<p role="alert" class="error">${escapeHTML(error)}
 
 function consentPage(interaction: Interaction): string {
   const client = escapeHTML(String(interaction.params['client_id']))
-  const scopes = String(interaction.params['scope'] ?? '').split(' ').filter((s) => s !== '')
+  const scopes = String(interaction.params['scope'] ?? '')
+    .split(' ')
+    .filter((s) => s !== '')
   return page(
     'Allow access',
     `<p><strong>${client}</strong> asks for access to:</p>

@@ -59,7 +59,8 @@ export function createMemoryAdapterFactory(now: NowMs = Date.now): (model: strin
           members.add(key)
           grants.set(payload.grantId, members)
         }
-        if (payload.uid !== undefined) entries.set(`${model}:uid:${payload.uid}`, { payload: { id } as AdapterPayload, expiresAt })
+        if (payload.uid !== undefined)
+          entries.set(`${model}:uid:${payload.uid}`, { payload: { id } as AdapterPayload, expiresAt })
         if (payload.userCode !== undefined) {
           entries.set(`${model}:userCode:${payload.userCode}`, { payload: { id } as AdapterPayload, expiresAt })
         }

@@ -12,16 +12,26 @@ const ctx: ConversationContext = {
   displayName: 'Michael',
   locale: 'en',
 }
-const context = { entryPoint: 'PLACESHEET', userInfo: { displayName: 'Michael', userDeviceLocale: 'en' }, resolvedLocale: 'en' }
+const context = {
+  entryPoint: 'PLACESHEET',
+  userInfo: { displayName: 'Michael', userDeviceLocale: 'en' },
+  resolvedLocale: 'en',
+}
 const at = (iso: string): number => Date.parse(iso)
 const nanos = { subMillisecondNanos: 123_456 }
 
 describe('userMessagePayload (contract §3.1–3.4)', () => {
   test('text message equals the first §3.4 example, key order included', () => {
-    const payload = userMessagePayload(ctx, { type: 'text', messageId: '4444', text: 'Add 5 credits' }, at('2020-10-02T15:05:24.045Z'), 'r-1', {
-      ...nanos,
-      createTimeMs: at('2020-10-02T15:05:23.045Z'),
-    })
+    const payload = userMessagePayload(
+      ctx,
+      { type: 'text', messageId: '4444', text: 'Add 5 credits' },
+      at('2020-10-02T15:05:24.045Z'),
+      'r-1',
+      {
+        ...nanos,
+        createTimeMs: at('2020-10-02T15:05:23.045Z'),
+      },
+    )
     const example =
       '{"agent":"brands/1111/agents/2222","conversationId":"3333","customAgentId":"oauth","requestId":"r-1",' +
       '"message":{"messageId":"4444","name":"conversations/3333/messages/4444","text":"Add 5 credits","createTime":"2020-10-02T15:05:23.045123456Z"},' +
@@ -31,7 +41,11 @@ describe('userMessagePayload (contract §3.1–3.4)', () => {
   })
 
   test('authorization code equals the second §3.4 example', () => {
-    const event = { type: 'auth-code', code: 'SplxlOBeZQQYbYS6WxSbIA', redirectUri: 'https://business.google.com/callback' } as const
+    const event = {
+      type: 'auth-code',
+      code: 'SplxlOBeZQQYbYS6WxSbIA',
+      redirectUri: 'https://business.google.com/callback',
+    } as const
     const payload = userMessagePayload(ctx, event, at('2020-10-02T15:07:24.045Z'), 'r-2', nanos)
     assert.deepEqual(payload, {
       agent: 'brands/1111/agents/2222',
@@ -47,7 +61,9 @@ describe('userMessagePayload (contract §3.1–3.4)', () => {
   test('authorization error matches the third §3.4 example (we always add context and nine digits)', () => {
     const event = { type: 'auth-error', error: 'ACCESS_DENIED', errorDescription: 'user cancelled' } as const
     const payload = userMessagePayload(ctx, event, at('2020-10-02T15:07:30Z'), 'r-3', { subMillisecondNanos: 0 })
-    assert.deepEqual(payload['authenticationResponse'], { errorDetails: { error: 'ACCESS_DENIED', errorDescription: 'user cancelled' } })
+    assert.deepEqual(payload['authenticationResponse'], {
+      errorDetails: { error: 'ACCESS_DENIED', errorDescription: 'user cancelled' },
+    })
     assert.equal(payload['sendTime'], '2020-10-02T15:07:30.000000000Z')
     assert.equal(payload['requestId'], 'r-3')
     const bare = userMessagePayload(ctx, { type: 'auth-error', error: 'SERVER_ERROR' }, 0, 'r-4')
@@ -57,7 +73,10 @@ describe('userMessagePayload (contract §3.1–3.4)', () => {
   test('variants: redirect_uri spelling (Google test payloads, S1) and code with errorDetails', () => {
     const event = { type: 'auth-code', code: 'c', redirectUri: 'https://business.google.com/callback?' } as const
     const snake = userMessagePayload(ctx, event, 0, 'r', { redirectUriSpelling: 'redirect_uri' })
-    assert.deepEqual(snake['authenticationResponse'], { code: 'c', redirect_uri: 'https://business.google.com/callback?' })
+    assert.deepEqual(snake['authenticationResponse'], {
+      code: 'c',
+      redirect_uri: 'https://business.google.com/callback?',
+    })
     const both = userMessagePayload(ctx, event, 0, 'r', { codeWithErrorDetails: true })
     assert.deepEqual(both['authenticationResponse'], {
       code: 'c',
@@ -71,7 +90,13 @@ describe('userMessagePayload (contract §3.1–3.4)', () => {
     const createTime = '2020-10-02T15:05:24.045123456Z'
     const suggestion = userMessagePayload(
       ctx,
-      { type: 'suggestion', message: 'conversations/3333/messages/a-1', postbackData: 'sign-in', text: 'Sign in', suggestionType: 'REPLY' },
+      {
+        type: 'suggestion',
+        message: 'conversations/3333/messages/a-1',
+        postbackData: 'sign-in',
+        text: 'Sign in',
+        suggestionType: 'REPLY',
+      },
       now,
       'r',
       nanos,
@@ -83,9 +108,25 @@ describe('userMessagePayload (contract §3.1–3.4)', () => {
       text: 'Sign in',
       type: 'REPLY',
     })
-    assert.deepEqual(userMessagePayload(ctx, { type: 'typing', isTyping: true }, now, 'r', nanos)['userStatus'], { isTyping: true, createTime })
-    assert.deepEqual(userMessagePayload(ctx, { type: 'live-agent' }, now, 'r', nanos)['userStatus'], { requestedLiveAgent: true, createTime })
-    const receipts = userMessagePayload(ctx, { type: 'receipts', receiptType: 'READ', messageNames: ['conversations/3333/messages/a-1', 'conversations/3333/messages/a-2'] }, now, 'r', nanos)
+    assert.deepEqual(userMessagePayload(ctx, { type: 'typing', isTyping: true }, now, 'r', nanos)['userStatus'], {
+      isTyping: true,
+      createTime,
+    })
+    assert.deepEqual(userMessagePayload(ctx, { type: 'live-agent' }, now, 'r', nanos)['userStatus'], {
+      requestedLiveAgent: true,
+      createTime,
+    })
+    const receipts = userMessagePayload(
+      ctx,
+      {
+        type: 'receipts',
+        receiptType: 'READ',
+        messageNames: ['conversations/3333/messages/a-1', 'conversations/3333/messages/a-2'],
+      },
+      now,
+      'r',
+      nanos,
+    )
     assert.deepEqual(receipts['receipts'], {
       receipts: [
         { message: 'conversations/3333/messages/a-1', receiptType: 'READ' },
@@ -97,7 +138,14 @@ describe('userMessagePayload (contract §3.1–3.4)', () => {
 
   test('exactly one payload key; customAgentId omitted when the agent has none', () => {
     const payload = userMessagePayload({ ...ctx, customAgentId: undefined }, { type: 'live-agent' }, 0, 'r')
-    assert.deepEqual(Object.keys(payload), ['agent', 'conversationId', 'requestId', 'userStatus', 'context', 'sendTime'])
+    assert.deepEqual(Object.keys(payload), [
+      'agent',
+      'conversationId',
+      'requestId',
+      'userStatus',
+      'context',
+      'sendTime',
+    ])
   })
 
   test('default sub-millisecond digits are stable per requestId and shared by createTime and sendTime', () => {
@@ -116,8 +164,14 @@ describe('Google timestamps', () => {
   })
 
   test('parse 0–9 fractional digits and shift keeping the sub-millisecond digits', () => {
-    assert.deepEqual(parseGoogleTimestamp('2020-10-02T15:07:30Z'), { ms: at('2020-10-02T15:07:30Z'), subMillisecondNanos: 0 })
-    assert.deepEqual(parseGoogleTimestamp('2020-10-02T15:07:30.5Z'), { ms: at('2020-10-02T15:07:30.500Z'), subMillisecondNanos: 0 })
+    assert.deepEqual(parseGoogleTimestamp('2020-10-02T15:07:30Z'), {
+      ms: at('2020-10-02T15:07:30Z'),
+      subMillisecondNanos: 0,
+    })
+    assert.deepEqual(parseGoogleTimestamp('2020-10-02T15:07:30.5Z'), {
+      ms: at('2020-10-02T15:07:30.500Z'),
+      subMillisecondNanos: 0,
+    })
     assert.equal(shiftGoogleTimestamp('2020-10-02T15:05:24.045123456Z', -1_000), '2020-10-02T15:05:23.045123456Z')
     assert.throws(() => parseGoogleTimestamp('SEND_TIME'), { code: 'ERR_INVALID_ARGUMENT' })
   })

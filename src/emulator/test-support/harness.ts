@@ -43,17 +43,35 @@ export async function startTestEmulator(t: After, options: Partial<EmulatorOptio
 }
 
 /** Signs a JWT-bearer assertion with the key file's private key; `claims` override the defaults. */
-export async function signAssertion(keyFilePath: string, claims: JWTPayload = {}, header: { alg?: string } = {}): Promise<string> {
-  const key = JSON.parse(readFileSync(keyFilePath, 'utf8')) as { private_key: string; client_email: string; token_uri: string }
+export async function signAssertion(
+  keyFilePath: string,
+  claims: JWTPayload = {},
+  header: { alg?: string } = {},
+): Promise<string> {
+  const key = JSON.parse(readFileSync(keyFilePath, 'utf8')) as {
+    private_key: string
+    client_email: string
+    token_uri: string
+  }
   const now = Math.floor(Date.now() / 1000)
-  const payload: JWTPayload = { iss: key.client_email, aud: key.token_uri, iat: now, exp: now + 3600, scope: BM_SCOPE, ...claims }
+  const payload: JWTPayload = {
+    iss: key.client_email,
+    aud: key.token_uri,
+    iat: now,
+    exp: now + 3600,
+    scope: BM_SCOPE,
+    ...claims,
+  }
   return new SignJWT(payload)
     .setProtectedHeader({ alg: header.alg ?? 'RS256' })
     .sign(await importPKCS8(key.private_key, 'RS256'))
 }
 
 /** POSTs an assertion to the emulator's /token and returns status and JSON. */
-export async function requestToken(emu: RunningEmulator, assertion: string): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function requestToken(
+  emu: RunningEmulator,
+  assertion: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${emu.url}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -86,8 +104,13 @@ export async function call(
   let body: string | undefined
   if (init.raw !== undefined) body = init.raw
   else if (init.body !== undefined) body = JSON.stringify(init.body)
-  if (body !== undefined || init.contentType !== undefined) headers['content-type'] = init.contentType ?? 'application/json'
-  const res = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, ...(body === undefined ? {} : { body }) })
+  if (body !== undefined || init.contentType !== undefined)
+    headers['content-type'] = init.contentType ?? 'application/json'
+  const res = await fetch(url, {
+    method: init.method ?? (body === undefined ? 'GET' : 'POST'),
+    headers,
+    ...(body === undefined ? {} : { body }),
+  })
   const text = await res.text()
   let parsed: unknown = text
   try {
@@ -124,7 +147,11 @@ export async function startWebhookServer(t: After): Promise<TestWebhookServer> {
       } catch {
         // ignore
       }
-      if (typeof parsed['clientToken'] === 'string' && typeof parsed['secret'] === 'string' && Object.keys(parsed).length === 2) {
+      if (
+        typeof parsed['clientToken'] === 'string' &&
+        typeof parsed['secret'] === 'string' &&
+        Object.keys(parsed).length === 2
+      ) {
         state.handshakes.push(parsed['clientToken'])
         res.writeHead(200, { 'content-type': 'text/plain' }).end(parsed['secret'])
         return

@@ -126,7 +126,14 @@ export class DeliveryStore {
          SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?, last_status = ?
          WHERE id = ?`,
       )
-      .run(change.status, change.attempts, change.nextAttemptAt, change.lastError ?? null, change.lastStatus ?? null, id)
+      .run(
+        change.status,
+        change.attempts,
+        change.nextAttemptAt,
+        change.lastError ?? null,
+        change.lastStatus ?? null,
+        id,
+      )
   }
 
   /** How many deliveries are stored (any status). */

@@ -92,7 +92,10 @@ describe('WebhookDispatcher queue', () => {
     assert.equal(hook.received.length, 2)
     assert.equal(hook.received[0]!.body, hook.received[1]!.body)
     assert.equal(JSON.parse(hook.received[1]!.body).requestId, 'r-1')
-    assert.deepEqual(dispatcher.list().map((d) => d.status), ['delivered', 'delivered'])
+    assert.deepEqual(
+      dispatcher.list().map((d) => d.status),
+      ['delivered', 'delivered'],
+    )
   })
 
   test('deliveries of an agent go oldest-first; the reorder fault makes them newest-first', async (t) => {
@@ -131,8 +134,17 @@ describe('WebhookDispatcher queue', () => {
     dispatcher.enqueue(AGENT, samplePayload('r-1'))
     dispatcher.enqueue(AGENT, { ...samplePayload('r-2'), conversationId: '4444' })
     dispatcher.enqueue('brands/1/agents/2', samplePayload('r-3'))
-    assert.deepEqual(dispatcher.list().map((d) => d.requestId), ['r-3', 'r-2', 'r-1'])
-    assert.deepEqual(dispatcher.list({ agentName: AGENT }).map((d) => d.requestId), ['r-2', 'r-1'])
-    assert.deepEqual(dispatcher.list({ agentName: AGENT, conversationId: '3333' }).map((d) => d.requestId), ['r-1'])
+    assert.deepEqual(
+      dispatcher.list().map((d) => d.requestId),
+      ['r-3', 'r-2', 'r-1'],
+    )
+    assert.deepEqual(
+      dispatcher.list({ agentName: AGENT }).map((d) => d.requestId),
+      ['r-2', 'r-1'],
+    )
+    assert.deepEqual(
+      dispatcher.list({ agentName: AGENT, conversationId: '3333' }).map((d) => d.requestId),
+      ['r-1'],
+    )
   })
 })

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
 import { describe, test } from 'node:test'
-import { AGENT, SIGNING_KEY, recordingLogger, samplePayload, setUpDispatcher, waitUntil } from './test-support/dispatcher-fixture.ts'
+import {
+  AGENT,
+  SIGNING_KEY,
+  recordingLogger,
+  samplePayload,
+  setUpDispatcher,
+  waitUntil,
+} from './test-support/dispatcher-fixture.ts'
 import { status } from './test-support/webhook-server.ts'
 
 const expectedSignature = (body: string): string => createHmac('sha512', SIGNING_KEY).update(body).digest('base64')
@@ -109,7 +116,10 @@ describe('WebhookDispatcher delivery', () => {
     assert.equal(stored!.status, 'failed')
     assert.equal(stored!.lastStatus, 302)
     assert.match(stored!.lastError!, /redirect 302/)
-    assert.deepEqual(hook.received.map((r) => r.path), ['/webhook'])
+    assert.deepEqual(
+      hook.received.map((r) => r.path),
+      ['/webhook'],
+    )
   })
 
   test('a webhook that does not answer within timeoutMs is a failure', async (t) => {

@@ -108,7 +108,11 @@ export class WebhookDispatcher {
       agentName,
       conversationId: stringField(payload, 'conversationId'),
       requestId: stringField(payload, 'requestId'),
-      body: JSON.stringify(skewSendTime(payload, faults.sendTimeSkewMs), null, faults.bodyFormat === 'pretty' ? 2 : undefined),
+      body: JSON.stringify(
+        skewSendTime(payload, faults.sendTimeSkewMs),
+        null,
+        faults.bodyFormat === 'pretty' ? 2 : undefined,
+      ),
       createdAt: now,
       nextAttemptAt: now + Math.max(0, faults.delayMs),
     }
@@ -226,7 +230,13 @@ export class WebhookDispatcher {
     const now = this.#clock.now()
     const status = outcome.status
     if (status !== undefined && status >= 200 && status < 300) {
-      const change = { status: 'delivered', attempts, nextAttemptAt: now, lastError: undefined, lastStatus: status } as const
+      const change = {
+        status: 'delivered',
+        attempts,
+        nextAttemptAt: now,
+        lastError: undefined,
+        lastStatus: status,
+      } as const
       this.#store.update(item.id, change)
       const fields = { ...logFields(item), status: 'delivered', httpStatus: status, attempt: attempts }
       this.#logger.info(fields, 'webhook delivered')

@@ -5,9 +5,11 @@ import { status, type Responder } from './test-support/webhook-server.ts'
 
 const CLIENT_TOKEN = 'SJENCPGJESMGUFPY'
 
-const echo = (suffix: string): Responder => (req, res) => {
-  res.writeHead(200, { 'content-type': 'text/plain' }).end(JSON.parse(req.body).secret + suffix)
-}
+const echo =
+  (suffix: string): Responder =>
+  (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(JSON.parse(req.body).secret + suffix)
+  }
 
 // Contract §3.6 and §10 Q6: unsigned POST {clientToken, secret}; pass iff 200 and body == secret.
 describe('WebhookDispatcher.verifyWebhook', () => {
@@ -37,7 +39,9 @@ describe('WebhookDispatcher.verifyWebhook', () => {
   test('fails when the body is not exactly the secret (e.g. JSON {"secret": …} as RBM webhooks answer)', async (t) => {
     const { hook, dispatcher } = await setUpDispatcher(t)
     hook.script.push((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ secret: JSON.parse(req.body).secret }))
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ secret: JSON.parse(req.body).secret }))
     })
     const result = await dispatcher.verifyWebhook(hook.url, CLIENT_TOKEN)
     assert.equal(result.ok, false)

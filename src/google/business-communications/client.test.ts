@@ -19,7 +19,10 @@ const AGENT = 'brands/1111/agents/2222'
 
 describe('BusinessCommunicationsClient (bm-contract §1.3–1.6)', () => {
   test('setAuthorizationEndpoint sends the documented PATCH exactly', async () => {
-    const updated = { name: AGENT, businessMessagesAgent: { authorizationConfig: { endpointUrl: 'https://p.example/a' } } }
+    const updated = {
+      name: AGENT,
+      businessMessagesAgent: { authorizationConfig: { endpointUrl: 'https://p.example/a' } },
+    }
     const { bc, calls } = client(() => json(updated))
     assert.deepEqual(await bc.setAuthorizationEndpoint(AGENT, 'https://p.example/a'), updated)
     const [call] = calls
@@ -46,7 +49,10 @@ describe('BusinessCommunicationsClient (bm-contract §1.3–1.6)', () => {
 
   test('patchAgent builds the updateMask query from a list, commas literal', async () => {
     const { bc, calls } = client(() => json({ name: AGENT }))
-    await bc.patchAgent(AGENT, { displayName: 'Bank' }, ['displayName', 'businessMessagesAgent.conversationalSettings.en'])
+    await bc.patchAgent(AGENT, { displayName: 'Bank' }, [
+      'displayName',
+      'businessMessagesAgent.conversationalSettings.en',
+    ])
     assert.equal(
       new URL(calls[0]?.url ?? '').search,
       '?updateMask=displayName,businessMessagesAgent.conversationalSettings.en',
@@ -94,7 +100,10 @@ describe('BusinessCommunicationsClient (bm-contract §1.3–1.6)', () => {
     )
     assert.deepEqual(await bc.getPartner('partners/9'), { name: 'partners/9' })
     await bc.setPartnerWebhook('partners/9', 'https://agent.example/webhook')
-    assert.equal(calls[1]?.url, 'https://businesscommunications.googleapis.com/v1/partners/9?updateMask=productCapabilities')
+    assert.equal(
+      calls[1]?.url,
+      'https://businesscommunications.googleapis.com/v1/partners/9?updateMask=productCapabilities',
+    )
     assert.deepEqual(JSON.parse(calls[1]?.body ?? ''), {
       productCapabilities: [
         { product: 'BUSINESS_MESSAGES', businessMessagesCapability: { webhookUrl: 'https://agent.example/webhook' } },
@@ -109,7 +118,10 @@ describe('BusinessCommunicationsClient (bm-contract §1.3–1.6)', () => {
 
   test('formatUpdateMask', () => {
     assert.equal(formatUpdateMask(' a.b , c '), 'a.b,c')
-    assert.equal(formatUpdateMask(['businessMessagesAgent.conversationalSettings.en-US']), 'businessMessagesAgent.conversationalSettings.en-US')
+    assert.equal(
+      formatUpdateMask(['businessMessagesAgent.conversationalSettings.en-US']),
+      'businessMessagesAgent.conversationalSettings.en-US',
+    )
     assert.throws(() => formatUpdateMask([]), /updateMask: at least one field path is required/)
     assert.throws(() => formatUpdateMask('a&b=c'), /updateMask: each entry must be a dotted field path/)
   })

@@ -89,10 +89,7 @@ export class BusinessCommunicationsClient {
   }
 
   /** Every agent of a brand, following `nextPageToken` until the last page. */
-  async *listAllAgents(
-    brandName: string,
-    options: { pageSize?: number } = {},
-  ): AsyncGenerator<Agent, void, undefined> {
+  async *listAllAgents(brandName: string, options: { pageSize?: number } = {}): AsyncGenerator<Agent, void, undefined> {
     let pageToken: string | undefined
     do {
       const request: ListAgentsOptions = options.pageSize === undefined ? {} : { pageSize: options.pageSize }
@@ -109,11 +106,7 @@ export class BusinessCommunicationsClient {
   }
 
   /** `partners.patch`. A list field named in the mask (e.g. `productCapabilities`) is replaced whole. */
-  async patchPartner(
-    name: string,
-    partnerPatch: Partner,
-    updateMask: readonly string[] | string,
-  ): Promise<Partner> {
+  async patchPartner(name: string, partnerPatch: Partner, updateMask: readonly string[] | string): Promise<Partner> {
     return this.#http.request<Partner>({
       method: 'PATCH',
       path: `v1/${parsePartnerName(name).name}`,

@@ -50,7 +50,11 @@ describe('BusinessMessagesClient (bm-contract §2.1, §2.6)', () => {
     const { bm, calls } = setup([echoMessage])
     const sent = await bm.createMessage('conv-1', hello)
     assert.equal(calls[0]?.url, 'https://businessmessages.googleapis.com/v1/conversations/conv-1/messages')
-    assert.deepEqual(bodyOf(calls[0]), { text: 'Hello', representative: { representativeType: 'BOT' }, messageId: 'id-1' })
+    assert.deepEqual(bodyOf(calls[0]), {
+      text: 'Hello',
+      representative: { representativeType: 'BOT' },
+      messageId: 'id-1',
+    })
     assert.equal(sent.name, 'conversations/conv-1/messages/id-1')
   })
 
@@ -115,14 +119,19 @@ describe('BusinessMessagesClient (bm-contract §2.1, §2.6)', () => {
     for (let i = 0; i < 65; i++) await bm.createMessage('c', hello)
     assert.equal(delays.length, 0)
     const clock = new ManualClock(0)
-    const custom = setup([echoMessage], { pacer: new ConversationPacer({ limit: 1, clock, sleep: async (ms) => clock.advance(ms) }) })
+    const custom = setup([echoMessage], {
+      pacer: new ConversationPacer({ limit: 1, clock, sleep: async (ms) => clock.advance(ms) }),
+    })
     await custom.bm.createMessage('c', hello)
     await custom.bm.createMessage('c', hello)
     assert.ok(clock.now() > 60_000)
   })
 
   test('createEvent: eventId in the query; ALREADY_EXISTS after a 500 is success', async () => {
-    const { bm, calls } = setup([() => googleError(500, 'INTERNAL', 'x'), () => googleError(409, 'ALREADY_EXISTS', 'dup')])
+    const { bm, calls } = setup([
+      () => googleError(500, 'INTERNAL', 'x'),
+      () => googleError(409, 'ALREADY_EXISTS', 'dup'),
+    ])
     const event = await bm.createEvent('c1', 'ev-1', { eventType: 'TYPING_STARTED' })
     assert.equal(calls[0]?.url, 'https://businessmessages.googleapis.com/v1/conversations/c1/events?eventId=ev-1')
     assert.deepEqual(bodyOf(calls[1]), { eventType: 'TYPING_STARTED' })
@@ -150,7 +159,11 @@ describe('BusinessMessagesClient (bm-contract §2.1, §2.6)', () => {
     const suggestion = authenticationRequestSuggestion({ clientId: 'bank', codeChallenge: 'abc', scopes: ['openid'] })
     await bm.createMessage('c', { ...hello, fallback: 'Sign in on the web', suggestions: [suggestion] })
     assert.deepEqual(bodyOf(calls[0]).suggestions, [
-      { authenticationRequest: { oauth: { clientId: 'bank', codeChallenge: 'abc', codeChallengeMethod: 'S256', scopes: ['openid'] } } },
+      {
+        authenticationRequest: {
+          oauth: { clientId: 'bank', codeChallenge: 'abc', codeChallengeMethod: 'S256', scopes: ['openid'] },
+        },
+      },
     ])
   })
 })

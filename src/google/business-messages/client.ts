@@ -58,11 +58,7 @@ export class BusinessMessagesClient {
    * @throws {InvalidArgumentError} when the message breaks a documented limit (nothing is sent).
    * @throws {GoogleAPIError} e.g. 403 `PERMISSION_DENIED` for an unknown conversation.
    */
-  async createMessage(
-    conversationId: string,
-    message: Message,
-    options: CreateMessageOptions = {},
-  ): Promise<Message> {
+  async createMessage(conversationId: string, message: Message, options: CreateMessageOptions = {}): Promise<Message> {
     validateConversationId(conversationId)
     const { name: _outputOnly, ...fields } = message
     const body = { ...fields, messageId: message.messageId ?? this.#generateId() } as Message

@@ -29,7 +29,11 @@ describe('validateMessage: one test per limit (bm-contract §2.2–2.4)', () => 
       withText({
         fallback: 'Visit example.com to continue.',
         suggestions: [
-          { authenticationRequest: { oauth: { clientId: 'c', codeChallenge: 'x'.repeat(43), codeChallengeMethod: 'S256', scopes: ['openid'] } } },
+          {
+            authenticationRequest: {
+              oauth: { clientId: 'c', codeChallenge: 'x'.repeat(43), codeChallengeMethod: 'S256', scopes: ['openid'] },
+            },
+          },
         ],
       }),
     )
@@ -61,7 +65,11 @@ describe('validateMessage: one test per limit (bm-contract §2.2–2.4)', () => 
 
   test('at most 13 suggestions', () => {
     validateMessage(withText({ suggestions: Array.from({ length: 13 }, () => reply()) }))
-    rejects(withText({ suggestions: Array.from({ length: 14 }, () => reply()) }), 'message.suggestions', 'at most 13 items')
+    rejects(
+      withText({ suggestions: Array.from({ length: 14 }, () => reply()) }),
+      'message.suggestions',
+      'at most 13 items',
+    )
   })
 
   test('each suggestion sets exactly one kind', () => {
@@ -74,19 +82,37 @@ describe('validateMessage: one test per limit (bm-contract §2.2–2.4)', () => 
   })
 
   test('reply text ≤ 25, required', () => {
-    rejects(withText({ suggestions: [reply(), reply(), reply('x'.repeat(26))] }), 'message.suggestions[2].reply.text', 'at most 25 characters')
-    rejects(withText({ suggestions: [{ reply: { postbackData: 'p' } }] }), 'message.suggestions[0].reply.text', 'is required')
+    rejects(
+      withText({ suggestions: [reply(), reply(), reply('x'.repeat(26))] }),
+      'message.suggestions[2].reply.text',
+      'at most 25 characters',
+    )
+    rejects(
+      withText({ suggestions: [{ reply: { postbackData: 'p' } }] }),
+      'message.suggestions[0].reply.text',
+      'is required',
+    )
   })
 
   test('postbackData ≤ 2048', () => {
-    rejects(withText({ suggestions: [reply('ok', 'p'.repeat(2049))] }), 'message.suggestions[0].reply.postbackData', 'at most 2048 characters')
+    rejects(
+      withText({ suggestions: [reply('ok', 'p'.repeat(2049))] }),
+      'message.suggestions[0].reply.postbackData',
+      'at most 2048 characters',
+    )
   })
 
   test('action text ≤ 25, postbackData ≤ 2048, exactly one of openUrlAction/dialAction', () => {
     const url = { openUrlAction: { url: 'https://example.com' } }
     validateMessage(withText({ suggestions: [{ action: { text: 'Open', postbackData: 'o', ...url } }] }))
-    validateMessage(withText({ suggestions: [{ action: { text: 'Call', dialAction: { phoneNumber: '+1-201-555-0123' } } }] }))
-    rejects(withText({ suggestions: [{ action: { text: 'x'.repeat(26), ...url } }] }), 'message.suggestions[0].action.text', 'at most 25 characters')
+    validateMessage(
+      withText({ suggestions: [{ action: { text: 'Call', dialAction: { phoneNumber: '+1-201-555-0123' } } }] }),
+    )
+    rejects(
+      withText({ suggestions: [{ action: { text: 'x'.repeat(26), ...url } }] }),
+      'message.suggestions[0].action.text',
+      'at most 25 characters',
+    )
     rejects(
       withText({ suggestions: [{ action: { text: 'a', postbackData: 'p'.repeat(2049), ...url } }] }),
       'message.suggestions[0].action.postbackData',
@@ -114,8 +140,16 @@ describe('validateMessage: one test per limit (bm-contract §2.2–2.4)', () => 
     rejects(auth({ ...good, codeChallenge: '' }), `${path}.codeChallenge`, 'must not be empty')
     rejects(auth({ ...good, scopes: [] }), `${path}.scopes`, 'at least one scope is required')
     rejects(auth({ ...good, scopes: ['a', ''] }), `${path}.scopes[1]`, 'must be a non-empty string')
-    rejects(auth({ ...good, codeChallengeMethod: 'S512' }), `${path}.codeChallengeMethod`, 'must be one of: S256, plain')
-    rejects(withText({ suggestions: [{ authenticationRequest: {} }] }), 'message.suggestions[0].authenticationRequest.oauth', 'is required')
+    rejects(
+      auth({ ...good, codeChallengeMethod: 'S512' }),
+      `${path}.codeChallengeMethod`,
+      'must be one of: S256, plain',
+    )
+    rejects(
+      withText({ suggestions: [{ authenticationRequest: {} }] }),
+      'message.suggestions[0].authenticationRequest.oauth',
+      'is required',
+    )
   })
 
   test('card title ≤ 200, description ≤ 2000, ≤ 4 card suggestions', () => {
@@ -124,8 +158,16 @@ describe('validateMessage: one test per limit (bm-contract §2.2–2.4)', () => 
     validateMessage(standalone(card({ suggestions: [reply(), reply(), reply(), reply()] })))
     rejects(standalone(card({ title: 't'.repeat(201) })), `${path}.title`, 'at most 200 characters')
     rejects(standalone(card({ description: 'd'.repeat(2001) })), `${path}.description`, 'at most 2000 characters')
-    rejects(standalone(card({ suggestions: Array.from({ length: 5 }, () => reply()) })), `${path}.suggestions`, 'at most 4 items')
-    rejects(standalone(card({ suggestions: [reply('x'.repeat(26))] })), `${path}.suggestions[0].reply.text`, 'at most 25 characters')
+    rejects(
+      standalone(card({ suggestions: Array.from({ length: 5 }, () => reply()) })),
+      `${path}.suggestions`,
+      'at most 4 items',
+    )
+    rejects(
+      standalone(card({ suggestions: [reply('x'.repeat(26))] })),
+      `${path}.suggestions[0].reply.text`,
+      'at most 25 characters',
+    )
   })
 
   test('carousel has 2–10 cards; card fields checked with their index', () => {
@@ -139,14 +181,25 @@ describe('validateMessage: one test per limit (bm-contract §2.2–2.4)', () => 
     rejects(carousel([card()]), path, 'between 2 and 10 items')
     rejects(carousel(Array.from({ length: 11 }, () => card())), path, 'between 2 and 10 items')
     rejects(carousel([card(), card({ title: 't'.repeat(201) })]), `${path}[1].title`, 'at most 200 characters')
-    rejects(carousel([card(), card()], 'HUGE'), 'message.richCard.carouselCard.cardWidth', 'must be one of: CARD_WIDTH_UNSPECIFIED, SMALL, MEDIUM')
+    rejects(
+      carousel([card(), card()], 'HUGE'),
+      'message.richCard.carouselCard.cardWidth',
+      'must be one of: CARD_WIDTH_UNSPECIFIED, SMALL, MEDIUM',
+    )
   })
 
   test('TALL media is not allowed with SMALL cards', () => {
     const tall = card({ media: { height: 'TALL', contentInfo: image.contentInfo } })
-    const msg = (cardWidth: string) => ({ ...base, richCard: { carouselCard: { cardWidth, cardContents: [card(), tall] } } })
+    const msg = (cardWidth: string) => ({
+      ...base,
+      richCard: { carouselCard: { cardWidth, cardContents: [card(), tall] } },
+    })
     validateMessage(msg('MEDIUM'))
-    rejects(msg('SMALL'), 'message.richCard.carouselCard.cardContents[1].media.height', 'TALL is not allowed when cardWidth is SMALL')
+    rejects(
+      msg('SMALL'),
+      'message.richCard.carouselCard.cardContents[1].media.height',
+      'TALL is not allowed when cardWidth is SMALL',
+    )
   })
 
   test('a rich card sets exactly one of standaloneCard/carouselCard', () => {
@@ -156,7 +209,11 @@ describe('validateMessage: one test per limit (bm-contract §2.2–2.4)', () => 
   test('image needs contentInfo.fileUrl as an absolute URL', () => {
     validateMessage({ ...base, image })
     rejects({ ...base, image: {} }, 'message.image.contentInfo', 'is required')
-    rejects({ ...base, image: { contentInfo: { fileUrl: 'a.png' } } }, 'message.image.contentInfo.fileUrl', 'must be an absolute http(s) URL')
+    rejects(
+      { ...base, image: { contentInfo: { fileUrl: 'a.png' } } },
+      'message.image.contentInfo.fileUrl',
+      'must be an absolute http(s) URL',
+    )
   })
 
   test('representativeType must be a valid enum value', () => {

@@ -71,13 +71,7 @@ function string(obj: Obj, key: string, path: string, rule: StringRule = {}): str
   return value
 }
 
-function oneOf(
-  obj: Obj,
-  key: string,
-  path: string,
-  allowed: readonly string[],
-  required = false,
-): string | undefined {
+function oneOf(obj: Obj, key: string, path: string, allowed: readonly string[], required = false): string | undefined {
   const value = obj[key]
   if (value === undefined) return required ? fail(`${path}.${key}`, 'is required') : undefined
   if (typeof value !== 'string' || !allowed.includes(value)) {
@@ -91,7 +85,8 @@ function array(obj: Obj, key: string, path: string, limits: { min?: number; max:
   const field = `${path}.${key}`
   if (value === undefined && limits.min === undefined) return []
   if (!Array.isArray(value)) fail(field, limits.min === undefined ? 'must be an array' : 'is required')
-  const rule = limits.min === undefined ? `at most ${limits.max} items` : `between ${limits.min} and ${limits.max} items`
+  const rule =
+    limits.min === undefined ? `at most ${limits.max} items` : `between ${limits.min} and ${limits.max} items`
   if (value.length < (limits.min ?? 0) || value.length > limits.max) fail(field, rule)
   return value
 }
@@ -223,10 +218,7 @@ export interface ValidateMessageOptions {
  * Checks a message against every documented limit.
  * @throws {InvalidArgumentError} with `field` (e.g. `message.suggestions[2].reply.text`) and `rule`.
  */
-export function validateMessage(
-  message: unknown,
-  options: ValidateMessageOptions = {},
-): asserts message is Message {
+export function validateMessage(message: unknown, options: ValidateMessageOptions = {}): asserts message is Message {
   const msg = object(message, 'message')
   string(msg, 'messageId', 'message', { required: true })
   validateContent(msg)

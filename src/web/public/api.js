@@ -60,7 +60,8 @@ export const emulator = {
   sendText: (id, text) => call(`${conversation(id)}/messages`, { body: { text } }),
   tapSuggestion: (id, index, message) => call(`${conversation(id)}/suggestions`, { body: { index, message } }),
   setTyping: (id, isTyping) => call(`${conversation(id)}/typing`, { body: { isTyping } }),
-  sendReceipts: (id, receiptType, messages) => call(`${conversation(id)}/receipts`, { body: { receiptType, messages } }),
+  sendReceipts: (id, receiptType, messages) =>
+    call(`${conversation(id)}/receipts`, { body: { receiptType, messages } }),
   startSignIn: (id) => call(`${conversation(id)}/signin/start`, { body: { surface: 'web', standIn: true } }),
   cancelSignIn: (id) => call(`${conversation(id)}/signin/cancel`, { body: {} }),
   getAgent: () => call('/agent'),

@@ -201,7 +201,11 @@ async function onChip(entry, index, suggestion) {
   try {
     await emulator.tapSuggestion(chat.id, index, entry.name)
   } catch (err) {
-    setSignInStatus(err instanceof ApiError && err.status === 409 ? 'Those chips are no longer active.' : `Tap failed: ${err.message}`)
+    setSignInStatus(
+      err instanceof ApiError && err.status === 409
+        ? 'Those chips are no longer active.'
+        : `Tap failed: ${err.message}`,
+    )
   }
   await refresh()
 }
@@ -209,7 +213,8 @@ async function onChip(entry, index, suggestion) {
 /** Buttons inside rich cards: the emulator's control API cannot tap them, so only their URL opens. */
 function onCardAction(suggestion) {
   if (suggestion.action?.openUrlAction?.url) return openExternal(suggestion.action.openUrlAction.url)
-  if (suggestion.action?.dialAction) return setSignInStatus(`Calling ${suggestion.action.dialAction.phoneNumber} (simulated)`)
+  if (suggestion.action?.dialAction)
+    return setSignInStatus(`Calling ${suggestion.action.dialAction.phoneNumber} (simulated)`)
   setSignInStatus('The emulator cannot send taps on rich-card buttons; use the chips below the message.')
 }
 
@@ -277,7 +282,12 @@ async function start() {
 
 function showAgent() {
   $('agent-name').textContent = state.agent.name
-  const initials = state.agent.name.split(/\s+/).slice(0, 2).map((w) => w[0] ?? '').join('').toUpperCase()
+  const initials = state.agent.name
+    .split(/\s+/)
+    .slice(0, 2)
+    .map((w) => w[0] ?? '')
+    .join('')
+    .toUpperCase()
   $('agent-logo-fallback').textContent = initials || 'B'
   const logo = /** @type {HTMLImageElement} */ ($('agent-logo'))
   if (typeof state.agent.logo !== 'string' || !isHttpURL(state.agent.logo)) return

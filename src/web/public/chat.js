@@ -112,13 +112,16 @@ export function createChatView(options) {
         }
       }
       const read = new Set(
-        transcript.filter((e) => e.direction === 'agent' && e.kind === 'receipt').map((e) => e.content?.name?.split('/')[3]),
+        transcript
+          .filter((e) => e.direction === 'agent' && e.kind === 'receipt')
+          .map((e) => e.content?.name?.split('/')[3]),
       )
       const byRequest = new Map(deliveries.map((d) => [d.requestId, d]))
       for (const entry of transcript) {
         const row = rows.get(entry.seq)
         if (entry.chipsActive !== undefined) setChipsActive(row, entry.chipsActive)
-        if (entry.direction === 'user' && row.classList.contains('user')) setUserStatus(row, userStatus(entry, read, byRequest))
+        if (entry.direction === 'user' && row.classList.contains('user'))
+          setUserStatus(row, userStatus(entry, read, byRequest))
       }
       typing.hidden = !agentIsTyping(transcript)
       if (appended && nearBottom) container.scrollTop = container.scrollHeight

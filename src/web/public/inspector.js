@@ -66,7 +66,11 @@ export function createInspector(options) {
         if (loggedSeqs.has(entry.seq)) continue
         loggedSeqs.add(entry.seq)
         const title = `${entry.seq} · ${entry.direction} · ${entry.kind}${entry.name ? ` · ${entry.name}` : ''}`
-        messages.append(h('li', {}, [h('details', {}, [h('summary', {}, [title]), h('pre', { class: 'json' }, [prettyBody(entry.content)])])]))
+        messages.append(
+          h('li', {}, [
+            h('details', {}, [h('summary', {}, [title]), h('pre', { class: 'json' }, [prettyBody(entry.content)])]),
+          ]),
+        )
       }
       document.getElementById('messages-count').textContent = String(loggedSeqs.size)
     },
@@ -147,7 +151,14 @@ function setUpFaults() {
     })
   })
   document.getElementById('faults-reset').addEventListener('click', () => {
-    void apply({ duplicate: 0, delayMs: 0, sendTimeSkewMs: 0, signature: 'valid', bodyFormat: 'compact', reorder: false })
+    void apply({
+      duplicate: 0,
+      delayMs: 0,
+      sendTimeSkewMs: 0,
+      signature: 'valid',
+      bodyFormat: 'compact',
+      reorder: false,
+    })
   })
   emulator.getFaults().then(show, () => {})
 }

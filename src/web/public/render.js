@@ -143,12 +143,20 @@ function image(info, className) {
   const alt = String(info.altText ?? '')
   const src = isHttpURL(String(info.fileUrl ?? '')) ? info.fileUrl : ''
   const img = h('img', { class: className, src, alt, loading: 'lazy', referrerpolicy: 'no-referrer' })
-  img.addEventListener('error', () => img.replaceWith(h('div', { class: `${className} img-fallback` }, [alt || 'Image'])))
+  img.addEventListener('error', () =>
+    img.replaceWith(h('div', { class: `${className} img-fallback` }, [alt || 'Image'])),
+  )
   return img
 }
 
 function avatar(url, name) {
-  const initials = String(name).split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]).join('').toUpperCase()
+  const initials = String(name)
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0])
+    .join('')
+    .toUpperCase()
   const fallback = h('span', { class: 'avatar initials', 'aria-hidden': 'true' }, [initials || '?'])
   if (typeof url !== 'string' || !isHttpURL(url)) return fallback
   const img = h('img', { class: 'avatar', src: url, alt: '', referrerpolicy: 'no-referrer' })
@@ -163,7 +171,11 @@ function chipsRow(entry, suggestions, ctx) {
     button.addEventListener('click', () => ctx.onChip(entry, index, s))
     return button
   })
-  return h('div', { class: 'chips', role: 'group', 'aria-label': 'Suggestions', hidden: entry.chipsActive !== true }, chips)
+  return h(
+    'div',
+    { class: 'chips', role: 'group', 'aria-label': 'Suggestions', hidden: entry.chipsActive !== true },
+    chips,
+  )
 }
 
 /** Shows or hides the chips of a rendered agent message. */

@@ -38,7 +38,8 @@ export interface CapturingLogger extends Logger {
 export function capturingLogger(): CapturingLogger {
   const lines: CapturingLogger['lines'] = []
   const make = (bindings: object): CapturingLogger => {
-    const log = (level: string) => (obj: object, msg?: string) => lines.push({ level, obj: { ...bindings, ...obj }, msg })
+    const log = (level: string) => (obj: object, msg?: string) =>
+      lines.push({ level, obj: { ...bindings, ...obj }, msg })
     return {
       lines,
       debug: log('debug'),
@@ -52,7 +53,11 @@ export function capturingLogger(): CapturingLogger {
   return make({})
 }
 
-export async function openTestInbox(): Promise<{ db: Database; inbox: InboxStore; count(table?: string): Promise<number> }> {
+export async function openTestInbox(): Promise<{
+  db: Database
+  inbox: InboxStore
+  count(table?: string): Promise<number>
+}> {
   const db = openSQLiteDatabase(':memory:')
   const inbox = await openInboxStore(db)
   const count = async (table = 'webhook_inbox'): Promise<number> =>
