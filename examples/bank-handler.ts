@@ -18,7 +18,7 @@ export interface BankHandlerOptions {
 /** A deterministic demo balance for a user: the same name always has the same balance. */
 export function demoBalance(name: string): string {
   let cents = 0
-  for (const char of name) cents = (cents * 31 + char.codePointAt(0)!) % 1_000_000
+  for (const char of name) cents = (cents * 31 + (char.codePointAt(0) ?? 0)) % 1_000_000
   return (cents / 100).toFixed(2)
 }
 

@@ -11,7 +11,7 @@
  * holds the code: it reports success only if the tokens were stored, else an unknown outcome, and
  * the user gets a fresh prompt (bm-contract §10).
  */
-import { BmOAuthError, isBmOAuthError } from '../errors.ts'
+import { type BmOAuthError, isBmOAuthError } from '../errors.ts'
 import type { SignInEvent } from '../flow/types.ts'
 import { OAuthProtocolError } from '../oauth/errors.ts'
 import { exchangeAuthorizationCode, fetchUserInfo } from '../oauth/operations.ts'

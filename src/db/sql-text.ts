@@ -15,7 +15,7 @@ export function rewritePlaceholders(sql: string): string {
   let out = ''
   let i = 0
   while (i < sql.length) {
-    const ch = sql[i]!
+    const ch = sql.charAt(i)
     const skipTo = endOfQuotedOrComment(sql, i)
     if (skipTo > i) {
       out += sql.slice(i, skipTo)
@@ -23,7 +23,7 @@ export function rewritePlaceholders(sql: string): string {
     } else if (ch === '$' && isDigit(sql[i + 1])) {
       let j = i + 1
       while (isDigit(sql[j])) j++
-      out += '?' + sql.slice(i + 1, j)
+      out += `?${sql.slice(i + 1, j)}`
       i = j
     } else {
       out += ch

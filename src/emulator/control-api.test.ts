@@ -257,7 +257,7 @@ describe('operator routes', () => {
   test('the start-up log shows the webhook URL without its query or user info', async (t) => {
     const hook = await startWebhookServer(t)
     const logs: unknown[] = []
-    const withSecret = hook.url.replace('http://', 'http://user:pw@') + '?key=query-secret'
+    const withSecret = `${hook.url.replace('http://', 'http://user:pw@')}?key=query-secret`
     await startTestEmulator(t, { webhookUrl: withSecret, logger: recordingLogger(logs) })
     const started = logs.find((l) => (l as { event?: string }).event === 'emulator.started') as { webhookUrl: string }
     assert.equal(started.webhookUrl, hook.url)

@@ -71,7 +71,7 @@ export function validateMessage(body: unknown): void {
   if (suggestions.length > LIMITS.suggestions) {
     throw new InvalidArgumentError('message.suggestions', `at most ${LIMITS.suggestions}`)
   }
-  suggestions.forEach((s, i) => validateSuggestion(s, `message.suggestions[${i}]`, { inCard: false }))
+  for (const [i, s] of suggestions.entries()) validateSuggestion(s, `message.suggestions[${i}]`, { inCard: false })
 }
 
 function validateRichTextFlag(flag: unknown, text: string | undefined): void {
@@ -155,7 +155,7 @@ function validateCardContent(content: JSONObject, field: string, cardWidth: unkn
   if (suggestions.length > LIMITS.cardSuggestions) {
     throw new InvalidArgumentError(`${field}.suggestions`, `at most ${LIMITS.cardSuggestions}`)
   }
-  suggestions.forEach((s, i) => validateSuggestion(s, `${field}.suggestions[${i}]`, { inCard: true }))
+  for (const [i, s] of suggestions.entries()) validateSuggestion(s, `${field}.suggestions[${i}]`, { inCard: true })
 }
 
 function validateSuggestion(s: unknown, field: string, where: { inCard: boolean }): void {

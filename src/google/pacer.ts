@@ -110,7 +110,11 @@ export class ConversationPacer {
         const mark: SendMark = { at: now }
         const kept = window.sends.filter((m) => m.at > now - this.#windowMs)
         window.sends = [...kept, mark].sort((a, b) => a.at - b.at).slice(-this.#limit)
-        return { settle: () => void (mark.at = Math.max(mark.at, this.#clock.now())) }
+        return {
+          settle: () => {
+            mark.at = Math.max(mark.at, this.#clock.now())
+          },
+        }
       }
       await this.#sleep(at - now)
     }

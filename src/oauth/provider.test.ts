@@ -95,7 +95,12 @@ describe('resolveProvider: discovery', () => {
     await assert.rejects(
       resolveProvider(
         { provider: { issuer: 'http://127.0.0.1:9/' }, client },
-        { fetch: async () => (requests++, new Response('{}')) },
+        {
+          fetch: async () => {
+            requests++
+            return new Response('{}')
+          },
+        },
       ),
       rejectsWith('ERR_CONFIG'),
     )

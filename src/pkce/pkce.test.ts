@@ -46,19 +46,19 @@ describe('PKCE (RFC 7636)', () => {
 
   test('P1 validateCodeVerifier enforces 43-128 unreserved characters', () => {
     assert.ok(isValidCodeVerifier('a'.repeat(43)))
-    assert.ok(isValidCodeVerifier('A-._~'.repeat(25) + 'xyz'))
+    assert.ok(isValidCodeVerifier(`${'A-._~'.repeat(25)}xyz`))
     for (const bad of [
       'a'.repeat(42),
       'a'.repeat(129),
-      'a'.repeat(42) + '+',
-      'a'.repeat(42) + '=',
+      `${'a'.repeat(42)}+`,
+      `${'a'.repeat(42)}=`,
       '',
       42,
       undefined,
     ]) {
       assert.equal(isValidCodeVerifier(bad), false)
     }
-    const secret = 'x'.repeat(42) + '!'
+    const secret = `${'x'.repeat(42)}!`
     assert.throws(
       () => validateCodeVerifier(secret),
       (err: unknown) => isBmOAuthError(err, 'ERR_INVALID_ARGUMENT') && !err.message.includes(secret),

@@ -61,7 +61,10 @@ export async function startAgentServer(options: { port: number; host: string; lo
 
 function route(routes: AgentRoutes, req: IncomingMessage, res: ServerResponse, logger: Logger): void {
   const url = new URL(req.url ?? '/', 'http://agent.invalid')
-  if (url.pathname === '/webhook') return routes.webhook(req, res)
+  if (url.pathname === '/webhook') {
+    routes.webhook(req, res)
+    return
+  }
   if (url.pathname === '/agent-state' && (req.method === 'GET' || req.method === 'HEAD')) {
     req.resume()
     const conversation = url.searchParams.get('conversation') ?? undefined

@@ -16,7 +16,16 @@ import type { TokenEndpointAuthMethod } from '../oauth/config.ts'
 import { calculateS256Challenge, generateCodeVerifier } from '../pkce/pkce.ts'
 import { allowedRedirectURIs } from './config-access.ts'
 import type { BmOAuthConfig } from './config.ts'
-import { fail, pass, printable, probe, unreachable, type DoctorCheck, type DoctorContext } from './doctor-types.ts'
+import {
+  fail,
+  pass,
+  printable,
+  probe,
+  unreachable,
+  type DoctorCheck,
+  type DoctorContext,
+  type ProbeResponse,
+} from './doctor-types.ts'
 
 /** The provider metadata the checks need, from discovery or from an explicit configuration. */
 export interface ProviderMetadata {
@@ -50,7 +59,7 @@ export async function checkDiscovery(
     return { check: pass(DISCOVERY, DISCOVERY_TITLE, 'explicit endpoints configured (no discovery)'), metadata }
   }
   const url = discoveryURL(provider.issuer, provider.discovery ?? 'oidc')
-  let answer
+  let answer: ProbeResponse
   try {
     answer = await probe(ctx, url, { headers: { accept: 'application/json' } })
   } catch (err) {
@@ -213,7 +222,7 @@ interface RedirectProbe {
 async function probeRedirectURI(ctx: DoctorContext, p: RedirectProbe): Promise<DoctorCheck> {
   const url = authorizationRequest(p)
   const registerHint = `register this exact string as a redirect URI of client ${p.clientId} (see "bm-oauth redirect-uris")`
-  let answer
+  let answer: ProbeResponse
   try {
     answer = await probe(ctx, url)
   } catch (err) {

@@ -8,7 +8,15 @@
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import type { BmOAuthConfig } from './config.ts'
-import { fail, pass, probe, unreachable, type DoctorCheck, type DoctorContext } from './doctor-types.ts'
+import {
+  fail,
+  pass,
+  probe,
+  unreachable,
+  type DoctorCheck,
+  type DoctorContext,
+  type ProbeResponse,
+} from './doctor-types.ts'
 
 /** The conversation id the test delivery names (no real conversation has it). */
 export const DOCTOR_CONVERSATION_ID = 'bm-oauth-doctor'
@@ -27,7 +35,7 @@ export async function checkHandshake(ctx: DoctorContext, config: BmOAuthConfig, 
     )
   }
   const secret = randomBytes(12).toString('hex')
-  let answer
+  let answer: ProbeResponse
   try {
     answer = await probe(ctx, url, {
       method: 'POST',

@@ -21,7 +21,7 @@ import { OAuthProtocolError } from '../oauth/errors.ts'
 import type { OAuthProvider } from '../oauth/provider.ts'
 import { PENDING_SIGNIN_TABLE } from '../signin-store/migrations.ts'
 import { splitScopes } from '../tokens/scopes.ts'
-import type { TokenKey } from '../tokens/token-store.ts'
+import type { TokenKey, TokenRecord } from '../tokens/token-store.ts'
 import type { AgentStores } from './stores.ts'
 
 /** One line of `signins list`. */
@@ -192,7 +192,7 @@ async function revokeGrant(
   provider: () => Promise<OAuthProvider>,
   deleteLocal: () => Promise<void>,
 ): Promise<Outcome> {
-  let record
+  let record: TokenRecord | undefined
   try {
     record = await deps.stores.tokens.get(key)
   } catch (err) {

@@ -70,7 +70,10 @@ export function refreshIfNeeded(
   options: RefreshIfNeededOptions = {},
 ): Promise<TokenRecord | undefined> {
   let flights = flightsByStore.get(store)
-  if (flights === undefined) flightsByStore.set(store, (flights = new Map()))
+  if (flights === undefined) {
+    flights = new Map()
+    flightsByStore.set(store, flights)
+  }
   const id = JSON.stringify([key.agent, key.conversation, key.provider])
   const running = flights.get(id)
   if (running !== undefined) {
@@ -160,7 +163,7 @@ async function settleInvalidGrant(
 /** R2 (keep the old refresh token when none is returned) and R6 (never widen the stored scope). */
 function mergeRefreshed(current: TokenSet, refreshed: RefreshedTokens): TokenSet {
   const granted = new Set(current.scopes)
-  const narrowed = refreshed.scopes !== undefined && refreshed.scopes.every((s) => granted.has(s))
+  const narrowed = refreshed.scopes?.every((s) => granted.has(s))
   const refreshToken = refreshed.refreshToken ?? current.refreshToken
   const idTokenClaims = refreshed.idTokenClaims ?? current.idTokenClaims
   return {

@@ -135,7 +135,7 @@ describe('assetPathOf', () => {
   })
 
   test('the default root is public/ next to the module and holds the page', () => {
-    assert.ok(WEB_PUBLIC_DIR.endsWith(join('web', 'public') + '/'))
+    assert.ok(WEB_PUBLIC_DIR.endsWith(`${join('web', 'public')}/`))
     assert.ok(existsSync(join(WEB_PUBLIC_DIR, 'index.html')))
   })
 })

@@ -161,7 +161,7 @@ function parseRFC3339(value: string | undefined): number | undefined {
   const m = /^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.exec(value)
   if (m === null) return undefined
   const millis = m[3] === undefined ? '' : m[3].slice(0, 4).padEnd(4, '0')
-  const ms = Date.parse(`${m[1]}T${m[2]}${millis}${m[4]!.toUpperCase()}`)
+  const ms = Date.parse(`${m[1]}T${m[2]}${millis}${(m[4] ?? '').toUpperCase()}`)
   return Number.isNaN(ms) ? undefined : ms
 }
 

@@ -187,6 +187,6 @@ function header(request: WebhookRequest, name: string): string | undefined {
 /** No content type is accepted (Q6: Google's is unconfirmed); otherwise JSON media types, any parameters. */
 function isJSONContentType(value: string | undefined): boolean {
   if (value === undefined || value.trim() === '') return true
-  const media = value.split(';')[0]!.trim().toLowerCase()
+  const media = (value.split(';')[0] ?? '').trim().toLowerCase()
   return media === 'application/json' || media === 'text/json' || /^application\/[\w.+-]+\+json$/.test(media)
 }

@@ -62,7 +62,10 @@ function sqliteFileFixture(): StoreFixture {
       const dir = mkdtempSync(join(tmpdir(), 'bm-store-'))
       const path = join(dir, 'store.sqlite')
       const opened: Database[] = []
-      const track = (db: Database): Database => (opened.push(db), db)
+      const track = (db: Database): Database => {
+        opened.push(db)
+        return db
+      }
       let db = track(openSQLiteDatabase(path))
       return {
         get db() {

@@ -4,7 +4,7 @@
  * curl commands work with `$(npx bm-oauth header --json key.json businesscommunications)`.
  * It prints exactly one `Authorization: Bearer …` line on stdout (that is its purpose), nothing else.
  */
-import { Command } from 'commander'
+import type { Command } from 'commander'
 import {
   createAuthorizationHeader,
   expandScopes,

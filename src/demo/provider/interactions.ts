@@ -47,9 +47,9 @@ export function createInteractionRoutes(provider: Provider, accounts: AccountSto
 }
 
 function showPrompt(ctx: Context, interaction: Interaction): void {
-  if (interaction.prompt.name === 'login') return sendPage(ctx, 200, loginPage(interaction, undefined))
-  if (interaction.prompt.name === 'consent') return sendPage(ctx, 200, consentPage(interaction))
-  return sendPage(ctx, 400, page('Unsupported', '<p>Unsupported sign-in step.</p>'))
+  if (interaction.prompt.name === 'login') sendPage(ctx, 200, loginPage(interaction, undefined))
+  else if (interaction.prompt.name === 'consent') sendPage(ctx, 200, consentPage(interaction))
+  else sendPage(ctx, 400, page('Unsupported', '<p>Unsupported sign-in step.</p>'))
 }
 
 async function login(

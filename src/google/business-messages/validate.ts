@@ -143,7 +143,9 @@ function validateSuggestion(value: unknown, path: string): void {
 }
 
 function validateSuggestions(obj: Obj, path: string, max: number): void {
-  array(obj, 'suggestions', path, { max }).forEach((s, i) => validateSuggestion(s, `${path}.suggestions[${i}]`))
+  for (const [i, s] of array(obj, 'suggestions', path, { max }).entries()) {
+    validateSuggestion(s, `${path}.suggestions[${i}]`)
+  }
 }
 
 function validateContentInfo(value: unknown, path: string): void {
@@ -185,7 +187,7 @@ function validateRichCard(value: unknown, path: string): void {
   const width = oneOf(card, 'cardWidth', kindPath, CARD_WIDTHS)
   const limits = { min: MESSAGE_LIMITS.carouselMinCards, max: MESSAGE_LIMITS.carouselMaxCards }
   const cards = array(card, 'cardContents', kindPath, limits)
-  cards.forEach((c, i) => validateCardContent(c, `${kindPath}.cardContents[${i}]`, width))
+  for (const [i, c] of cards.entries()) validateCardContent(c, `${kindPath}.cardContents[${i}]`, width)
 }
 
 function validateRepresentative(value: unknown, path: string): void {

@@ -74,11 +74,11 @@ export function createChatView(options) {
 
   const sendReceipts = async (receiptType, names) => {
     if (names.length === 0) return
-    names.forEach((n) => inFlight[receiptType].add(n))
+    for (const n of names) inFlight[receiptType].add(n)
     try {
       await emulator.sendReceipts(id, receiptType, names)
     } finally {
-      names.forEach((n) => inFlight[receiptType].delete(n))
+      for (const n of names) inFlight[receiptType].delete(n)
     }
   }
 

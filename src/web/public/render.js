@@ -195,6 +195,6 @@ export function setUserStatus(row, status) {
 
 /** Hides the name and avatar of an agent message that continues the previous one's run. */
 export function markContinuation(row, previous) {
-  const same = previous !== null && previous?.classList.contains('agent') && previous.dataset.rep === row.dataset.rep
+  const same = previous?.classList.contains('agent') && previous.dataset.rep === row.dataset.rep
   row.classList.toggle('continued', same === true)
 }
