@@ -7,9 +7,9 @@
  */
 import { resolveGoogleEndpoints, resolveKeyFile } from '../index.ts'
 import type { BusinessCommunicationsClient } from '../index.ts'
-import { businessCommunicationsClientFromSettings } from '../server/google-clients.ts'
-import type { GoogleClientsOptions } from '../server/google-clients.ts'
-import type { GoogleSettings } from '../server/config.ts'
+import { businessCommunicationsClientFromSettings } from '../ops/google-clients.ts'
+import type { GoogleClientsOptions } from '../ops/google-clients.ts'
+import type { GoogleSettings } from '../ops/config.ts'
 import type { CLIIO } from './io.ts'
 
 /** Options every Google-facing command accepts. */

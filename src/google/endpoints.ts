@@ -10,7 +10,7 @@
 import { BmOAuthError } from '../errors.ts'
 import { BUSINESS_COMMUNICATIONS_BASE_URL } from './business-communications/client.ts'
 import { BUSINESS_MESSAGES_BASE_URL } from './business-messages/client.ts'
-import { isHttpUrl } from './url.ts'
+import { isHttpURL } from './url.ts'
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -32,7 +32,7 @@ function pick(candidates: readonly Candidate[], fallback: string): string {
   for (const [source, raw] of candidates) {
     const value = raw?.trim()
     if (value === undefined || value === '') continue
-    if (!isHttpUrl(value)) {
+    if (!isHttpURL(value)) {
       throw new BmOAuthError('ERR_CONFIG', `${source} must be an absolute http(s) URL`, { status: 500 })
     }
     return value.endsWith('/') ? value : `${value}/`

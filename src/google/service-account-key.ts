@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { BmOAuthError } from '../errors.ts'
-import { isHttpUrl } from './url.ts'
+import { isHttpURL } from './url.ts'
 
 /** The fields of a service-account key file that bm-oauth uses (Google's spelling). */
 export interface ServiceAccountKey {
@@ -26,7 +26,7 @@ export interface ServiceAccountKey {
 
 const PEM_HEADER = '-----BEGIN PRIVATE KEY-----'
 
-const httpUrl = z.string().refine(isHttpUrl)
+const httpUrl = z.string().refine(isHttpURL)
 
 const keySchema = z.object({
   type: z.literal('service_account'),

@@ -4,7 +4,7 @@
  */
 
 /** Whether `value` parses as an absolute http(s) URL. */
-export function isHttpUrl(value: unknown): value is string {
+export function isHttpURL(value: unknown): value is string {
   if (typeof value !== 'string') return false
   try {
     const url = new URL(value)

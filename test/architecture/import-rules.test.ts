@@ -32,7 +32,7 @@ const ALLOWED: Record<string, string[]> = {
   flow: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db'],
   channel: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow'],
   agent: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel'],
-  server: [
+  ops: [
     ...BASE,
     'pkce',
     'oauth',
@@ -48,8 +48,8 @@ const ALLOWED: Record<string, string[]> = {
   ],
   emulator: [...BASE, 'web'],
   demo: [...BASE, 'index', 'oauth'],
-  sandbox: [...BASE, 'index', 'server', 'emulator', 'demo', 'agent'],
-  cli: [...BASE, 'index', 'server', 'emulator', 'demo', 'sandbox'],
+  sandbox: [...BASE, 'index', 'ops', 'emulator', 'demo', 'agent'],
+  cli: [...BASE, 'index', 'ops', 'emulator', 'demo', 'sandbox'],
   web: [],
   index: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel', 'agent'],
 }
@@ -116,10 +116,10 @@ test('style.md Part C: imports between src/ areas follow the layering table', ()
   assert.deepEqual(violations, [])
 })
 
-test('only server/ and cli/ read process.env (everything else takes options)', () => {
+test('only ops/, cli/ and sandbox/ read process.env (everything else takes options)', () => {
   const readers = sourceFiles(SRC)
     .map((f) => relative(SRC, f))
-    .filter((f) => !isTestFile(f) && !/^(server|cli|sandbox)\//.test(f))
+    .filter((f) => !isTestFile(f) && !/^(ops|cli|sandbox)\//.test(f))
     .filter((f) => /process\.env\b/.test(withoutComments(readFileSync(join(SRC, f), 'utf8'))))
   assert.deepEqual(readers, [])
 })

@@ -25,8 +25,8 @@ import {
   resolveProvider,
 } from '../../src/index.ts'
 import type { OAuthProvider } from '../../src/index.ts'
-import { loadConfig } from '../../src/server/config.ts'
-import { SQLITE_NOTICE, openStores } from '../../src/server/stores.ts'
+import { loadConfig } from '../../src/ops/config.ts'
+import { SQLITE_NOTICE, openStores } from '../../src/ops/stores.ts'
 import { sharedPostgres } from '../support/postgres.ts'
 import { startStrictProvider } from '../support/strict-provider.ts'
 import type { RunningProvider } from '../support/strict-provider.ts'

@@ -5,9 +5,9 @@
  * logger for notices, and opening the stores for the length of one command.
  */
 import type { Command } from 'commander'
-import { loadConfig, type BmOAuthConfig } from '../../server/config.ts'
-import { createLineLogger } from '../../server/line-logger.ts'
-import { openStores, type AgentStores, type OpenStoresOptions } from '../../server/stores.ts'
+import { loadConfig, type BmOAuthConfig } from '../../ops/config.ts'
+import { createLineLogger } from '../../ops/line-logger.ts'
+import { openStores, type AgentStores, type OpenStoresOptions } from '../../ops/stores.ts'
 import type { CLIIO } from '../io.ts'
 import { commonOptions } from '../options.ts'
 

@@ -4,7 +4,7 @@
  * hint for each failure; exit code 1 when any check fails.
  */
 import type { Command } from 'commander'
-import { runDoctor, type DoctorReport } from '../../server/doctor.ts'
+import { runDoctor, type DoctorReport } from '../../ops/doctor.ts'
 import { printResult } from '../io.ts'
 import type { CLIIO } from '../io.ts'
 import { commonOptions, withGoogleOptions, withJSONOutput } from '../options.ts'

@@ -5,7 +5,7 @@
  * still listed to open them (security case S3).
  */
 import type { Command } from 'commander'
-import { rekeyStores } from '../../server/rekey.ts'
+import { rekeyStores } from '../../ops/rekey.ts'
 import { printResult } from '../io.ts'
 import type { CLIIO } from '../io.ts'
 import { parsePositiveInt, withJSONOutput } from '../options.ts'

@@ -8,7 +8,7 @@
 import type { Command } from 'commander'
 import { BmOAuthError, createLogger } from '../../index.ts'
 import type { Logger } from '../../index.ts'
-import { createLineLogger } from '../../server/line-logger.ts'
+import { createLineLogger } from '../../ops/line-logger.ts'
 import {
   DEFAULT_SANDBOX_DATA_DIR,
   DEFAULT_SANDBOX_PORTS,

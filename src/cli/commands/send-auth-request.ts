@@ -7,9 +7,9 @@
  */
 import type { Command } from 'commander'
 import { InvalidArgumentError } from '../../index.ts'
-import { providerIdOf, requireAgent } from '../../server/config.ts'
-import { businessMessagesClientFor } from '../../server/google-clients.ts'
-import { sendAuthRequest } from '../../server/send-auth-request.ts'
+import { providerIdOf, requireAgent } from '../../ops/config.ts'
+import { businessMessagesClientFor } from '../../ops/google-clients.ts'
+import { sendAuthRequest } from '../../ops/send-auth-request.ts'
 import { printResult } from '../io.ts'
 import type { CLIIO } from '../io.ts'
 import { commonOptions, withGoogleOptions, withJSONOutput } from '../options.ts'

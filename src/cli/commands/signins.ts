@@ -5,9 +5,9 @@
  */
 import type { Command } from 'commander'
 import { parseAgentName } from '../../index.ts'
-import { providerIdOf, requireAgent, type BmOAuthConfig } from '../../server/config.ts'
-import { resolveConfiguredProvider } from '../../server/provider.ts'
-import { listSignIns, revokeSignIns, type RevokeReport, type SignInSummary } from '../../server/signins.ts'
+import { providerIdOf, requireAgent, type BmOAuthConfig } from '../../ops/config.ts'
+import { resolveConfiguredProvider } from '../../ops/provider.ts'
+import { listSignIns, revokeSignIns, type RevokeReport, type SignInSummary } from '../../ops/signins.ts'
 import { printResult } from '../io.ts'
 import type { CLIIO } from '../io.ts'
 import { withJSONOutput } from '../options.ts'

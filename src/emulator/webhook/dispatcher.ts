@@ -25,12 +25,12 @@ import { shiftGoogleTimestamp } from '../device/google-timestamp.ts'
 import { retryDelayMs } from './backoff.ts'
 import { DeliveryStore, type DeliveryRecord } from './delivery-store.ts'
 import { DEFAULT_FAULTS, type FaultSettings } from './faults.ts'
-import { runWebhookHandshake, type HandshakeResult } from './handshake.ts'
+import { runWebhookHandshake, type HandshakeResult } from './url-verification.ts'
 import { postOnce } from './http-post.ts'
 import { signWebhookBody } from './sign.ts'
 
 export type { DeliveryRecord, DeliveryStatus } from './delivery-store.ts'
-export type { HandshakeResult } from './handshake.ts'
+export type { HandshakeResult } from './url-verification.ts'
 
 /** Where an agent's webhook lives and the key its deliveries are signed with. */
 export interface WebhookTarget {

@@ -8,7 +8,7 @@
 import { InvalidArgumentError } from '../../errors.ts'
 import { GoogleHTTP, type GoogleClientOptions } from '../http.ts'
 import { parseAgentName, parseBrandName, parsePartnerName } from '../resource-names.ts'
-import { isHttpUrl } from '../url.ts'
+import { isHttpURL } from '../url.ts'
 import type { Agent, ListAgentsResponse, Partner } from './types.ts'
 
 /** Google's Business Communications API origin. */
@@ -120,7 +120,7 @@ export class BusinessCommunicationsClient {
    * @throws {InvalidArgumentError} `endpointUrl: must be an absolute http(s) URL`
    */
   async setAuthorizationEndpoint(agentName: string, endpointUrl: string): Promise<Agent> {
-    if (!isHttpUrl(endpointUrl)) {
+    if (!isHttpURL(endpointUrl)) {
       throw new InvalidArgumentError('endpointUrl', 'must be an absolute http(s) URL')
     }
     return this.patchAgent(
@@ -136,7 +136,7 @@ export class BusinessCommunicationsClient {
    * @throws {InvalidArgumentError} `webhookUrl: must be an absolute http(s) URL`
    */
   async setPartnerWebhook(partnerName: string, webhookUrl: string): Promise<Partner> {
-    if (!isHttpUrl(webhookUrl)) throw new InvalidArgumentError('webhookUrl', 'must be an absolute http(s) URL')
+    if (!isHttpURL(webhookUrl)) throw new InvalidArgumentError('webhookUrl', 'must be an absolute http(s) URL')
     return this.patchPartner(
       partnerName,
       { productCapabilities: [{ product: 'BUSINESS_MESSAGES', businessMessagesCapability: { webhookUrl } }] },

@@ -8,7 +8,7 @@
  * @see bm-contract.md §2.2 (`containsRichText`), §2.6
  */
 import { InvalidArgumentError } from '../../errors.ts'
-import { isHttpUrl } from '../url.ts'
+import { isHttpURL } from '../url.ts'
 
 const LINK = /\[([^\]\n]*)\]\(([^)\s]*)\)/g
 
@@ -20,7 +20,7 @@ export function checkRichText(text: string, field: string): void {
   // Escaped markers are literal characters.
   let rest = text.replace(/\\[*[\]()\\]/g, '')
   for (const match of rest.matchAll(LINK)) {
-    if (!isHttpUrl(match[2])) {
+    if (!isHttpURL(match[2])) {
       throw new InvalidArgumentError(field, 'rich-text link target must be an absolute http(s) URL')
     }
   }

@@ -11,7 +11,7 @@
  * @see bm-contract.md §2.2 (Message), §2.3 (Suggestion), §2.4 (authenticationRequest), §2.5, §10 (Q8)
  */
 import { InvalidArgumentError } from '../../errors.ts'
-import { isHttpUrl } from '../url.ts'
+import { isHttpURL } from '../url.ts'
 import { checkRichText } from './rich-text.ts'
 import type { Event, Message, Receipt } from './types.ts'
 
@@ -100,7 +100,7 @@ function exactlyOne(obj: Obj, keys: readonly string[], path: string): string {
 
 function httpUrl(obj: Obj, key: string, path: string, required: boolean): void {
   const value = string(obj, key, path, { required })
-  if (value !== undefined && !isHttpUrl(value)) fail(`${path}.${key}`, 'must be an absolute http(s) URL')
+  if (value !== undefined && !isHttpURL(value)) fail(`${path}.${key}`, 'must be an absolute http(s) URL')
 }
 
 function validateSuggestedText(obj: Obj, path: string): void {

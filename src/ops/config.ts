@@ -1,0 +1,284 @@
+/**
+ * @module ops/config
+ * The one typed configuration of a bm-oauth agent ({@link BmOAuthConfig}), loaded from an optional
+ * JSON file (`--config FILE` / `BM_OAUTH_CONFIG`) and the environment, which overrides the file;
+ * command-line flags override both. Secrets that must never sit in a file (vault keys, webhook
+ * signing keys and client token) come from the environment only. Every failure is a
+ * {@link ConfigError} (`ERR_CONFIG`) naming the field and where its value came from, never the value.
+ * The schema is documented in docs/configuration.md.
+ */
+import { readFile } from 'node:fs/promises'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { inspect } from 'node:util'
+import type { ProviderConfig, TokenEndpointAuthMethod } from '../oauth/config.ts'
+import { environmentLayer, environmentSecrets, envValue, setPath, type ConfigLayer, type Env } from './config-env.ts'
+import { redactConfig } from './config-redact.ts'
+import { ConfigError, configSchema, selectProviderSchema, toConfigError, type SourceOf } from './config-schema.ts'
+
+export { ConfigError }
+export { redactConfig }
+export {
+  allowedRedirectURIs,
+  providerIdOf,
+  requireAgent,
+  requireClient,
+  requireProvider,
+  webhookURLOf,
+} from './config-access.ts'
+
+/** The Google side: service-account key and API origins (e.g. the emulator's). */
+export interface GoogleSettings {
+  readonly keyFile?: string
+  readonly baseUrl?: string
+  readonly businessCommunicationsUrl?: string
+  readonly businessMessagesUrl?: string
+}
+
+/** The agent's client registration at the OAuth provider. */
+export interface ClientSettings {
+  readonly clientId: string
+  /** Prefer `BM_OAUTH_CLIENT_SECRET` to the file. */
+  readonly clientSecret?: string
+  readonly tokenEndpointAuthMethod: TokenEndpointAuthMethod
+  /** Private JWK file for `private_key_jwt`. */
+  readonly privateKeyFile?: string
+}
+
+/** Where tokens, pending sign-ins and the webhook inbox live. */
+export type StoreSettings = { readonly sqlite: string } | { readonly postgres: string }
+
+export interface WebhookSettings {
+  readonly host: string
+  readonly port: number
+  readonly path: string
+  /** Public URL Google posts to (default: `http://host:port/path`); used by `doctor`. */
+  readonly url?: string
+  /** From `BM_OAUTH_WEBHOOK_KEYS`: current key first, then optionally the previous one. */
+  readonly signingKeys: readonly string[]
+  /** From `BM_OAUTH_WEBHOOK_CLIENT_TOKEN`: answers the verification handshake. */
+  readonly clientToken?: string
+}
+
+/** Local-development switches, all off by default. */
+export interface LocalSettings {
+  /** Allow `http:` provider endpoints on 127.0.0.1 / localhost / ::1. */
+  readonly allowInsecureLoopback: boolean
+  /** Redirect URIs accepted besides the four Google ones: only these, only when listed (§10 Q3). */
+  readonly standInRedirectUris: readonly string[]
+  /** Accept unsigned webhook deliveries (Google's test payloads). Loud warning at start. */
+  readonly unsafeDisableSignatureVerification: boolean
+}
+
+/** The validated configuration. `JSON.stringify` / `util.inspect` of it show secrets as `[REDACTED]`. */
+export interface BmOAuthConfig {
+  /** The config file read, if any. */
+  readonly configFile: string | undefined
+  /** `brands/{b}/agents/{a}`. */
+  readonly agent: string | undefined
+  readonly google: GoogleSettings
+  readonly provider: ProviderConfig | undefined
+  readonly client: ClientSettings | undefined
+  readonly scopes: readonly string[]
+  readonly store: StoreSettings
+  /** Raw `BM_OAUTH_VAULT_KEYS` (parse with `keyringFromConfig`); never read from the file. */
+  readonly vaultKeys: string | undefined
+  readonly webhook: WebhookSettings
+  readonly local: LocalSettings
+}
+
+/** Values given on the command line; they override the environment and the file. */
+export interface ConfigOverrides {
+  agent?: string | undefined
+  google?: {
+    keyFile?: string | undefined
+    baseUrl?: string | undefined
+    businessCommunicationsUrl?: string | undefined
+    businessMessagesUrl?: string | undefined
+  }
+}
+
+export interface LoadConfigOptions {
+  /** Config file; default `env.BM_OAUTH_CONFIG`; none at all is fine (environment and defaults only). */
+  file?: string | undefined
+  env: Env
+  overrides?: ConfigOverrides
+}
+
+/** Settings that hold secrets and must come from the environment, by the file key that would hold them. */
+const ENV_ONLY_SECRETS: ReadonlyArray<[path: string, variable: string]> = [
+  ['vaultKeys', 'BM_OAUTH_VAULT_KEYS'],
+  ['vault', 'BM_OAUTH_VAULT_KEYS'],
+  ['webhook.signingKeys', 'BM_OAUTH_WEBHOOK_KEYS'],
+  ['webhook.keys', 'BM_OAUTH_WEBHOOK_KEYS'],
+  ['webhook.clientToken', 'BM_OAUTH_WEBHOOK_CLIENT_TOKEN'],
+]
+
+/**
+ * Loads and validates the configuration: file (if any) < environment < `overrides`.
+ * @throws {ConfigError} `ERR_CONFIG` naming the field, e.g. `configuration webhook.port (from BM_OAUTH_WEBHOOK_PORT): …`.
+ * @example
+ * ```ts
+ * const config = await loadConfig({ file: 'bm-oauth.json', env: process.env })
+ * ```
+ */
+export async function loadConfig(options: LoadConfigOptions): Promise<BmOAuthConfig> {
+  const file = options.file?.trim() || envValue(options.env, 'BM_OAUTH_CONFIG')
+  const fileLayer = file === undefined ? { value: {}, sources: new Map<string, string>() } : await readConfigFile(file)
+  const layers = [fileLayer, environmentLayer(options.env), flagLayer(options.overrides ?? {})]
+  const merged: Record<string, unknown> = {}
+  const sources = new Map<string, string>()
+  for (const layer of layers) {
+    mergeInto(merged, layer.value)
+    for (const [path, source] of layer.sources) sources.set(path, source)
+  }
+  const sourceOf: SourceOf = (path) => sourceFor(sources, path) ?? file
+  const parsed = configSchema.safeParse(merged)
+  if (!parsed.success) throw toConfigError(parsed.error, sourceOf)
+  const provider = parseProvider(parsed.data.provider, sourceOf)
+  const secrets = environmentSecrets(options.env)
+  const keyFile = parsed.data.google.keyFile ?? envValue(options.env, 'GOOGLE_APPLICATION_CREDENTIALS')
+  const config: BmOAuthConfig = {
+    configFile: file,
+    agent: parsed.data.agent,
+    google: compact({ ...parsed.data.google, keyFile }) as GoogleSettings,
+    provider,
+    client: parsed.data.client === undefined ? undefined : (compact(parsed.data.client) as ClientSettings),
+    scopes: parsed.data.scopes,
+    store: parsed.data.store,
+    vaultKeys: secrets.vaultKeys,
+    webhook: compact({
+      ...parsed.data.webhook,
+      signingKeys: secrets.webhookSigningKeys,
+      clientToken: secrets.webhookClientToken,
+    }) as WebhookSettings,
+    local: parsed.data.local,
+  }
+  checkEndpointSchemes(config, sourceOf)
+  return withRedactedViews(config)
+}
+
+async function readConfigFile(file: string): Promise<ConfigLayer> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (err) {
+    const code = (err as { code?: string }).code
+    throw new ConfigError('config file', code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? 'error'})`, file)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (err) {
+    // V8's message quotes a slice of the text, which may be a secret: keep only the position.
+    const where = /position \d+(?: \(line \d+ column \d+\))?/.exec(err instanceof Error ? err.message : '')?.[0]
+    throw new ConfigError('config file', `is not valid JSON${where === undefined ? '' : ` (at ${where})`}`, file)
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ConfigError('config file', 'must hold a JSON object', file)
+  }
+  const object = value as Record<string, unknown>
+  for (const [path, variable] of ENV_ONLY_SECRETS) {
+    if (valueAt(object, path) !== undefined) {
+      throw new ConfigError(path, `must not be in the config file: set ${variable} in the environment`, file)
+    }
+  }
+  resolveRelativePaths(object, dirname(resolve(file)))
+  return { value: object, sources: new Map() }
+}
+
+/** Paths in the file are relative to the file's folder (environment paths to the working directory). */
+function resolveRelativePaths(object: Record<string, unknown>, base: string): void {
+  for (const path of ['google.keyFile', 'client.privateKeyFile', 'store.sqlite']) {
+    const value = valueAt(object, path)
+    if (typeof value === 'string' && value !== ':memory:' && value.trim() !== '' && !isAbsolute(value)) {
+      setPath(object, path, resolve(base, value))
+    }
+  }
+}
+
+function flagLayer(overrides: ConfigOverrides): ConfigLayer {
+  const layer: ConfigLayer = { value: {}, sources: new Map() }
+  const flags: Array<[string, string | undefined, string]> = [
+    ['agent', overrides.agent, '--agent'],
+    ['google.keyFile', overrides.google?.keyFile, '--key'],
+    ['google.baseUrl', overrides.google?.baseUrl, '--base-url'],
+    ['google.businessCommunicationsUrl', overrides.google?.businessCommunicationsUrl, '--bc-url'],
+    ['google.businessMessagesUrl', overrides.google?.businessMessagesUrl, '--bm-url'],
+  ]
+  for (const [path, value, flag] of flags) {
+    if (value === undefined) continue
+    setPath(layer.value, path, value)
+    layer.sources.set(path, flag)
+  }
+  return layer
+}
+
+/** Deep merge of plain objects; arrays and scalars replace. `provider` and `store` replace whole. */
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(source)) {
+    const current = target[key]
+    const bothObjects = isPlainObject(value) && isPlainObject(current)
+    if (bothObjects && key !== 'provider' && key !== 'store') mergeInto(current, value)
+    else target[key] = isPlainObject(value) ? structuredClone(value) : value
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function valueAt(object: Record<string, unknown>, path: string): unknown {
+  let node: unknown = object
+  for (const part of path.split('.')) {
+    if (!isPlainObject(node)) return undefined
+    node = node[part]
+  }
+  return node
+}
+
+function sourceFor(sources: ReadonlyMap<string, string>, path: string): string | undefined {
+  for (let p = path; p !== ''; p = p.includes('.') ? p.slice(0, p.lastIndexOf('.')) : '') {
+    const source = sources.get(p)
+    if (source !== undefined) return source
+  }
+  return undefined
+}
+
+function parseProvider(value: unknown, sourceOf: SourceOf): ProviderConfig | undefined {
+  if (value === undefined) return undefined
+  const result = selectProviderSchema(value).safeParse(value)
+  if (!result.success) throw toConfigError(result.error, (p) => sourceOf(p), 'provider')
+  return compact(result.data) as ProviderConfig
+}
+
+/** A copy without `undefined`-valued keys (zod's optional outputs vs exactOptionalPropertyTypes). */
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
+}
+
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]'])
+
+/** Provider endpoints must be https:, or http: on loopback with `local.allowInsecureLoopback` (X7). */
+function checkEndpointSchemes(config: BmOAuthConfig, sourceOf: SourceOf): void {
+  const provider = (config.provider ?? {}) as Record<string, unknown>
+  for (const name of ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'revocationEndpoint', 'userinfoEndpoint']) {
+    const value = provider[name]
+    if (typeof value !== 'string') continue
+    const url = new URL(value)
+    if (url.protocol === 'https:') continue
+    if (config.local.allowInsecureLoopback && LOOPBACK_HOSTS.has(url.hostname)) continue
+    const rule = config.local.allowInsecureLoopback
+      ? 'must use https: (http: only on 127.0.0.1, localhost or ::1)'
+      : 'must use https: (for a local provider on 127.0.0.1 set local.allowInsecureLoopback)'
+    throw new ConfigError(`provider.${name}`, rule, sourceOf(`provider.${name}`))
+  }
+}
+
+function withRedactedViews(config: BmOAuthConfig): BmOAuthConfig {
+  Object.defineProperty(config, 'toJSON', { value: () => redactConfig(config), enumerable: false })
+  Object.defineProperty(config, inspect.custom, {
+    value: (_depth: number, options: object) => `BmOAuthConfig ${inspect(redactConfig(config), options)}`,
+    enumerable: false,
+  })
+  return Object.freeze(config)
+}
