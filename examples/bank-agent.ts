@@ -14,7 +14,7 @@
  * ```
  */
 import { createServer } from 'node:http'
-import { createAgent, createLogger, openSQLiteDatabase } from '../src/index.ts'
+import { businessMessages, createAgent, createLogger, openSQLiteDatabase } from '../src/index.ts'
 import { bankHandler } from './bank-handler.ts'
 
 function required(name: string): string {
@@ -26,25 +26,17 @@ function required(name: string): string {
 /** Hosts for which a plain `http:` issuer is allowed (local development only). */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
-/** The provider's `userinfo_endpoint`, from its OpenID discovery document. */
-async function discoverUserinfoEndpoint(issuer: string): Promise<string> {
-  const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: { accept: 'application/json' } })
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`)
-  const { userinfo_endpoint: endpoint } = (await response.json()) as { userinfo_endpoint?: unknown }
-  if (typeof endpoint !== 'string') throw new Error(`${url} has no userinfo_endpoint`)
-  return endpoint
-}
-
 async function main(): Promise<void> {
   const issuer = required('BANK_ISSUER')
   const database = openSQLiteDatabase(process.env['BANK_SQLITE'] ?? 'bank-agent.sqlite')
+  const channel = businessMessages({
+    agents: [required('BANK_AGENT_NAME')],
+    credentials: { keyFile: required('BANK_KEY_FILE') },
+    ...(process.env['BANK_GOOGLE_URL'] === undefined ? {} : { baseUrl: process.env['BANK_GOOGLE_URL'] }),
+    webhook: { keys: [required('BANK_WEBHOOK_KEY')], clientToken: required('BANK_WEBHOOK_KEY') },
+  })
   const agent = createAgent({
-    agentName: required('BANK_AGENT_NAME'),
-    google: {
-      keyFile: required('BANK_KEY_FILE'),
-      ...(process.env['BANK_GOOGLE_URL'] === undefined ? {} : { baseUrl: process.env['BANK_GOOGLE_URL'] }),
-    },
+    channels: [channel],
     provider: {
       provider: { issuer },
       client: {
@@ -56,14 +48,13 @@ async function main(): Promise<void> {
     allowInsecureLoopback: LOOPBACK_HOSTS.has(new URL(issuer).hostname),
     database,
     vaultKeys: required('BANK_VAULT_KEYS'),
-    webhook: { keys: [required('BANK_WEBHOOK_KEY')], clientToken: required('BANK_WEBHOOK_KEY') },
     logger: createLogger({ name: 'bank-agent' }),
     hooks: {
-      signedIn: (e) => console.log(`signed in: conversation ${e.conversationId}`),
+      signedIn: (e) => console.log(`signed in: conversation ${e.key.conversation}`),
       signInFailed: (e) => console.log(`sign-in failed: ${e.reason}`),
     },
   })
-  agent.onMessage(bankHandler({ accountUrl: await discoverUserinfoEndpoint(issuer) }))
+  agent.onMessage(bankHandler({})) // the balance comes from session.provider.userinfoEndpoint
   const port = Number(process.env['BANK_PORT'] ?? 8080)
   const server = createServer(agent.webhookHandler).listen(port, '127.0.0.1')
   await agent.start()

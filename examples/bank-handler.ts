@@ -9,8 +9,8 @@
 import type { MessageContext, MessageHandler } from '../src/index.ts'
 
 export interface BankHandlerOptions {
-  /** Protected resource the balance comes from (here: the provider's UserInfo endpoint). */
-  readonly accountUrl: string
+  /** Protected resource the balance comes from (default: the provider's UserInfo endpoint). */
+  readonly accountUrl?: string
   /** Scopes the balance needs (default `openid profile`). */
   readonly scopes?: readonly string[]
 }
@@ -39,10 +39,16 @@ export function bankHandler(options: BankHandlerOptions): MessageHandler {
   }
 }
 
-async function answerBalance(ctx: MessageContext, accountUrl: string, scopes: readonly string[]): Promise<void> {
+async function answerBalance(
+  ctx: MessageContext,
+  accountUrl: string | undefined,
+  scopes: readonly string[],
+): Promise<void> {
   const session = await ctx.requireSignIn({ scopes, reason: 'to show your balance' })
   if (session === undefined) return // the sign-in prompt is out; this question is answered after sign-in
-  const response = await session.fetch(accountUrl)
+  const url = accountUrl ?? session.provider.userinfoEndpoint
+  if (url === undefined) return ctx.say('Sorry, I could not read your account just now.')
+  const response = await session.fetch(url)
   if (!response.ok) return ctx.say('Sorry, I could not read your account just now.')
   const profile = (await response.json()) as { name?: string; sub: string }
   const name = profile.name ?? profile.sub

@@ -240,11 +240,30 @@ export { createAgent, SignInRequiredError } from './agent/index.ts'
 export type {
   AgentHooks,
   AgentOptions,
-  AgentWebhookOptions,
-  GoogleOptions,
+  BaseMessageContext,
   HookEvent,
   MessageContext,
   MessageHandler,
+  ProviderInfo,
   Session,
   SignInAgent,
 } from './agent/index.ts'
+
+// Channels: Business Messages today (docs/api.md §2).
+export { businessMessages } from './channel/business-messages/channel.ts'
+export type {
+  BusinessMessagesChannel,
+  BusinessMessagesCredentials,
+  BusinessMessagesOptions,
+  BusinessMessagesRaw,
+  BusinessMessagesWebhookOptions,
+} from './channel/business-messages/channel.ts'
+export type { Channel, ChannelClient, ChannelDeps, SignInMode } from './channel/channel.ts'
+export type {
+  ChannelId,
+  ConversationKey,
+  InboundUser,
+  Reply,
+  ReplyObject,
+  SuggestedReply,
+} from './channel/types.ts'

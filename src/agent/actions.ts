@@ -115,7 +115,7 @@ async function callHook(turn: ConversationTurn, action: ActionOf<'emit'>): Promi
   const { runtime, conversationId, state } = turn
   const subject = state.kind === 'signed-in' ? state.subject : undefined
   const event: HookEvent = {
-    conversationId,
+    key: turn.key,
     ...(action.reason === undefined ? {} : { reason: action.reason }),
     ...(action.detail === undefined ? {} : { detail: action.detail }),
     ...(subject === undefined ? {} : { subject }),

@@ -6,13 +6,15 @@ import type { FetchLike } from '../core/fetch.ts'
 import { openSQLiteDatabase } from '../db/sqlite.ts'
 import { isBmOAuthError } from '../errors.ts'
 import { generateVaultKey } from '../tokens/keyring.ts'
+import { type BusinessMessagesChannel, businessMessages } from '../channel/business-messages/channel.ts'
 import { createAgent } from './create-agent.ts'
-import type { SignInAgent } from './types.ts'
+import type { MessageContext, MessageHandler, SignInAgent } from './types.ts'
 
 const METADATA = {
   issuer: 'https://as.example',
   authorization_endpoint: 'https://as.example/authorize',
   token_endpoint: 'https://as.example/token',
+  userinfo_endpoint: 'https://as.example/me',
   code_challenge_methods_supported: ['S256'],
 }
 
@@ -58,10 +60,15 @@ after(async () => {
   await db.close()
 })
 
-function agentWith(fetch: FetchLike): SignInAgent {
+function agentWith(fetch: FetchLike): SignInAgent<BusinessMessagesChannel> {
   return createAgent({
-    agentName: 'brands/b1/agents/a1',
-    google: { credentials: { getAccessToken: async () => 'google-access', invalidate: () => undefined } },
+    channels: [
+      businessMessages({
+        agents: ['brands/b1/agents/a1'],
+        credentials: { getAccessToken: async () => 'google-access', invalidate: () => undefined },
+        webhook: { keys: ['webhook-client-token-0123456789'] },
+      }),
+    ],
     provider: {
       provider: { issuer: METADATA.issuer },
       client: {
@@ -72,7 +79,6 @@ function agentWith(fetch: FetchLike): SignInAgent {
     },
     database: db,
     vaultKeys: generateVaultKey({ keyId: 'ca-k1' }),
-    webhook: { keys: ['webhook-client-token-0123456789'] },
     fetch,
   })
 }
@@ -115,4 +121,46 @@ test('stop() during start(): the start finishes, then everything it wired is sto
   await agent.start()
   assert.notEqual(await webhookStatus(agent), 503)
   await agent.stop()
+})
+
+test('provider() is the resolved provider after start(): endpoints and client id, no secret', async () => {
+  const agent = agentWith(discovery().fetch)
+  assert.equal(agent.provider(), undefined)
+  await agent.start()
+  const info = agent.provider()
+  assert.equal(info?.issuer, METADATA.issuer)
+  assert.equal(info?.userinfoEndpoint, METADATA.userinfo_endpoint)
+  assert.equal(info?.clientId, 'bm-agent')
+  assert.doesNotMatch(JSON.stringify(info), /client-secret-123/)
+  await agent.stop()
+})
+
+test('createAgent and businessMessages refuse channel settings they cannot serve, with ERR_CONFIG', () => {
+  const base = { provider: { issuer: METADATA.issuer }, database: db, vaultKeys: generateVaultKey() }
+  const config = (run: () => unknown) => assert.throws(run, (err) => isBmOAuthError(err, 'ERR_CONFIG'))
+  config(() => createAgent({ ...base, channels: [] } as never))
+  const channel = (agents: string[]) =>
+    businessMessages({ agents, credentials: { keyFile: 'key.json' }, webhook: { keys: ['k'] } })
+  config(() => channel([]))
+  config(() => channel(['brands/1/agents/2', 'brands/1/agents/3']))
+  config(() => channel(['agents/2']))
+  config(() =>
+    createAgent({ ...base, channels: [channel(['brands/1/agents/2']), channel(['brands/1/agents/2'])] } as never),
+  )
+})
+
+test('handlers narrow on ctx.channel for sayRaw; a channel-neutral handler fits any agent (checked by tsc)', () => {
+  const agent = agentWith(discovery().fetch)
+  const neutral: MessageHandler = async (ctx) =>
+    ctx.say({ text: 'Hi', suggestions: [{ text: 'A', postbackData: 'a' }] })
+  agent.onMessage(neutral)
+  agent.onMessage(async (ctx) => {
+    if (ctx.channel === 'business-messages') await ctx.sayRaw({ text: 'A card', fallback: 'A card' })
+    // @ts-expect-error: a neutral context cannot send a platform message
+    await (ctx as MessageContext).sayRaw({ text: 'x' })
+  })
+  assert.deepEqual(
+    agent.channels.map((c) => c.id),
+    ['business-messages'],
+  )
 })

@@ -2,20 +2,17 @@
  * @module agent/create-agent
  * {@link createAgent}: the runtime agent authors use. It composes the webhook receiver (ack after
  * a durable, sealed record), the inbox processor, the sign-in state machine and its runner, the
- * token vault and stores, the OAuth provider and the Business Messages client behind a small API:
- * `onMessage`, `webhookHandler`, `start`, `stop`.
+ * token vault and stores, the OAuth provider and the channel's client behind a small API:
+ * `onMessage`, `webhookHandler`, `start`, `stop`, `provider`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { BusinessMessagesChannel } from '../channel/business-messages/channel.ts'
+import type { Channel } from '../channel/channel.ts'
 import { systemClock } from '../core/clock.ts'
 import { silentLogger } from '../core/logger.ts'
 import { BmOAuthError } from '../errors.ts'
 import { createFlowPolicy } from '../flow/policy.ts'
-import { BusinessMessagesClient } from '../google/business-messages/client.ts'
-import type { AccessTokenSource } from '../google/service-account.ts'
-import { ServiceAccountCredentials } from '../google/service-account.ts'
-import { readServiceAccountKey } from '../google/service-account-key.ts'
 import { OAuthProvider, resolveProvider } from '../oauth/provider.ts'
-import { BUSINESS_MESSAGES_REDIRECT_URIS } from '../oauth/redirect-uris.ts'
 import { createExchangeMarkers } from '../signin-store/exchange-markers.ts'
 import { migrateSignInStore } from '../signin-store/migrations.ts'
 import { createPendingSignInStore } from '../signin-store/pending-signins.ts'
@@ -26,15 +23,15 @@ import { createVault, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
 import { createNodeWebhookHandler } from '../webhook/node-adapter.ts'
 import { createWebhookReceiver } from '../webhook/receiver.ts'
-import { BOT_REPRESENTATIVE, DEFAULT_SIGN_IN_FALLBACK } from '../channel/business-messages/outbound.ts'
 import { createFlowStateStore, migrateFlowStateStore } from './flow-state-store.ts'
 import type { IntervalTask } from './interval-task.ts'
 import { startMaintenance } from './maintenance.ts'
 import { InboxProcessor } from './processor.ts'
 import { startRevocationRetries } from './revocation.ts'
 import { grantProviderId, type AgentRuntime } from './runtime.ts'
+import { providerInfo } from './session.ts'
 import { openSealedInbox } from './sealed-inbox.ts'
-import type { AgentOptions, GoogleOptions, MessageHandler, SignInAgent } from './types.ts'
+import type { AgentOptions, MessageHandler, ProviderInfo, SignInAgent } from './types.ts'
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -45,7 +42,10 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
  *
  * @example
  * ```ts
- * const agent = createAgent({ agentName, google: { keyFile }, provider, database, vaultKeys, webhook: { keys: [token] } })
+ * const agent = createAgent({
+ *   channels: [businessMessages({ agents: [agentName], credentials: { keyFile }, webhook: { keys: [token] } })],
+ *   provider, database, vaultKeys,
+ * })
  * agent.onMessage(async (ctx) => {
  *   const session = await ctx.requireSignIn({ scopes: ['openid'], reason: 'your balance' })
  *   if (session === undefined) return // prompted; answered after sign-in
@@ -55,12 +55,14 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
  * await agent.start()
  * ```
  */
-export function createAgent(options: AgentOptions): SignInAgent {
+export function createAgent<const Cs extends readonly Channel[]>(options: AgentOptions<Cs>): SignInAgent<Cs[number]> {
+  const channel = theChannel(options.channels)
   const logger = (options.logger ?? silentLogger).child({ component: 'agent' })
   const vault = createVault(
     typeof options.vaultKeys === 'string' ? parseVaultKeys(options.vaultKeys) : options.vaultKeys,
   )
-  let handler: MessageHandler | undefined
+  let handler: MessageHandler<Cs[number]> | undefined
+  let provider: ProviderInfo | undefined
   let node: NodeHandler | undefined
   let processor: InboxProcessor | undefined
   let maintenance: IntervalTask | undefined
@@ -69,11 +71,12 @@ export function createAgent(options: AgentOptions): SignInAgent {
   let stopping: Promise<void> = Promise.resolve()
 
   const start = async (): Promise<void> => {
-    const runtime = await buildRuntime(options, vault, logger, () => handler)
+    const runtime = await buildRuntime(options, channel, vault, logger, () => handler as MessageHandler | undefined)
+    provider = providerInfo(runtime.provider)
     const inbox = await openSealedInbox(options.database, vault)
     const running = new InboxProcessor(runtime, inbox, { concurrency: options.concurrency ?? 4 })
     const receiver = createWebhookReceiver({
-      ...webhookKeys(options),
+      ...webhookKeys(channel),
       inbox,
       clock: runtime.clock,
       logger,
@@ -91,13 +94,15 @@ export function createAgent(options: AgentOptions): SignInAgent {
       },
     )
     revocationRetries = startRevocationRetries(runtime, options.revocationRetryIntervalMs ?? 30_000)
-    logger.info({ agent: options.agentName }, 'agent started')
+    logger.info({ channel: channel.id, agent: runtime.agentName }, 'agent started')
   }
 
   return {
+    channels: options.channels,
     onMessage(next) {
       handler = next
     },
+    provider: () => provider,
     webhookHandler(req, res) {
       if (node !== undefined) return node(req, res)
       req.resume()
@@ -129,7 +134,7 @@ export function createAgent(options: AgentOptions): SignInAgent {
         maintenance = undefined
         await revocationRetries?.stop()
         revocationRetries = undefined
-        logger.info({ agent: options.agentName }, 'agent stopped')
+        logger.info({ channel: channel.id }, 'agent stopped')
       })
       return stopping
     },
@@ -144,8 +149,24 @@ function settled(promise: Promise<unknown>): Promise<void> {
   )
 }
 
+/**
+ * The one channel the host ingests today: Business Messages (the receiver, the inbox and the
+ * processor take its events; docs/api.md §2 generalises them with the second channel).
+ */
+function theChannel(channels: readonly Channel[]): BusinessMessagesChannel {
+  if (!Array.isArray(channels) || channels.length === 0) {
+    throw new BmOAuthError('ERR_CONFIG', 'channels: give one channel, e.g. [businessMessages({ … })]')
+  }
+  const [only, ...more] = channels
+  if (more.length > 0 || only?.id !== 'business-messages' || !('webhook' in only)) {
+    throw new BmOAuthError('ERR_CONFIG', 'channels: exactly one channel, made by businessMessages()')
+  }
+  return only as BusinessMessagesChannel
+}
+
 async function buildRuntime(
   options: AgentOptions,
+  channel: BusinessMessagesChannel,
   vault: Vault,
   logger: AgentRuntime['logger'],
   handler: AgentRuntime['handler'],
@@ -167,13 +188,14 @@ async function buildRuntime(
             ? {}
             : { allowInsecureLoopback: options.allowInsecureLoopback }),
         })
-  const credentials = await googleCredentials(options.google, fetch)
+  const client = await channel.connect({ fetch, clock, logger })
   const policy = createFlowPolicy({
     ...(options.pendingTtlMs === undefined ? {} : { pendingTtlMs: options.pendingTtlMs }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   })
   return {
-    agentName: options.agentName,
+    agentName: channel.agents[0] ?? '',
+    channel: { id: channel.id, signIn: channel.signIn, client: client as AgentRuntime['channel']['client'] },
     providerId: grantProviderId(provider),
     provider,
     tokens: createSQLTokenStore(db, vault, { clock }),
@@ -181,45 +203,24 @@ async function buildRuntime(
     markers: createExchangeMarkers(db),
     states: createFlowStateStore(db, vault, () => clock.now()),
     revocations: createRevocationQueue(db, vault, { logger }),
-    bm: new BusinessMessagesClient({
-      credentials,
-      fetch,
-      logger,
-      ...(options.google.baseUrl === undefined ? {} : { baseUrl: options.google.baseUrl }),
-    }),
     policy,
     clock,
     fetch,
     logger,
     hooks: options.hooks ?? {},
     messages: options.messages ?? {},
-    style: {
-      representative: options.representative ?? BOT_REPRESENTATIVE,
-      signInFallback: options.signInFallback ?? DEFAULT_SIGN_IN_FALLBACK,
-    },
-    allowedRedirectUris: options.allowedRedirectUris ?? BUSINESS_MESSAGES_REDIRECT_URIS,
     defaultScopes: options.scopes ?? ['openid'],
     refreshAheadMs: options.refreshAheadMs ?? 60_000,
-    typingIndicators: options.typingIndicators ?? true,
     handler,
   }
 }
 
-async function googleCredentials(google: GoogleOptions, fetch: AgentRuntime['fetch']): Promise<AccessTokenSource> {
-  if (google.credentials !== undefined) return google.credentials
-  const key = google.key ?? (google.keyFile === undefined ? undefined : await readServiceAccountKey(google.keyFile))
-  if (key === undefined) {
-    throw new BmOAuthError('ERR_CONFIG', 'google: give credentials, keyFile or key for the Business Messages API')
-  }
-  return new ServiceAccountCredentials(key, { scopes: ['businessmessages'], fetch })
-}
-
-function webhookKeys(options: AgentOptions): {
+function webhookKeys(channel: BusinessMessagesChannel): {
   keys?: readonly string[]
   clientToken?: string
   unsafeDisableSignatureVerification?: boolean
 } {
-  const { keys, clientToken, unsafeDisableSignatureVerification } = options.webhook
+  const { keys, clientToken, unsafeDisableSignatureVerification } = channel.webhook
   return {
     ...(keys === undefined ? {} : { keys }),
     ...(clientToken === undefined ? {} : { clientToken }),

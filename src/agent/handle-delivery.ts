@@ -97,7 +97,9 @@ async function authorizationEvent(
     case 'missing':
       return { type: 'authorization-code-received', hasCode: false }
     case 'code': {
-      if (!isAllowedRedirectURI(result.redirectUri, runtime.allowedRedirectUris)) {
+      const { signIn } = runtime.channel
+      const allowed = signIn.mode === 'chip' ? signIn.allowedRedirectUris : []
+      if (!isAllowedRedirectURI(result.redirectUri, allowed)) {
         runtime.logger.warn({ conversationId }, 'relayed redirect URI is not allowed; code not exchanged')
         return { type: 'authorization-error', error: 'invalid_redirect_uri' }
       }

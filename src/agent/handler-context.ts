@@ -7,11 +7,11 @@
  */
 import { isBmOAuthError } from '../errors.ts'
 import type { SignInAction } from '../flow/types.ts'
-import { randomUUID } from 'node:crypto'
 import { SignInRequiredError } from './errors.ts'
 import { readGrant } from './runtime.ts'
 import { createSession } from './session.ts'
 import type { ConversationTurn } from './turn.ts'
+import { validateReply } from '../channel/reply.ts'
 import type { MessageContext, Session } from './types.ts'
 
 /** What a handler call is about. */
@@ -32,13 +32,14 @@ export async function runHandler(turn: ConversationTurn, input: HandlerInput): P
   if (handler === undefined) return { touchedSignIn: false }
   let touchedSignIn = false
   const context: MessageContext = {
-    conversationId: turn.conversationId,
+    key: turn.key,
+    channel: turn.key.channel,
     text: input.text,
     kind: input.kind,
     ...(input.postbackData === undefined ? {} : { postbackData: input.postbackData }),
     user: turn.user,
-    say: (message) =>
-      typeof message === 'string' ? turn.send({ type: 'text', text: message }) : turn.sendMessage(message),
+    say: async (reply) => turn.send({ type: 'text', ...validateReply(reply) }),
+    sayRaw: (message) => turn.sendRaw(message),
     requireSignIn: (need = {}) => {
       touchedSignIn = true
       return requireSignIn(turn, input.text, need)
@@ -48,36 +49,30 @@ export async function runHandler(turn: ConversationTurn, input: HandlerInput): P
       await turn.step({ type: 'sign-out-requested' })
     },
   }
-  await sendTyping(turn, 'TYPING_STARTED')
+  await sendTyping(turn, 'started')
   try {
     await handler(context)
   } catch (err) {
-    await sendTyping(turn, 'TYPING_STOPPED')
+    await sendTyping(turn, 'stopped')
     if (err instanceof SignInRequiredError) return { touchedSignIn: true }
     if (isBmOAuthError(err) && err.status >= 500) throw err
     const name = err instanceof Error ? err.name : 'non-error'
     turn.runtime.logger.error({ conversationId: turn.conversationId, errName: name }, 'message handler failed')
     return { touchedSignIn }
   }
-  await sendTyping(turn, 'TYPING_STOPPED')
+  await sendTyping(turn, 'stopped')
   return { touchedSignIn }
 }
 
-/**
- * A typing event is decoration: it never fails the turn. Ids are random, so a delivery processed
- * again after a crash simply shows typing again.
- */
-async function sendTyping(turn: ConversationTurn, eventType: 'TYPING_STARTED' | 'TYPING_STOPPED'): Promise<void> {
-  const { runtime } = turn
-  if (!runtime.typingIndicators) return
+/** A typing indicator is decoration: it never fails the turn. */
+async function sendTyping(turn: ConversationTurn, state: 'started' | 'stopped'): Promise<void> {
+  const { client } = turn.runtime.channel
+  if (client.typing === undefined) return
   try {
-    await runtime.bm.createEvent(turn.conversationId, randomUUID(), {
-      eventType,
-      representative: runtime.style.representative,
-    })
+    await client.typing(turn.key, state)
   } catch (err) {
-    runtime.logger.warn(
-      { conversationId: turn.conversationId, eventType, errCode: isBmOAuthError(err) ? err.code : 'unknown' },
+    turn.runtime.logger.warn(
+      { conversationId: turn.conversationId, typing: state, errCode: isBmOAuthError(err) ? err.code : 'unknown' },
       'typing event failed',
     )
   }

@@ -7,11 +7,11 @@ export { SignInRequiredError } from './errors.ts'
 export type {
   AgentHooks,
   AgentOptions,
-  AgentWebhookOptions,
-  GoogleOptions,
+  BaseMessageContext,
   HookEvent,
   MessageContext,
   MessageHandler,
+  ProviderInfo,
   Session,
   SignInAgent,
 } from './types.ts'

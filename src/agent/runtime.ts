@@ -1,7 +1,7 @@
 /**
  * @module agent/runtime
  * Everything one delivery's processing needs, built once by `createAgent` at `start()`: the stores,
- * the provider, the Business Messages client, the policy and the author's settings. Internal.
+ * the provider, the connected channel, the policy and the author's settings. Internal.
  */
 import type { Clock } from '../core/clock.ts'
 import type { FetchLike } from '../core/fetch.ts'
@@ -9,19 +9,28 @@ import type { Logger } from '../core/logger.ts'
 import { isBmOAuthError } from '../errors.ts'
 import type { MessageOverrides } from '../flow/messages.ts'
 import type { FlowPolicy } from '../flow/types.ts'
-import type { BusinessMessagesClient } from '../google/business-messages/client.ts'
 import type { OAuthProvider } from '../oauth/provider.ts'
 import type { ExchangeMarkers } from '../signin-store/exchange-markers.ts'
 import type { PendingSignInStore } from '../signin-store/pending-signins.ts'
 import type { RevocationQueue } from '../tokens/revocation-queue.ts'
 import type { SQLTokenStore } from '../tokens/sql-token-store.ts'
 import type { TokenKey, TokenRecord } from '../tokens/token-store.ts'
-import type { BusinessMessagesStyle } from '../channel/business-messages/outbound.ts'
+import type { ChannelClient, SignInMode } from '../channel/channel.ts'
+import type { ChannelId, ConversationKey } from '../channel/types.ts'
 import type { FlowStateStore } from './flow-state-store.ts'
 import type { AgentHooks, MessageHandler } from './types.ts'
 
+/** The agent's channel, connected at `start()`. */
+export interface ConnectedChannel {
+  readonly id: ChannelId
+  readonly signIn: SignInMode
+  readonly client: ChannelClient<unknown>
+}
+
 export interface AgentRuntime {
+  /** The platform agent this process answers for (one per process until events are routed by agent). */
   readonly agentName: string
+  readonly channel: ConnectedChannel
   /** Id the provider's grants are stored under (its issuer, else its token endpoint). */
   readonly providerId: string
   readonly provider: OAuthProvider
@@ -31,7 +40,6 @@ export interface AgentRuntime {
   readonly states: FlowStateStore
   /** Revocations still owed to the provider after a failed sign-out request (R8). */
   readonly revocations: RevocationQueue
-  readonly bm: BusinessMessagesClient
   readonly policy: FlowPolicy
   readonly clock: Clock
   /** For `Session.fetch` (the author's resource calls). */
@@ -39,12 +47,8 @@ export interface AgentRuntime {
   readonly logger: Logger
   readonly hooks: AgentHooks
   readonly messages: MessageOverrides
-  readonly style: BusinessMessagesStyle
-  readonly allowedRedirectUris: readonly string[]
   readonly defaultScopes: readonly string[]
   readonly refreshAheadMs: number
-  /** Bracket each handler call with TYPING_STARTED / TYPING_STOPPED events (as Google's samples do). */
-  readonly typingIndicators: boolean
   /** The current handler (read at call time: `onMessage` may be called after `start`). */
   handler(): MessageHandler | undefined
 }
@@ -59,6 +63,11 @@ export function grantProviderId(provider: {
   readonly tokenEndpoint?: string
 }): string {
   return provider.issuer ?? provider.tokenEndpoint ?? ''
+}
+
+/** The key of conversation `conversationId` on the agent's channel. */
+export function conversationKeyOf(runtime: AgentRuntime, conversationId: string): ConversationKey {
+  return { channel: runtime.channel.id, agent: runtime.agentName, conversation: conversationId }
 }
 
 /** The token-store key of a conversation's grant. */

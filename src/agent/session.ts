@@ -15,7 +15,7 @@ import { SignInRequiredError } from './errors.ts'
 import { scalarClaims } from './exchange.ts'
 import { tokenKeyOf, type AgentRuntime } from './runtime.ts'
 import type { ConversationTurn } from './turn.ts'
-import type { Session } from './types.ts'
+import type { ProviderInfo, Session } from './types.ts'
 
 type ActiveRecord = TokenRecord & { status: 'active' }
 
@@ -49,7 +49,7 @@ export function createSession(turn: ConversationTurn, record: ActiveRecord, ques
         reconnecting = true
         await turn.step({ type: 'refresh-failed-invalid-grant', question })
       }
-      throw new SignInRequiredError(turn.conversationId)
+      throw new SignInRequiredError(turn.key)
     }
     // Noted before the step is awaited, so concurrent callers that share one refresh report it once.
     if (latest.version !== known.version) {
@@ -69,6 +69,7 @@ export function createSession(turn: ConversationTurn, record: ActiveRecord, ques
     subject: record.subject,
     claims: record.tokens.idTokenClaims ?? {},
     scopes: record.tokens.scopes,
+    provider: providerInfo(runtime.provider),
     getAccessToken: async () => (await current()).tokens.accessToken,
     fetch: async (url, init = {}) => {
       const first = await current()
@@ -80,6 +81,19 @@ export function createSession(turn: ConversationTurn, record: ActiveRecord, ques
       return send(renewed.tokens.accessToken, url, init)
     },
   }
+}
+
+/** The provider's public face: endpoints and client id, never its credentials. */
+export function providerInfo(provider: AgentRuntime['provider']): ProviderInfo {
+  const { issuer, clientId, authorizationEndpoint, tokenEndpoint, userinfoEndpoint, revocationEndpoint } = provider
+  return Object.freeze({
+    issuer,
+    clientId,
+    authorizationEndpoint,
+    tokenEndpoint,
+    userinfoEndpoint,
+    revocationEndpoint,
+  })
 }
 
 /** The provider call behind a refresh; `invalid_grant` surfaces as `ERR_OAUTH_INVALID_GRANT`. */

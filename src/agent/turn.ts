@@ -6,16 +6,15 @@
  * - the state is saved BEFORE the actions run, so `exchanging` is durable before a token request;
  * - a run that crashed is resumed from its journal, not started over (see `agent/processor.ts`);
  * - messages get deterministic ids (conversation, delivery, position), so a re-run re-sends with the
- *   same ids and Google's `ALREADY_EXISTS` counts as sent (bm-contract §10).
+ *   same ids and the platform drops the repeat (Google's `ALREADY_EXISTS` counts as sent, bm-contract §10).
  */
-import type { InboundUser, OutgoingMessage } from '../channel/types.ts'
-import { deterministicMessageId, toBusinessMessage } from '../channel/business-messages/outbound.ts'
+import type { ConversationKey, InboundUser, OutgoingMessage } from '../channel/types.ts'
+import { deterministicMessageId } from '../channel/business-messages/outbound.ts'
 import { SIGNED_OUT } from '../flow/steps.ts'
 import { transition } from '../flow/transition.ts'
 import type { SignInAction, SignInEvent, SignInState } from '../flow/types.ts'
-import type { Message } from '../google/business-messages/types.ts'
 import type { FlowRecord } from './flow-state-store.ts'
-import type { AgentRuntime } from './runtime.ts'
+import { type AgentRuntime, conversationKeyOf } from './runtime.ts'
 
 /** Runs one action; may return the event it produced (an exchange's outcome). */
 export type ActionExecutor = (turn: ConversationTurn, action: SignInAction) => Promise<SignInEvent | undefined>
@@ -28,7 +27,7 @@ export interface HeldCode {
 
 export class ConversationTurn {
   readonly runtime: AgentRuntime
-  readonly conversationId: string
+  readonly key: ConversationKey
   user: InboundUser = {}
   #state: SignInState
   #version: number | undefined
@@ -50,7 +49,7 @@ export class ConversationTurn {
     stored: { record: FlowRecord; version: number } | undefined,
   ) {
     this.runtime = runtime
-    this.conversationId = conversationId
+    this.key = conversationKeyOf(runtime, conversationId)
     this.#state = stored?.record.state ?? SIGNED_OUT
     this.#version = stored?.version
     this.#lastDeliveryId = stored?.record.lastDeliveryId
@@ -61,6 +60,11 @@ export class ConversationTurn {
   /** Loads the conversation's stored state (or `signed-out`). */
   static async open(runtime: AgentRuntime, conversationId: string): Promise<ConversationTurn> {
     return new ConversationTurn(runtime, conversationId, await runtime.states.get(runtime.agentName, conversationId))
+  }
+
+  /** The channel's conversation id (`key.conversation`). */
+  get conversationId(): string {
+    return this.key.conversation
   }
 
   get state(): SignInState {
@@ -132,16 +136,14 @@ export class ConversationTurn {
     }
   }
 
-  /** Sends one neutral message as a Business Messages message with the next deterministic id. */
+  /** Sends one neutral message through the channel with the next deterministic id. */
   async send(message: OutgoingMessage, salt?: string): Promise<void> {
-    const messageId = this.#nextMessageId(salt)
-    await this.runtime.bm.createMessage(this.conversationId, toBusinessMessage(message, messageId, this.runtime.style))
+    await this.runtime.channel.client.send(this.key, message, this.#nextMessageId(salt))
   }
 
-  /** Sends an author-built message, adding the next deterministic id and the default representative. */
-  async sendMessage(message: Omit<Message, 'messageId'>): Promise<void> {
-    const full = { representative: this.runtime.style.representative, ...message, messageId: this.#nextMessageId() }
-    await this.runtime.bm.createMessage(this.conversationId, full as Message)
+  /** Sends an author-built platform message (`sayRaw`) with the next deterministic id. */
+  async sendRaw(message: unknown): Promise<void> {
+    await this.runtime.channel.client.sendRaw(this.key, message, this.#nextMessageId())
   }
 
   #nextMessageId(salt?: string): string {

@@ -5,43 +5,21 @@
  * webhooks, PKCE, pending sign-ins and exchange markers stays inside.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Channel, IdOf, RawOf } from '../channel/channel.ts'
+import type { ConversationKey, InboundUser, Reply } from '../channel/types.ts'
 import type { Clock } from '../core/clock.ts'
 import type { FetchLike } from '../core/fetch.ts'
 import type { Logger } from '../core/logger.ts'
 import type { Database } from '../db/queryable.ts'
 import type { MessageOverrides } from '../flow/messages.ts'
-import type { AccessTokenSource } from '../google/service-account.ts'
-import type { ServiceAccountKey } from '../google/service-account-key.ts'
-import type { Message, Representative } from '../google/business-messages/types.ts'
 import type { OAuthConfig } from '../oauth/config.ts'
 import type { OAuthProvider } from '../oauth/provider.ts'
 import type { Keyring } from '../tokens/keyring.ts'
 
-/** How the agent authenticates to Google's Business Messages API. Give exactly one of the three. */
-export interface GoogleOptions {
-  /** Any token source (e.g. `ServiceAccountCredentials`). */
-  readonly credentials?: AccessTokenSource
-  /** Path of a service-account key JSON file. */
-  readonly keyFile?: string
-  /** A parsed service-account key. */
-  readonly key?: ServiceAccountKey
-  /** Business Messages API origin (default Google's; the emulator's URL locally). */
-  readonly baseUrl?: string
-}
-
-/** Webhook settings (bm-contract §3.6–3.7, §10 Q6–Q7). */
-export interface AgentWebhookOptions {
-  /** Signing keys: the current client token first, optionally the previous one during rotation. */
-  readonly keys?: readonly string[]
-  /** The client token, to answer Google's verification handshake. */
-  readonly clientToken?: string
-  /** Local testing only: accept unsigned bodies (logs a loud warning). */
-  readonly unsafeDisableSignatureVerification?: boolean
-}
-
 /** What a hook is told. `reason` is a stable code; `detail` is sanitised provider text for logs only. */
 export interface HookEvent {
-  readonly conversationId: string
+  /** The conversation (channel, platform agent, conversation id). */
+  readonly key: ConversationKey
   readonly reason?: string
   readonly detail?: string
   /** The provider's subject of the user, when known. */
@@ -60,35 +38,24 @@ export interface AgentHooks {
 }
 
 /** Options of {@link createAgent}. */
-export interface AgentOptions {
-  /** The agent's resource name, `brands/{b}/agents/{a}`: the key tokens and state are stored under. */
-  readonly agentName: string
-  readonly google: GoogleOptions
+export interface AgentOptions<Cs extends readonly Channel[] = readonly Channel[]> {
+  /** The channels the agent talks on, e.g. `[businessMessages({ agents, credentials, webhook })]`. */
+  readonly channels: Cs
   /** The OAuth provider: a configuration (resolved at `start()`) or an already resolved provider. */
   readonly provider: OAuthConfig | OAuthProvider
-  /** Local mode: allow `http:` provider endpoints on loopback only (security case X7). */
+  /** Local mode: allow `http:` provider endpoints on loopback only (security case X7 in docs/security.md). */
   readonly allowInsecureLoopback?: boolean
   /** Scopes `requireSignIn` asks for when the handler names none (default `['openid']`). */
   readonly scopes?: readonly string[]
   readonly database: Database
   /** Vault keys (`id:base64url,…`, active first) or a parsed keyring: everything secret is sealed with it. */
   readonly vaultKeys: Keyring | string
-  readonly webhook: AgentWebhookOptions
-  /**
-   * Redirect URIs a relayed `redirectUri` may be (exact match, P12). Default: the four Google URIs.
-   * Local stand-ins are accepted only when listed here explicitly.
-   */
-  readonly allowedRedirectUris?: readonly string[]
   /** Replaces any of the agent's texts (see `defaultMessages`). */
   readonly messages?: MessageOverrides
-  /** Default `{ representativeType: 'BOT' }`. */
-  readonly representative?: Representative
-  /** The `fallback` text of sign-in prompts, for clients that cannot show the chip. */
-  readonly signInFallback?: string
   readonly hooks?: AgentHooks
   readonly logger?: Logger
   readonly clock?: Clock
-  /** Used for provider and Google requests (default: the global fetch). */
+  /** Used for provider and channel requests (default: the global fetch). */
   readonly fetch?: FetchLike
   /** Lifetime of a sign-in prompt (default 10 minutes, P7). */
   readonly pendingTtlMs?: number
@@ -98,8 +65,6 @@ export interface AgentOptions {
   readonly refreshAheadMs?: number
   /** Deliveries processed at once (different conversations only; default 4). */
   readonly concurrency?: number
-  /** Send TYPING_STARTED / TYPING_STOPPED around each handler call (default true). */
-  readonly typingIndicators?: boolean
   /** How often expired inbox rows, exchange markers and pending sign-ins are purged (default 1 h). */
   readonly maintenanceIntervalMs?: number
   /**
@@ -109,6 +74,12 @@ export interface AgentOptions {
   readonly revocationRetryIntervalMs?: number
 }
 
+/** The provider a grant came from: its endpoints and client id (secrets stay inside). */
+export type ProviderInfo = Pick<
+  OAuthProvider,
+  'issuer' | 'clientId' | 'authorizationEndpoint' | 'tokenEndpoint' | 'userinfoEndpoint' | 'revocationEndpoint'
+>
+
 /** A signed-in user, valid while the handler that received it runs. */
 export interface Session {
   /** The provider's subject (`sub`), when the provider reported one. */
@@ -117,6 +88,8 @@ export interface Session {
   readonly claims: Readonly<Record<string, string | number | boolean>>
   /** Granted scopes. */
   readonly scopes: readonly string[]
+  /** The provider that issued the grant (e.g. its `userinfoEndpoint`, without re-discovering it). */
+  readonly provider: ProviderInfo
   /**
    * A usable access token, refreshed first when it expires soon (single-flight, R1).
    * @throws {SignInRequiredError} when the grant is gone; the user has been asked to sign in again.
@@ -126,18 +99,22 @@ export interface Session {
   fetch(url: string | URL, init?: RequestInit): Promise<Response>
 }
 
-/** What the agent author's handler gets for each user message. */
-export interface MessageContext {
-  readonly conversationId: string
+/** What the agent author's handler gets for each user message, on any channel. */
+export interface BaseMessageContext {
+  /** The conversation (channel, platform agent, conversation id): the key its state is stored under. */
+  readonly key: ConversationKey
   /** The user's text (for a chip tap: its label; for a parked question: the original text). */
   readonly text: string
   /** `text`, `suggestion` (a chip tap), `live-agent-request`, or `parked-question` (answered after sign-in). */
   readonly kind: 'text' | 'suggestion' | 'live-agent-request' | 'parked-question'
   /** The tapped chip's postback data, for `suggestion`. */
   readonly postbackData?: string
-  readonly user: { readonly displayName?: string; readonly locale?: string }
-  /** Sends a message (a text, or a Business Messages message without `messageId`). */
-  say(message: string | Omit<Message, 'messageId'>): Promise<void>
+  readonly user: InboundUser
+  /**
+   * Sends a reply: a text, or `{ text, suggestions }` / `{ text, link }` shown natively on every channel.
+   * @throws {InvalidArgumentError} when the reply breaks a limit some channel has (docs/api.md §3).
+   */
+  say(reply: Reply): Promise<void>
   /**
    * The session when the user is signed in with `scopes`; otherwise sends the sign-in prompt,
    * parks this message and resolves `undefined` (return then: the message is answered after sign-in).
@@ -147,13 +124,26 @@ export interface MessageContext {
   signOut(): Promise<void>
 }
 
+/**
+ * The context of a message on channel `C`: narrow on `ctx.channel` to send a platform message with
+ * `sayRaw` (e.g. a Business Messages rich card). On the plain `MessageContext`, `sayRaw` takes `never`,
+ * so a channel-neutral handler fits every agent.
+ */
+export type MessageContext<C extends Channel = Channel> = C extends Channel
+  ? BaseMessageContext & { readonly channel: IdOf<C>; sayRaw(message: RawOf<C>): Promise<void> }
+  : never
+
 /** The agent author's message handler. */
-export type MessageHandler = (context: MessageContext) => void | Promise<void>
+export type MessageHandler<C extends Channel = Channel> = (context: MessageContext<C>) => void | Promise<void>
 
 /** A running agent. */
-export interface SignInAgent {
+export interface SignInAgent<C extends Channel = Channel> {
   /** Sets the message handler (one per agent; a later call replaces it). */
-  onMessage(handler: MessageHandler): void
+  onMessage(handler: MessageHandler<C>): void
+  /** The channels, as given. */
+  readonly channels: readonly C[]
+  /** The resolved provider's endpoints and client id; `undefined` until `start()` resolved it. */
+  provider(): ProviderInfo | undefined
   /** The webhook endpoint for `node:http` (answers 503 until `start()` finished). */
   readonly webhookHandler: (req: IncomingMessage, res: ServerResponse) => void
   /**

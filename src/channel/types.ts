@@ -6,6 +6,41 @@
  * its wire types, so neither the flow nor the runner ever sees a Google field name.
  */
 
+/** A messaging channel's id: `business-messages` today, `whatsapp` next. */
+export type ChannelId = 'business-messages' | 'whatsapp' | (string & {})
+
+/**
+ * Where a conversation lives, and the key everything about it is stored under (docs/api.md §4):
+ * the channel, the platform agent (a Business Messages agent name, a WhatsApp phone-number id) and
+ * the channel's conversation id.
+ */
+export interface ConversationKey {
+  readonly channel: ChannelId
+  readonly agent: string
+  readonly conversation: string
+}
+
+/** A reply chip: shown as `text`, comes back as a `suggestion` with `postbackData`. */
+export interface SuggestedReply {
+  readonly text: string
+  readonly postbackData: string
+}
+
+/**
+ * What an agent author says, on any channel (docs/api.md §3): a text, with up to ten suggested
+ * replies or one link. A link excludes suggestions, so one reply is one message everywhere.
+ */
+export type ReplyObject =
+  | { readonly text: string; readonly suggestions?: readonly SuggestedReply[]; readonly link?: never }
+  | {
+      readonly text: string
+      readonly link: { readonly text: string; readonly url: string }
+      readonly suggestions?: never
+    }
+
+/** A text, or a {@link ReplyObject}. */
+export type Reply = string | ReplyObject
+
 /** Who wrote, as far as the channel tells. */
 export interface InboundUser {
   readonly displayName?: string
@@ -44,7 +79,8 @@ export interface IgnoredInbound {
 
 /** What the agent shows the user: one message each. */
 export type OutgoingMessage =
-  | { readonly type: 'text'; readonly text: string }
+  /** A text, optionally with reply chips or one link (a validated {@link ReplyObject}). */
+  | ({ readonly type: 'text' } & ReplyObject)
   /** A text with the sign-in chip; `codeChallenge` is the S256 challenge of the pending verifier. */
   | {
       readonly type: 'sign-in-prompt'

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BANK_AGENT_MESSAGES, BANK_AGENT_SCOPES, createBankAgentHandler } from '../demo/bank-agent/index.ts'
 import type { RunningEmulator } from '../emulator/index.ts'
-import { BUSINESS_MESSAGES_REDIRECT_URIS, createAgent, openSQLiteDatabase } from '../index.ts'
+import { BUSINESS_MESSAGES_REDIRECT_URIS, businessMessages, createAgent, openSQLiteDatabase } from '../index.ts'
 import type { Clock } from '../core/clock.ts'
 import type { Logger, SignInAgent } from '../index.ts'
 import { createAgentStateReader, type AgentStateReader } from './agent-state.ts'
@@ -51,8 +51,15 @@ export async function startSandboxAgent(options: SandboxAgentOptions): Promise<S
   try {
     // createAgent throws synchronously on bad options (e.g. vault keys): the database closes then too.
     agent = createAgent({
-      agentName: options.emulator.agentName,
-      google: { keyFile: options.emulator.keyFilePath, baseUrl: options.emulator.url },
+      channels: [
+        businessMessages({
+          agents: [options.emulator.agentName],
+          credentials: { keyFile: options.emulator.keyFilePath },
+          baseUrl: options.emulator.url,
+          webhook: { keys: [options.clientToken], clientToken: options.clientToken },
+          allowedRedirectUris: [...BUSINESS_MESSAGES_REDIRECT_URIS, ...standInRedirectUris(options.emulator.url)],
+        }),
+      ],
       provider: {
         provider: { issuer: options.issuer },
         client: {
@@ -65,8 +72,6 @@ export async function startSandboxAgent(options: SandboxAgentOptions): Promise<S
       scopes: BANK_AGENT_SCOPES,
       database,
       vaultKeys: options.vaultKeys,
-      webhook: { keys: [options.clientToken], clientToken: options.clientToken },
-      allowedRedirectUris: [...BUSINESS_MESSAGES_REDIRECT_URIS, ...standInRedirectUris(options.emulator.url)],
       messages: BANK_AGENT_MESSAGES,
       logger: options.logger,
       clock: options.clock,

@@ -58,7 +58,7 @@ describe('sign-in failures', () => {
     assert.ok(hasSignInChip(reply), 'a fresh chip on the reply')
     assert.equal(world.tokenRequests.length, before)
     assert.doesNotMatch(allTexts(await agentMessages(world, conversationId)), /user cancelled|ACCESS_DENIED/i)
-    const hook = world.hooks.find((h) => h.hook === 'signInFailed' && h.conversationId === conversationId)
+    const hook = world.hooks.find((h) => h.hook === 'signInFailed' && h.key.conversation === conversationId)
     assert.equal(hook?.reason, 'authorization:access_denied')
     // The fresh chip works and the parked question is still answered.
     await completeSignIn(world, conversationId, await tapChipAndLogIn(world, conversationId))
@@ -124,7 +124,7 @@ describe('sign-out and refresh', () => {
     assert.equal(await isActiveAtProvider(world, accessToken), false)
     assert.equal(await isActiveAtProvider(world, refreshToken), false)
     assert.equal(await storedTokens(world, running!.db, conversationId), undefined)
-    assert.ok(world.hooks.some((h) => h.hook === 'signedOut' && h.conversationId === conversationId))
+    assert.ok(world.hooks.some((h) => h.hook === 'signedOut' && h.key.conversation === conversationId))
     // Asking again needs a new sign-in.
     await askBalanceAndGetPrompt(world, conversationId)
   })
@@ -137,7 +137,7 @@ describe('sign-out and refresh', () => {
     await signInWithBalance(world, conversationId)
     const refreshes = world.tokenRequests.filter((r) => r.grantType === 'refresh_token').length - refreshesBefore
     assert.equal(refreshes, 1, 'one refresh before the balance call')
-    assert.ok(world.hooks.some((h) => h.hook === 'refreshed' && h.conversationId === conversationId))
+    assert.ok(world.hooks.some((h) => h.hook === 'refreshed' && h.key.conversation === conversationId))
     const record = await storedTokens(world, running.db, conversationId)
     const sent = world.tokenRequests.findLast((r) => r.grantType === 'refresh_token')?.params.get('refresh_token')
     assert.ok(
@@ -158,7 +158,7 @@ describe('sign-out and refresh', () => {
       "Your account got disconnected. Sign in again and I'll answer your question right after.",
     )
     assert.ok(hasSignInChip(prompt))
-    assert.ok(world.hooks.some((h) => h.hook === 'needsReconnect' && h.conversationId === conversationId))
+    assert.ok(world.hooks.some((h) => h.hook === 'needsReconnect' && h.key.conversation === conversationId))
     assert.equal(await storedTokens(world, running!.db, conversationId).then((r) => r?.status ?? 'deleted'), 'deleted')
     const count = (await agentMessages(world, conversationId)).length
     await completeSignIn(world, conversationId, await tapChipAndLogIn(world, conversationId))

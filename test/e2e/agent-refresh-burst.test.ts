@@ -83,6 +83,6 @@ test('R1 50 concurrent getAccessToken/fetch calls on an expired access token →
     sent.every((t) => t === renewed.accessToken),
     'every fetch sent the new token',
   )
-  const refreshed = world.hooks.filter((h) => h.hook === 'refreshed' && h.conversationId === conversationId)
+  const refreshed = world.hooks.filter((h) => h.hook === 'refreshed' && h.key.conversation === conversationId)
   assert.equal(refreshed.length, 1, 'the flow heard of the refresh once')
 })

@@ -78,7 +78,7 @@ describe('sign-in inside the conversation answers the parked question', () => {
       tail.map((e) => e.content.eventType ?? e.content.text),
       ['TYPING_STARTED', answer.content.text, 'TYPING_STOPPED'],
     )
-    const hook = world.hooks.find((h) => h.hook === 'signedIn' && h.conversationId === conversationId)
+    const hook = world.hooks.find((h) => h.hook === 'signedIn' && h.key.conversation === conversationId)
     assert.equal(hook?.subject, 'user-alice')
   })
 })

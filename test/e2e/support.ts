@@ -17,6 +17,7 @@ import { closeServer, listen } from '../../src/core/http-server.ts'
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts'
 import {
   BusinessCommunicationsClient,
+  businessMessages,
   createAgent,
   createLogger,
   generateVaultKey,
@@ -206,8 +207,14 @@ async function startWorldAgent(world: World, overrides: Partial<AgentOptions>): 
   let agent: SignInAgent
   try {
     agent = createAgent({
-      agentName: world.emulator.agentName,
-      google: { keyFile: world.emulator.keyFilePath, baseUrl: world.emulator.url },
+      channels: [
+        businessMessages({
+          agents: [world.emulator.agentName],
+          credentials: { keyFile: world.emulator.keyFilePath },
+          baseUrl: world.emulator.url,
+          webhook: { keys: [world.clientToken], clientToken: world.clientToken },
+        }),
+      ],
       provider: {
         provider: { issuer: world.provider.issuer },
         client: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, tokenEndpointAuthMethod: 'client_secret_basic' },
@@ -215,7 +222,6 @@ async function startWorldAgent(world: World, overrides: Partial<AgentOptions>): 
       allowInsecureLoopback: true,
       database: db,
       vaultKeys: world.vaultKeys,
-      webhook: { keys: [world.clientToken], clientToken: world.clientToken },
       logger: createLogger({ level: 'debug', destination }),
       fetch: world.fetch,
       hooks: {

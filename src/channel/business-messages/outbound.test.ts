@@ -54,6 +54,29 @@ test('a live-agent offer carries a liveAgentRequest chip; a reply is plain text'
   assert.equal(toBusinessMessage({ type: 'text', text: 'Hi' }, 'id-3', style).suggestions, undefined)
 })
 
+test('a neutral reply: suggestions become reply chips, a link an open-URL chip', () => {
+  const chips = toBusinessMessage(
+    { type: 'text', text: 'Pick', suggestions: [{ text: 'Balance', postbackData: 'balance' }] },
+    'id-4',
+    style,
+  )
+  assert.deepEqual(chips.suggestions, [{ reply: { text: 'Balance', postbackData: 'balance' } }])
+  const link = toBusinessMessage(
+    { type: 'text', text: 'Read', link: { text: 'Terms', url: 'https://bank.example/terms' } },
+    'id-5',
+    style,
+  )
+  assert.deepEqual(link.suggestions, [
+    {
+      action: {
+        text: 'Terms',
+        postbackData: 'bm-oauth:open-url',
+        openUrlAction: { url: 'https://bank.example/terms' },
+      },
+    },
+  ])
+})
+
 const encode = (body: object): Uint8Array => new TextEncoder().encode(JSON.stringify(body))
 const envelope = {
   agent: 'brands/1/agents/2',

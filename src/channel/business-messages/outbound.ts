@@ -6,7 +6,11 @@
  * `ALREADY_EXISTS`, and the message counts as sent without a second bubble (bm-contract §10).
  */
 import { createHash } from 'node:crypto'
-import { authenticationRequestSuggestion } from '../../google/business-messages/builders.ts'
+import {
+  authenticationRequestSuggestion,
+  openUrlSuggestion,
+  replySuggestion,
+} from '../../google/business-messages/builders.ts'
 import type { Message, Representative } from '../../google/business-messages/types.ts'
 import type { OutgoingMessage } from '../types.ts'
 
@@ -47,8 +51,16 @@ export function deterministicMessageId(parts: {
 export function toBusinessMessage(message: OutgoingMessage, messageId: string, style: BusinessMessagesStyle): Message {
   const common = { messageId, representative: style.representative }
   switch (message.type) {
-    case 'text':
-      return { ...common, text: message.text }
+    case 'text': {
+      // A link is an open-URL chip; suggestions are reply chips (docs/api.md §3).
+      if (message.link !== undefined) {
+        const { text, url } = message.link
+        return { ...common, text: message.text, suggestions: [openUrlSuggestion(text, url, 'bm-oauth:open-url')] }
+      }
+      if (message.suggestions === undefined) return { ...common, text: message.text }
+      const suggestions = message.suggestions.map((s) => replySuggestion(s.text, s.postbackData))
+      return { ...common, text: message.text, suggestions }
+    }
     case 'sign-in-prompt': {
       const { clientId, codeChallenge, scopes } = message
       return {

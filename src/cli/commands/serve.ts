@@ -10,7 +10,14 @@ import { Writable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { createAgent, createLogger, resolveKeyFile, type MessageHandler, type SignInAgent } from '../../index.ts'
+import {
+  businessMessages,
+  createAgent,
+  createLogger,
+  resolveKeyFile,
+  type MessageHandler,
+  type SignInAgent,
+} from '../../index.ts'
 import { allowedRedirectURIs, requireAgent, type BmOAuthConfig } from '../../ops/config.ts'
 import { googleEndpointsOf } from '../../ops/google-clients.ts'
 import { resolveConfiguredProvider } from '../../ops/provider.ts'
@@ -52,22 +59,23 @@ async function buildAgent(
   logger: ReturnType<typeof createLogger>,
 ): Promise<{ agent: SignInAgent; close(): Promise<void> }> {
   const database = openDatabase(config, logger)
-  const agent = createAgent({
-    agentName: requireAgent(config),
-    google: {
-      keyFile: resolveKeyFile({}, config.google.keyFile),
-      baseUrl: googleEndpointsOf(config.google).businessMessagesUrl,
-    },
-    provider: await resolveConfiguredProvider(config),
-    scopes: config.scopes,
-    database,
-    vaultKeys: keyringFromConfig(config),
+  const channel = businessMessages({
+    agents: [requireAgent(config)],
+    credentials: { keyFile: resolveKeyFile({}, config.google.keyFile) },
+    baseUrl: googleEndpointsOf(config.google).businessMessagesUrl,
     webhook: {
       keys: config.webhook.signingKeys,
       ...(config.webhook.clientToken === undefined ? {} : { clientToken: config.webhook.clientToken }),
       unsafeDisableSignatureVerification: config.local.unsafeDisableSignatureVerification,
     },
     allowedRedirectUris: allowedRedirectURIs(config),
+  })
+  const agent = createAgent({
+    channels: [channel],
+    provider: await resolveConfiguredProvider(config),
+    scopes: config.scopes,
+    database,
+    vaultKeys: keyringFromConfig(config),
     logger,
   })
   return { agent, close: () => database.close() }

@@ -7,7 +7,7 @@
  * user is signed in. Kind replies for cancel, denial and expiry, and the live-agent chip after
  * repeated failures, come from the library's sign-in flow.
  */
-import type { MessageContext, MessageHandler, Suggestion } from '../../index.ts'
+import type { MessageContext, MessageHandler, SuggestedReply } from '../../index.ts'
 import { BankAPIError, createBankClient, type BankClient } from './bank-client.ts'
 import { classifyIntent, type BankIntent } from './intents.ts'
 import {
@@ -74,7 +74,7 @@ export function createBankAgentHandler(options: BankAgentHandlerOptions): Messag
   return async (ctx) => {
     if (ctx.kind === 'live-agent-request') return say(ctx, TEXTS.liveAgent)
     const intent = classifyIntent(ctx.text, ctx.postbackData)
-    const firstMessage = ctx.kind !== 'parked-question' && greeted.add(ctx.conversationId)
+    const firstMessage = ctx.kind !== 'parked-question' && greeted.add(`${ctx.key.agent}/${ctx.key.conversation}`)
     if (intent === 'greeting') return say(ctx, welcomeText(ctx.user.displayName), PUBLIC_CHIPS)
     if (firstMessage) await ctx.say(`Welcome to ${BANK_NAME}${nameSuffix(ctx)}!`)
     if (intent === 'sign-out') return ctx.signOut()
@@ -122,7 +122,7 @@ async function transactions(bank: BankClient, limit: number): Promise<string> {
   return transactionsText(main, await bank.transactions(main.id, limit))
 }
 
-function say(ctx: MessageContext, text: string, chips: readonly Suggestion[] = []): Promise<void> {
+function say(ctx: MessageContext, text: string, chips: readonly SuggestedReply[] = []): Promise<void> {
   return chips.length === 0 ? ctx.say(text) : ctx.say({ text, suggestions: [...chips] })
 }
 

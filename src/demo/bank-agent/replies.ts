@@ -4,8 +4,7 @@
  * the personal answers built from the bank API's JSON, and the reply chips offered with them. Pure:
  * no I/O, no clock (dates come in), so every text is tested as a string.
  */
-import { replySuggestion } from '../../index.ts'
-import type { ReplySuggestion } from '../../index.ts'
+import type { SuggestedReply } from '../../index.ts'
 
 /** An amount as the bank API sends it: integer minor units plus an ISO 4217 currency. */
 export interface MoneyJSON {
@@ -33,18 +32,18 @@ export const BANK_NAME = 'Growing Tree Bank'
 
 /** Chips: postback data is the intent, so a tap is understood whatever the label says. */
 const CHIPS = Object.freeze({
-  balance: replySuggestion('Balance', 'balance'),
-  transactions: replySuggestion('Recent transactions', 'transactions'),
-  hours: replySuggestion('Opening hours', 'hours'),
-  branches: replySuggestion('Branches', 'branches'),
-  signOut: replySuggestion('Sign out', 'sign-out'),
-  whoAmI: replySuggestion('Who am I?', 'who-am-i'),
+  balance: { text: 'Balance', postbackData: 'balance' },
+  transactions: { text: 'Recent transactions', postbackData: 'transactions' },
+  hours: { text: 'Opening hours', postbackData: 'hours' },
+  branches: { text: 'Branches', postbackData: 'branches' },
+  signOut: { text: 'Sign out', postbackData: 'sign-out' },
+  whoAmI: { text: 'Who am I?', postbackData: 'who-am-i' },
 })
 
 /** The chips offered with a public answer. */
-export const PUBLIC_CHIPS: readonly ReplySuggestion[] = [CHIPS.balance, CHIPS.transactions, CHIPS.hours, CHIPS.branches]
+export const PUBLIC_CHIPS: readonly SuggestedReply[] = [CHIPS.balance, CHIPS.transactions, CHIPS.hours, CHIPS.branches]
 /** The chips offered once the user is signed in. */
-export const SIGNED_IN_CHIPS: readonly ReplySuggestion[] = [
+export const SIGNED_IN_CHIPS: readonly SuggestedReply[] = [
   CHIPS.balance,
   CHIPS.transactions,
   CHIPS.whoAmI,
