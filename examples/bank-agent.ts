@@ -1,7 +1,10 @@
 /**
  * @module examples/bank-agent
- * A runnable bank agent built only on the public bm-oauth API (in your project: `from 'bm-oauth'`).
- * "What is my balance?" needs sign-in; the question is answered right after the user signs in.
+ * A runnable agent on the public bm-oauth API (in your project: `from 'bm-oauth'`), answering with
+ * the demo bank agent's handler (src/demo/bank-agent — the one `npm start` and `bm-oauth serve` run).
+ * "What is my balance?" needs sign-in; the question is answered right after the user signs in. With
+ * `BANK_API_URL` (the sandbox's bank API) the answers come from the bank; without, "who am I" reads
+ * the provider's UserInfo endpoint.
  *
  * Run against the local emulator and any OIDC provider that registered the four Business Messages
  * redirect URIs (see `bm-oauth redirect-uris`):
@@ -15,7 +18,7 @@
  */
 import { createServer } from 'node:http'
 import { businessMessages, createAgent, createLogger, openSQLiteDatabase } from '../src/index.ts'
-import { bankHandler } from './bank-handler.ts'
+import { createBankAgentHandler } from '../src/demo/bank-agent/index.ts'
 
 function required(name: string): string {
   const value = process.env[name]
@@ -54,7 +57,9 @@ async function main(): Promise<void> {
       signInFailed: (e) => console.log(`sign-in failed: ${e.reason}`),
     },
   })
-  agent.onMessage(bankHandler({})) // the balance comes from session.provider.userinfoEndpoint
+  const bankApiUrl = process.env['BANK_API_URL']
+  const scopes = process.env['BANK_SCOPES']?.split(/[\s,]+/)
+  agent.onMessage(createBankAgentHandler({ ...(bankApiUrl ? { bankApiUrl } : {}), ...(scopes ? { scopes } : {}) }))
   const port = Number(process.env['BANK_PORT'] ?? 8080)
   const server = createServer(agent.webhookHandler).listen(port, '127.0.0.1')
   await agent.start()

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { demoBalance } from '../../examples/bank-handler.ts'
+import { demoBalance } from './balance-handler.ts'
 import { openPostgresDatabase } from '../../src/db/postgres.ts'
 import type { Database } from '../../src/db/queryable.ts'
 import { FLOW_STATE_TABLE } from '../../src/agent/flow-state-store.ts'

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { demoBalance } from '../../examples/bank-handler.ts'
+import { demoBalance } from './balance-handler.ts'
 import {
   SURFACES,
   agentMessages,

@@ -5,7 +5,7 @@
  * records what each returned; anything else goes to the example bank handler. An optional barrier
  * holds the burst until every instance has reached it, so two agents refresh at the same moment.
  */
-import { bankHandler } from '../../examples/bank-handler.ts'
+import { bankHandler } from './balance-handler.ts'
 import type { MessageHandler } from '../../src/index.ts'
 
 /** What one burst saw. */

@@ -131,13 +131,14 @@ async function whileServing(env: Record<string, string>, body: () => Promise<voi
   assert.equal(await exit, 0)
 }
 
-test('serve runs the built-in demo agent: "who am I" → sign-in → answered', async () => {
+test('serve runs the demo bank agent: "who am I" → sign-in → answered from UserInfo', async () => {
   const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
   await whileServing(serveEnv(clientToken), async () => {
     const { conversationId } = await control<{ conversationId: string }>('conversations', {})
     await control(`conversations/${conversationId}/messages`, { text: 'who am I?' })
-    const prompted = await waitForTexts(conversationId, 1)
-    assert.equal(prompted[0]?.chip, true)
+    const prompted = await waitForTexts(conversationId, 2)
+    assert.match(prompted[0]?.text ?? '', /^Welcome to Growing Tree Bank/)
+    assert.equal(prompted[1]?.chip, true)
     const { authorizationUrl } = await control<{ authorizationUrl: string }>(
       `conversations/${conversationId}/signin/start`,
       { surface: 'android' },
@@ -145,10 +146,13 @@ test('serve runs the built-in demo agent: "who am I" → sign-in → answered', 
     await control(`conversations/${conversationId}/signin/complete`, {
       location: await loginAndConsent(authorizationUrl),
     })
-    const texts = await waitForTexts(conversationId, 3)
+    const texts = await waitForTexts(conversationId, 4)
     assert.deepEqual(
-      texts.slice(1).map((t) => t.text),
-      ["Thanks, you're signed in.", 'You are signed in as Alice Liddell.'],
+      texts.slice(2).map((t) => t.text),
+      [
+        "Thanks, you're signed in.",
+        "You're signed in as Alice Liddell (user id user-alice). I may read: openid, profile.",
+      ],
     )
   })
 })
@@ -164,6 +168,6 @@ test('serve sends replies to BM_OAUTH_BUSINESS_MESSAGES_URL when it overrides th
     const { conversationId } = await control<{ conversationId: string }>('conversations', {})
     await control(`conversations/${conversationId}/messages`, { text: 'hello' })
     const texts = await waitForTexts(conversationId, 1)
-    assert.equal(texts[0]?.text, 'Say "who am I" to sign in, or "sign out".')
+    assert.match(texts[0]?.text ?? '', /^Welcome to Growing Tree Bank/)
   })
 })

@@ -1,23 +1,17 @@
 /**
  * @module cli/commands/serve
  * `bm-oauth serve`: runs an agent from the configuration (docs/configuration.md) until Ctrl-C: the
- * webhook on `webhook.host:port/path`, `GET /healthz`, and a message handler — a small built-in
- * demo ("who am I", "sign in", "sign out"), or the agent module given with `--module FILE`, which
- * must export `register(agent)` and call `agent.onMessage(…)` there.
+ * webhook on `webhook.host:port/path`, `GET /healthz`, and a message handler — the demo bank agent
+ * (src/demo/bank-agent, without a bank API: "who am I" reads UserInfo), or the agent module given
+ * with `--module FILE`, which must export `register(agent)` and call `agent.onMessage(…)` there.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { Writable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import {
-  businessMessages,
-  createAgent,
-  createLogger,
-  resolveKeyFile,
-  type MessageHandler,
-  type SignInAgent,
-} from '../../index.ts'
+import { businessMessages, createAgent, createLogger, resolveKeyFile, type SignInAgent } from '../../index.ts'
+import { createBankAgentHandler } from '../../demo/bank-agent/index.ts'
 import { allowedRedirectURIs, requireAgent, type BmOAuthConfig } from '../../ops/config.ts'
 import { googleEndpointsOf } from '../../ops/google-clients.ts'
 import { resolveConfiguredProvider } from '../../ops/provider.ts'
@@ -25,19 +19,6 @@ import { keyringFromConfig, openDatabase } from '../../ops/stores.ts'
 import type { CLIIO } from '../io.ts'
 import { waitForStopSignal } from '../io.ts'
 import { configFromCommand, withConfigOption } from './config-context.ts'
-
-/** The built-in demo: who am I (needs sign-in), sign in, sign out, help. */
-export const demoHandler: MessageHandler = async (ctx) => {
-  const text = ctx.text.trim().toLowerCase()
-  if (/\bsign ?out\b|\blog ?out\b/.test(text)) return ctx.signOut()
-  if (/\bsign ?in\b|\blog ?in\b|who am i/.test(text)) {
-    const session = await ctx.requireSignIn({ reason: 'to know who you are' })
-    if (session === undefined) return
-    const name = session.claims['name'] ?? session.claims['email'] ?? session.subject ?? 'a signed-in user'
-    return ctx.say(`You are signed in as ${String(name)}.`)
-  }
-  return ctx.say('Say "who am I" to sign in, or "sign out".')
-}
 
 function streamOf(io: CLIIO): Writable {
   return new Writable({
@@ -86,7 +67,7 @@ export function registerServeCommand(program: Command, io: CLIIO): void {
   withConfigOption(
     program
       .command('serve')
-      .description('Run an agent: webhook, sign-in flow and a message handler (built-in demo or --module)')
+      .description('Run an agent: webhook, sign-in flow and a message handler (the demo bank agent or --module)')
       .option('--agent <name>', 'brands/BRAND_ID/agents/AGENT_ID (env BM_OAUTH_AGENT)')
       .option('--module <file>', 'agent module exporting register(agent)')
       .option('--log-level <level>', 'debug, info, warn or error', 'info'),
@@ -95,7 +76,9 @@ export function registerServeCommand(program: Command, io: CLIIO): void {
     const config = await configFromCommand(io, cmd)
     const logger = createLogger({ level: opts.logLevel, name: 'bm-oauth', destination: streamOf(io) })
     const { agent, close } = await buildAgent(config, logger)
-    if (opts.module === undefined) agent.onMessage(demoHandler)
+    // Without a module: the demo bank agent, asking for the configured scopes (else its own).
+    const scopes = config.scopes.length > 0 ? { scopes: config.scopes } : {}
+    if (opts.module === undefined) agent.onMessage(createBankAgentHandler(scopes))
     else await loadModule(agent, opts.module)
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '').split('?')[0]

@@ -10,6 +10,7 @@
 import type { MessageContext, MessageHandler, SuggestedReply } from '../../index.ts'
 import { BankAPIError, createBankClient, type BankClient } from './bank-client.ts'
 import { classifyIntent, type BankIntent } from './intents.ts'
+import { createUserInfoBank } from './userinfo-bank.ts'
 import {
   BANK_NAME,
   PUBLIC_CHIPS,
@@ -38,8 +39,13 @@ export const BANK_AGENT_SCOPES: readonly string[] = Object.freeze([
 ])
 
 export interface BankAgentHandlerOptions {
-  /** The bank resource API, e.g. `http://127.0.0.1:8792`. */
-  readonly bankApiUrl: string
+  /**
+   * The bank resource API, e.g. `http://127.0.0.1:8792`. Without one, "who am I" reads the provider's
+   * UserInfo endpoint and the user has no accounts (`bm-oauth serve`, the example).
+   */
+  readonly bankApiUrl?: string
+  /** What sign-in asks for (default {@link BANK_AGENT_SCOPES}). */
+  readonly scopes?: readonly string[]
   /** Transactions listed per answer (default 5). */
   readonly transactionsLimit?: number
   /** Conversations remembered as already greeted (default 10 000; oldest forgotten first). */
@@ -66,9 +72,10 @@ const PUBLIC_ANSWERS: Partial<Record<BankIntent, string>> = {
  * @example
  * ```ts
  * agent.onMessage(createBankAgentHandler({ bankApiUrl: 'http://127.0.0.1:8792' }))
+ * agent.onMessage(createBankAgentHandler({ scopes: ['openid', 'profile'] })) // no bank API: UserInfo only
  * ```
  */
-export function createBankAgentHandler(options: BankAgentHandlerOptions): MessageHandler {
+export function createBankAgentHandler(options: BankAgentHandlerOptions = {}): MessageHandler {
   const greeted = boundedSet(options.maxGreeted ?? 10_000)
   const limit = options.transactionsLimit ?? 5
   return async (ctx) => {
@@ -79,7 +86,7 @@ export function createBankAgentHandler(options: BankAgentHandlerOptions): Messag
     if (firstMessage) await ctx.say(`Welcome to ${BANK_NAME}${nameSuffix(ctx)}!`)
     if (intent === 'sign-out') return ctx.signOut()
     if (intent === 'balance' || intent === 'transactions' || intent === 'who-am-i') {
-      return answerPersonal(ctx, intent, options.bankApiUrl, limit)
+      return answerPersonal(ctx, intent, options, limit)
     }
     const answer = PUBLIC_ANSWERS[intent]
     if (answer !== undefined) return say(ctx, answer, PUBLIC_CHIPS)
@@ -90,12 +97,15 @@ export function createBankAgentHandler(options: BankAgentHandlerOptions): Messag
 async function answerPersonal(
   ctx: MessageContext,
   intent: PersonalIntent,
-  bankApiUrl: string,
+  options: BankAgentHandlerOptions,
   limit: number,
 ): Promise<void> {
-  const session = await ctx.requireSignIn({ scopes: BANK_AGENT_SCOPES, reason: REASONS[intent] })
+  const session = await ctx.requireSignIn({ scopes: options.scopes ?? BANK_AGENT_SCOPES, reason: REASONS[intent] })
   if (session === undefined) return // the sign-in prompt is out; this question is answered after sign-in
-  const bank = createBankClient(bankApiUrl, session.fetch)
+  const bank =
+    options.bankApiUrl === undefined
+      ? createUserInfoBank(session.provider.userinfoEndpoint, session.fetch)
+      : createBankClient(options.bankApiUrl, session.fetch)
   let text: string
   try {
     if (intent === 'balance') text = await balance(bank)

@@ -1,12 +1,13 @@
 /**
- * @module examples/bank-handler
- * The message handler of the example bank agent, written against the public API only. "What is my
+ * @module test/e2e/balance-handler
+ * The end-to-end tests' message handler (test setup, not a demo: the demo bank agent is
+ * src/demo/bank-agent), written against the public API only. "What is my
  * balance?" needs a signed-in user: `requireSignIn` either returns the session or sends the sign-in
  * prompt and parks the question, which is answered right after sign-in without the user repeating
  * it. The "balance" is computed from the user's profile at the provider's UserInfo endpoint, called
  * with the session's access token (a stand-in for a real account API).
  */
-import type { MessageContext, MessageHandler } from '../src/index.ts'
+import type { MessageContext, MessageHandler } from '../../src/index.ts'
 
 export interface BankHandlerOptions {
   /** Protected resource the balance comes from (default: the provider's UserInfo endpoint). */
