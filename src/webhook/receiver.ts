@@ -16,6 +16,7 @@ import type { InboxStore } from './inbox-store.ts'
 import { parseWebhookEvent } from './parse-event.ts'
 import { checkSendTime } from './replay-window.ts'
 import type { WebhookEvent } from './types.ts'
+import type { WebhookOutcome } from '../metrics/agent-metrics.ts'
 import { verifyWebhookSignature } from './verify-signature.ts'
 
 export interface WebhookRequest {
@@ -51,6 +52,8 @@ export interface WebhookReceiverOptions {
   onRecorded?: (delivery: RecordedDelivery) => void | Promise<void>
   clock?: Clock
   logger?: Logger
+  /** Told each request's outcome and how long the answer took (metrics). Must not throw. */
+  observe?: (outcome: WebhookOutcome, seconds: number) => void
 }
 
 export interface WebhookReceiver {
@@ -89,16 +92,27 @@ export async function handleWebhookRequest(
   request: WebhookRequest,
   deps: WebhookReceiverOptions,
 ): Promise<WebhookResponse> {
+  const started = performance.now()
+  const [outcome, response] = await answer(request, deps)
+  deps.observe?.(outcome, (performance.now() - started) / 1000)
+  return response
+}
+
+type Answer = readonly [WebhookOutcome, WebhookResponse]
+
+async function answer(request: WebhookRequest, deps: WebhookReceiverOptions): Promise<Answer> {
   const logger = deps.logger ?? silentLogger
   try {
-    if (request.method.toUpperCase() !== 'POST') return empty(405, { allow: 'POST' })
-    if (!isJSONContentType(header(request, 'content-type'))) return empty(415)
-    if (request.rawBody.byteLength > (deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) return empty(413)
+    if (request.method.toUpperCase() !== 'POST') return ['rejected-method', empty(405, { allow: 'POST' })]
+    if (!isJSONContentType(header(request, 'content-type'))) return ['rejected-media-type', empty(415)]
+    if (request.rawBody.byteLength > (deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)) {
+      return ['rejected-size', empty(413)]
+    }
     const handshake = detectHandshake(request.rawBody)
     if (handshake !== undefined) {
       const answer = answerHandshake(handshake, deps.clientToken)
       logger.info({ accepted: answer.status === 200 }, 'webhook verification handshake')
-      return answer
+      return ['handshake', answer]
     }
     if (deps.unsafeDisableSignatureVerification !== true) {
       try {
@@ -107,21 +121,17 @@ export async function handleWebhookRequest(
       } catch (err) {
         if (!isBmOAuthError(err) || err.status !== 401) throw err
         logger.warn({ reason: err.code }, 'webhook request rejected: signature')
-        return empty(401)
+        return ['rejected-signature', empty(401)]
       }
     }
     return await acceptVerified(request.rawBody, deps, logger)
   } catch (err) {
     logger.error({ errCode: isBmOAuthError(err) ? err.code : 'unexpected' }, 'webhook request failed; not acknowledged')
-    return empty(500)
+    return ['failed', empty(500)]
   }
 }
 
-async function acceptVerified(
-  rawBody: Uint8Array,
-  deps: WebhookReceiverOptions,
-  logger: Logger,
-): Promise<WebhookResponse> {
+async function acceptVerified(rawBody: Uint8Array, deps: WebhookReceiverOptions, logger: Logger): Promise<Answer> {
   const now = (deps.clock ?? systemClock).now()
   let event: WebhookEvent
   try {
@@ -138,14 +148,14 @@ async function acceptVerified(
   const verdict = checkSendTime(event.sendTimeMs, now)
   if (verdict === 'too-old' || verdict === 'in-future') {
     logger.warn({ ...fields, verdict }, 'webhook event outside the replay window; acknowledged and dropped')
-    return OK()
+    return ['outside-replay-window', OK()]
   }
   const outcome = await deps.inbox.record({ event, rawBody, receivedAt: now })
   logger.info({ ...fields, outcome }, 'webhook event recorded')
   if (outcome === 'new' && deps.onRecorded !== undefined) {
     notifyLater(deps.onRecorded, { id: event.dedupeKey, event }, logger)
   }
-  return OK()
+  return [outcome === 'new' ? 'accepted' : 'duplicate', OK()]
 }
 
 async function quarantine(
@@ -154,10 +164,10 @@ async function quarantine(
   now: number,
   deps: WebhookReceiverOptions,
   logger: Logger,
-): Promise<WebhookResponse> {
+): Promise<Answer> {
   const outcome = await deps.inbox.quarantine({ rawBody, reason, receivedAt: now })
   logger.error({ reason, outcome, bodyBytes: rawBody.byteLength }, 'signed webhook body quarantined (acknowledged)')
-  return OK()
+  return ['quarantined', OK()]
 }
 
 /** Runs after the current turn, i.e. after the adapter has written the 200. */

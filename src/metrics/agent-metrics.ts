@@ -1,0 +1,97 @@
+/**
+ * @module metrics/agent-metrics
+ * The agent's Prometheus metrics (docs/operations.md lists each with suggested alerts), one
+ * registry per agent so two agents in a process, or in a test, never share counts. Every label set
+ * is bounded: outcomes, reasons and hook names are stable codes; no conversation id, user id,
+ * code or token ever becomes a label.
+ */
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
+
+/** What became of one webhook request (the receiver's answer, by cause). */
+export type WebhookOutcome =
+  | 'accepted'
+  | 'duplicate'
+  | 'handshake'
+  | 'quarantined'
+  | 'outside-replay-window'
+  | 'rejected-method'
+  | 'rejected-media-type'
+  | 'rejected-size'
+  | 'rejected-signature'
+  | 'unavailable'
+  | 'failed'
+
+/** What became of one processing attempt of a recorded delivery. */
+export type DeliveryOutcome = 'done' | 'retry' | 'dead-letter'
+
+export interface AgentMetrics {
+  readonly registry: Registry
+  webhookRequest(outcome: WebhookOutcome, seconds: number): void
+  deliveryProcessed(outcome: DeliveryOutcome, seconds: number): void
+  /** A sign-in lifecycle event (the hook's name) with its stable reason code, if any. */
+  signInEvent(event: string, reason: string | undefined): void
+  signInPrompted(): void
+}
+
+/** Seconds buckets for the ack (fast: a durable write) and for processing (provider and Google calls). */
+const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
+const PROCESSING_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+
+/** A fresh registry with the agent's metrics and Node's process metrics (event-loop delay among them). */
+export function createAgentMetrics(): AgentMetrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'bm_oauth_' })
+  const registers = [registry]
+  const webhookRequests = new Counter({
+    name: 'bm_oauth_webhook_requests_total',
+    help: 'Webhook requests by outcome',
+    labelNames: ['outcome'] as const,
+    registers,
+  })
+  const ackSeconds = new Histogram({
+    name: 'bm_oauth_webhook_ack_seconds',
+    help: 'Time from a webhook request to its answer',
+    buckets: ACK_BUCKETS,
+    registers,
+  })
+  const deliveries = new Counter({
+    name: 'bm_oauth_deliveries_processed_total',
+    help: 'Processing attempts of recorded deliveries by outcome',
+    labelNames: ['outcome'] as const,
+    registers,
+  })
+  const processingSeconds = new Histogram({
+    name: 'bm_oauth_delivery_processing_seconds',
+    help: 'Time to process one recorded delivery',
+    buckets: PROCESSING_BUCKETS,
+    registers,
+  })
+  const signInEvents = new Counter({
+    name: 'bm_oauth_signin_events_total',
+    help: 'Sign-in lifecycle events (signed-in, sign-in-failed, refreshed, …) by reason',
+    labelNames: ['event', 'reason'] as const,
+    registers,
+  })
+  const prompts = new Counter({
+    name: 'bm_oauth_signin_prompts_total',
+    help: 'Sign-in prompts sent',
+    registers,
+  })
+  return {
+    registry,
+    webhookRequest(outcome, seconds) {
+      webhookRequests.inc({ outcome })
+      ackSeconds.observe(seconds)
+    },
+    deliveryProcessed(outcome, seconds) {
+      deliveries.inc({ outcome })
+      processingSeconds.observe(seconds)
+    },
+    signInEvent(event, reason) {
+      signInEvents.inc({ event, reason: reason ?? '' })
+    },
+    signInPrompted() {
+      prompts.inc()
+    },
+  }
+}
