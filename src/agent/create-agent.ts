@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { systemClock } from '../core/clock.ts'
 import { silentLogger } from '../core/logger.ts'
-import { BmOAuthError } from '../errors.ts'
+import { ConfigError } from '../errors.ts'
 import { createFlowPolicy } from '../flow/policy.ts'
 import { BusinessMessagesClient } from '../google/business-messages/client.ts'
 import type { AccessTokenSource } from '../google/service-account.ts'
@@ -209,7 +209,7 @@ async function googleCredentials(google: GoogleOptions, fetch: AgentRuntime['fet
   if (google.credentials !== undefined) return google.credentials
   const key = google.key ?? (google.keyFile === undefined ? undefined : await readServiceAccountKey(google.keyFile))
   if (key === undefined) {
-    throw new BmOAuthError('ERR_CONFIG', 'google: give credentials, keyFile or key for the Business Messages API')
+    throw new ConfigError('google', 'give credentials, keyFile or key for the Business Messages API')
   }
   return new ServiceAccountCredentials(key, { scopes: ['businessmessages'], fetch })
 }

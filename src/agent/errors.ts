@@ -6,7 +6,7 @@
 import { BmOAuthError } from '../errors.ts'
 
 /** Thrown by `Session.getAccessToken()` / `fetch()` when the user must sign in again (already prompted). */
-export class SignInRequiredError extends BmOAuthError {
+export class SignInRequiredError extends BmOAuthError<'ERR_SIGNIN_REQUIRED'> {
   readonly conversationId: string
   constructor(conversationId: string) {
     super('ERR_SIGNIN_REQUIRED', 'the user must sign in again; a sign-in prompt was sent', { status: 401 })

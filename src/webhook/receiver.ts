@@ -10,7 +10,7 @@
  */
 import { systemClock, type Clock } from '../core/clock.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
-import { BmOAuthError, isBmOAuthError } from '../errors.ts'
+import { ConfigError, isBmOAuthError } from '../errors.ts'
 import { answerHandshake, detectHandshake } from './handshake.ts'
 import type { InboxStore } from './inbox-store.ts'
 import { parseWebhookEvent } from './parse-event.ts'
@@ -72,7 +72,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       'WEBHOOK SIGNATURE VERIFICATION IS OFF: anyone who can reach this URL can inject events. Local testing only.',
     )
   } else if (options.keys === undefined || options.keys.length === 0 || options.keys.some((k) => k === '')) {
-    throw new BmOAuthError('ERR_CONFIG', 'webhook signing key is not configured (keys: at least one non-empty key)')
+    throw new ConfigError('webhook keys', 'must hold at least one non-empty signing key')
   }
   const deps = { ...options, logger }
   return {
