@@ -44,8 +44,8 @@ export interface BmOAuthErrorOptions extends ErrorOptions {
 }
 
 /**
- * Base class of every bm-oauth error; `code` is the literal of its subclass. `expose` says whether
- * the message may be shown to a caller.
+ * Base class of every bm-oauth error. `code` is a literal: its subclass's code(s), or a
+ * {@link PlainErrorCode} when thrown as is. `expose` says whether the message may be shown to a caller.
  */
 export class BmOAuthError<C extends ErrorCode = ErrorCode> extends Error {
   readonly code: C
