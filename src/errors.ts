@@ -1,10 +1,18 @@
 /**
  * @module errors
  * Every failure bm-oauth reports is a {@link BmOAuthError} with a stable `code` from the closed
- * {@link ErrorCode} union. Details live in typed fields, never only in the message, and no field
- * ever holds a token, code, verifier, secret or key. `docs/errors.md` documents every code; a test
- * keeps the two in step.
+ * {@link ErrorCode} union. Each code has one meaning and belongs to one class: a class exists only
+ * when it carries fields, and codes without fields use the generic base. {@link AnyBmOAuthError} is
+ * the union of them all, so `switch (err.code)` narrows to the class (as jose's errors do; docs/api.md §7).
+ * Details live in typed fields, never only in the message, and no field ever holds a token, code,
+ * verifier, secret or key. `docs/errors.md` documents every code; a test keeps the two in step.
  */
+import type { StoreConflictError, StoreError } from './db/store-error.ts'
+import type { ServiceAccountTokenError } from './google/service-account.ts'
+import type { OAuthProtocolError, OAuthResponseError } from './oauth/errors.ts'
+import type { VaultKeyError } from './tokens/keyring.ts'
+import type { VaultDecryptError } from './tokens/seal.ts'
+import type { SignInRequiredError } from './agent/errors.ts'
 
 /** Stable error codes. Never reuse a retired code. */
 export type ErrorCode =
@@ -22,23 +30,27 @@ export type ErrorCode =
   | 'ERR_OAUTH_DISCOVERY'
   | 'ERR_OAUTH_PROVIDER_UNSUPPORTED'
   | 'ERR_OAUTH_RESPONSE'
+  | 'ERR_OAUTH_PROTOCOL'
   | 'ERR_OAUTH_INVALID_GRANT'
   | 'ERR_TOKEN_VAULT_KEY'
   | 'ERR_TOKEN_VAULT_DECRYPT'
   | 'ERR_STORE'
+  | 'ERR_STORE_CONFLICT'
   | 'ERR_SIGNIN_REQUIRED'
-  | 'ERR_EMULATOR_RPC'
 
 export interface BmOAuthErrorOptions extends ErrorOptions {
   /** HTTP status to answer with when this error reaches an HTTP edge (default 500). */
   status?: number
 }
 
-/** Base class of every bm-oauth error. `expose` says whether the message may be shown to a caller. */
-export class BmOAuthError extends Error {
-  readonly code: ErrorCode
+/**
+ * Base class of every bm-oauth error. `code` is a literal: its subclass's code(s), or a
+ * {@link PlainErrorCode} when thrown as is. `expose` says whether the message may be shown to a caller.
+ */
+export class BmOAuthError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C
   readonly status: number
-  constructor(code: ErrorCode, message: string, options: BmOAuthErrorOptions = {}) {
+  constructor(code: C, message: string, options: BmOAuthErrorOptions = {}) {
     super(message, options.cause === undefined ? {} : { cause: options.cause })
     this.name = 'BmOAuthError'
     this.code = code
@@ -51,7 +63,7 @@ export class BmOAuthError extends Error {
 }
 
 /** A caller-supplied value broke a rule (Google's limits, a malformed name, a missing option). */
-export class InvalidArgumentError extends BmOAuthError {
+export class InvalidArgumentError extends BmOAuthError<'ERR_INVALID_ARGUMENT'> {
   /** Dotted path of the offending field, Google spelling (e.g. `message.suggestions[2].reply.text`). */
   readonly field: string
   /** The rule that was broken, e.g. `at most 25 characters`. */
@@ -64,8 +76,29 @@ export class InvalidArgumentError extends BmOAuthError {
   }
 }
 
+/**
+ * Configuration is missing, malformed or unsafe (a setting, an option, a key file). The message
+ * names the field and its source and the rule, never the value. HTTP 500: it is the operator's to fix.
+ */
+export class ConfigError extends BmOAuthError<'ERR_CONFIG'> {
+  /** Dotted path of the field, e.g. `webhook.port` or `client.privateKey`, or the environment variable name. */
+  readonly field: string
+  /** The rule that was broken, e.g. `is required`. */
+  readonly rule: string
+  /** Where the value came from: an environment variable, the config file's path, or `flag`. */
+  readonly source: string | undefined
+  constructor(field: string, rule: string, source?: string, options: ErrorOptions = {}) {
+    const from = source === undefined ? '' : ` (from ${source})`
+    super('ERR_CONFIG', `configuration ${field}${from}: ${rule}`, { ...options, status: 500 })
+    this.name = 'ConfigError'
+    this.field = field
+    this.rule = rule
+    this.source = source
+  }
+}
+
 /** A Google API answered with its error envelope `{error: {code, message, status}}`. */
-export class GoogleAPIError extends BmOAuthError {
+export class GoogleAPIError extends BmOAuthError<'ERR_GOOGLE_API'> {
   /** HTTP status (Google's `error.code`). */
   readonly httpStatus: number
   /** `google.rpc.Code` name, e.g. `PERMISSION_DENIED`. */
@@ -95,7 +128,38 @@ export class GoogleAPIError extends BmOAuthError {
   }
 }
 
-/** Narrowing helper: `isBmOAuthError(err, 'ERR_GOOGLE_API')`. */
-export function isBmOAuthError(err: unknown, code?: ErrorCode): err is BmOAuthError {
+/** The errors with a class of their own, i.e. with fields. */
+type ClassBmOAuthError =
+  | InvalidArgumentError
+  | ConfigError
+  | ServiceAccountTokenError
+  | GoogleAPIError
+  | OAuthResponseError
+  | OAuthProtocolError
+  | VaultKeyError
+  | VaultDecryptError
+  | StoreError
+  | StoreConflictError
+  | SignInRequiredError
+
+/** The codes without fields, thrown as the generic {@link BmOAuthError} itself: those no class claims. */
+export type PlainErrorCode = Exclude<ErrorCode, ClassBmOAuthError['code']>
+
+/**
+ * Every error bm-oauth throws, discriminated by `code`: `switch (err.code)` narrows to the class,
+ * e.g. the `ERR_OAUTH_INVALID_GRANT` branch sees {@link OAuthProtocolError}'s `error`. The plain
+ * codes come as one `BmOAuthError<C>` each, so their `case` narrows too. Emulator and demo errors
+ * are not library failures and are not in it.
+ */
+export type AnyBmOAuthError = ClassBmOAuthError | { [C in PlainErrorCode]: BmOAuthError<C> }[PlainErrorCode]
+
+/**
+ * Whether `err` is a bm-oauth error (with `code`, when given), narrowed to the matching members of
+ * {@link AnyBmOAuthError}: `isBmOAuthError(err, 'ERR_GOOGLE_API')` gives a {@link GoogleAPIError}.
+ */
+export function isBmOAuthError<C extends ErrorCode = ErrorCode>(
+  err: unknown,
+  code?: C,
+): err is AnyBmOAuthError & { readonly code: C } {
   return err instanceof BmOAuthError && (code === undefined || err.code === code)
 }

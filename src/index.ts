@@ -2,8 +2,8 @@
  * @module bm-oauth
  * Public library entry: explicit named exports only.
  */
-export { BmOAuthError, InvalidArgumentError, GoogleAPIError, isBmOAuthError } from './errors.ts'
-export type { ErrorCode, BmOAuthErrorOptions } from './errors.ts'
+export { BmOAuthError, ConfigError, InvalidArgumentError, GoogleAPIError, isBmOAuthError } from './errors.ts'
+export type { AnyBmOAuthError, ErrorCode, BmOAuthErrorOptions } from './errors.ts'
 export { systemClock, ManualClock, OffsetClock } from './core/clock.ts'
 export type { Clock } from './core/clock.ts'
 export type { FetchLike } from './core/fetch.ts'
@@ -136,7 +136,7 @@ export { openPostgresDatabase } from './db/postgres.ts'
 export type { OpenPostgresDatabaseOptions } from './db/postgres.ts'
 export { migrate } from './db/migrate.ts'
 export type { Migration, MigrateOptions, MigrateResult } from './db/migrate.ts'
-export { StoreError } from './db/store-error.ts'
+export { StoreConflictError, StoreError } from './db/store-error.ts'
 export type { StoreErrorFields } from './db/store-error.ts'
 export type { Database, Queryable, QueryResult, Row, SQLValue } from './db/queryable.ts'
 

@@ -10,7 +10,7 @@ import type { BusinessMessagesChannel } from '../channel/business-messages/chann
 import type { Channel } from '../channel/channel.ts'
 import { systemClock } from '../core/clock.ts'
 import { silentLogger } from '../core/logger.ts'
-import { BmOAuthError } from '../errors.ts'
+import { ConfigError } from '../errors.ts'
 import { createFlowPolicy } from '../flow/policy.ts'
 import { OAuthProvider, resolveProvider } from '../oauth/provider.ts'
 import { createExchangeMarkers } from '../signin-store/exchange-markers.ts'
@@ -155,11 +155,11 @@ function settled(promise: Promise<unknown>): Promise<void> {
  */
 function theChannel(channels: readonly Channel[]): BusinessMessagesChannel {
   if (!Array.isArray(channels) || channels.length === 0) {
-    throw new BmOAuthError('ERR_CONFIG', 'channels: give one channel, e.g. [businessMessages({ … })]')
+    throw new ConfigError('channels', 'give one channel, e.g. [businessMessages({ … })]')
   }
   const [only, ...more] = channels
   if (more.length > 0 || only?.id !== 'business-messages' || !('webhook' in only)) {
-    throw new BmOAuthError('ERR_CONFIG', 'channels: exactly one channel, made by businessMessages()')
+    throw new ConfigError('channels', 'exactly one channel, made by businessMessages()')
   }
   return only as BusinessMessagesChannel
 }

@@ -7,7 +7,7 @@ import type { ConversationKey } from '../channel/types.ts'
 import { BmOAuthError } from '../errors.ts'
 
 /** Thrown by `Session.getAccessToken()` / `fetch()` when the user must sign in again (already prompted). */
-export class SignInRequiredError extends BmOAuthError {
+export class SignInRequiredError extends BmOAuthError<'ERR_SIGNIN_REQUIRED'> {
   /** The conversation whose user was prompted. */
   readonly key: ConversationKey
   constructor(key: ConversationKey) {

@@ -9,7 +9,7 @@
  */
 import { migrate, type Migration } from '../db/migrate.ts'
 import type { Database, Row } from '../db/queryable.ts'
-import { BmOAuthError } from '../errors.ts'
+import { StoreConflictError } from '../db/store-error.ts'
 import type { SignInAction, SignInState } from '../flow/types.ts'
 import { rekeySealedRows } from '../tokens/rekey.ts'
 import type { SealContext, Vault } from '../tokens/seal.ts'
@@ -58,20 +58,12 @@ export interface VersionedFlowRecord {
   readonly version: number
 }
 
-/** Another writer moved the conversation first; re-read and retry later. */
-export class FlowStateConflictError extends BmOAuthError {
-  constructor() {
-    super('ERR_STORE', 'conversation state changed concurrently', { status: 503 })
-    this.name = 'FlowStateConflictError'
-  }
-}
-
 /** Sealed, versioned per-conversation sign-in state. */
 export interface FlowStateStore {
   get(agent: string, conversation: string): Promise<VersionedFlowRecord | undefined>
   /**
    * Writes `record` if the row is still at `expectedVersion` (`undefined`: the row must not exist yet).
-   * Returns the new version. @throws {FlowStateConflictError} when it is not.
+   * Returns the new version. @throws {StoreConflictError} (`ERR_STORE_CONFLICT`) when it is not.
    */
   save(agent: string, conversation: string, record: FlowRecord, expectedVersion: number | undefined): Promise<number>
   /**
@@ -120,7 +112,7 @@ export function createFlowStateStore(db: Database, vault: Vault, now: () => numb
                WHERE agent = $1 AND conversation = $2 AND version = $6`,
               [agent, conversation, vault.activeKeyId, sealed, at, expectedVersion],
             )
-      if (result.rowCount !== 1) throw new FlowStateConflictError()
+      if (result.rowCount !== 1) throw new StoreConflictError('conversation state changed concurrently')
       return (expectedVersion ?? 0) + 1
     },
 

@@ -13,7 +13,7 @@
 import type { Clock } from '../core/clock.ts'
 import type { Logger } from '../core/logger.ts'
 import { isBmOAuthError } from '../errors.ts'
-import { OAuthResponseError } from '../oauth/errors.ts'
+import { isProviderFailure } from '../oauth/errors.ts'
 import { revokeToken } from '../oauth/operations.ts'
 import type { OAuthProvider } from '../oauth/provider.ts'
 import type { PendingRevocation, RevocationQueue, RevocationTokenTypeHint } from '../tokens/revocation-queue.ts'
@@ -186,7 +186,7 @@ export function decideRetry(
   policy: RevocationPolicy,
 ): RetryDecision {
   if (isFinalRefusal(err)) return { giveUp: 'refused' }
-  const hinted = err instanceof OAuthResponseError ? parseRetryAfter(err.retryAfter, now) : undefined
+  const hinted = isProviderFailure(err) ? parseRetryAfter(err.retryAfter, now) : undefined
   const backoff = policy.baseDelayMs * 2 ** Math.max(0, Math.min(30, entry.attempts - 1))
   const retryAt = now + Math.min(policy.maxDelayMs, hinted ?? backoff)
   return retryAt > entry.createdAt + policy.horizonMs ? { giveUp: 'horizon' } : { retryAt }
@@ -197,7 +197,7 @@ export function decideRetry(
  * provider understood and refused) or a configuration error. Anything else may pass.
  */
 export function isFinalRefusal(err: unknown): boolean {
-  const status = err instanceof OAuthResponseError ? err.httpStatus : undefined
+  const status = isProviderFailure(err) ? err.httpStatus : undefined
   if (status !== undefined && status >= 400 && status < 500 && status !== 429) return true
   return isBmOAuthError(err, 'ERR_CONFIG') || isBmOAuthError(err, 'ERR_INVALID_ARGUMENT')
 }
@@ -212,8 +212,8 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 
 /** A secret-free reason: the error code plus HTTP status or OAuth error name. */
 function failureCode(err: unknown): string {
-  if (err instanceof OAuthResponseError) {
-    const name = 'error' in err && typeof err.error === 'string' ? `:${err.error}` : ''
+  if (isProviderFailure(err)) {
+    const name = 'error' in err ? `:${err.error}` : ''
     return `${err.code}${name}${err.httpStatus === undefined ? '' : ` (HTTP ${err.httpStatus})`}`
   }
   if (isBmOAuthError(err)) return err.code

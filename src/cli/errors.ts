@@ -3,11 +3,11 @@
  * Turns any error into one clear line on stderr (or a JSON object with `--json`) and an exit code.
  * Messages come from our typed errors, which never carry secrets; unknown errors show only their message.
  */
-import { BmOAuthError, GoogleAPIError } from '../errors.ts'
+import { BmOAuthError, type ErrorCode, GoogleAPIError } from '../errors.ts'
 import { EXIT_FAILURE, EXIT_USAGE } from './io.ts'
 import type { CLIIO } from './io.ts'
 
-const USAGE_CODES = new Set(['ERR_INVALID_ARGUMENT', 'ERR_CONFIG', 'ERR_SERVICE_ACCOUNT_KEY'])
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(['ERR_INVALID_ARGUMENT', 'ERR_CONFIG', 'ERR_SERVICE_ACCOUNT_KEY'])
 
 /** Reports `err` and returns the exit code for it. */
 export function reportError(io: CLIIO, err: unknown, json: boolean): number {

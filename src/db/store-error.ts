@@ -1,6 +1,7 @@
 /**
  * @module db/store-error
- * The one error both database adapters throw when a statement fails. It carries the engine's own
+ * The store errors. {@link StoreError} is the one error both database adapters throw when a
+ * statement fails; {@link StoreConflictError} says another writer got there first (retry later). It carries the engine's own
  * error code as data and never the statement's parameters: a failed `INSERT` of a token must not
  * put the token into a log line (PostgreSQL's `detail` field, e.g. `Key (x)=(secret) already
  * exists`, is therefore dropped, and the native error is not attached as `cause`).
@@ -19,7 +20,7 @@ export interface StoreErrorFields {
 }
 
 /** A database statement or transaction failed (`ERR_STORE`, HTTP 500). */
-export class StoreError extends BmOAuthError {
+export class StoreError extends BmOAuthError<'ERR_STORE'> {
   readonly dialect: 'sqlite' | 'postgres'
   readonly dbCode: string | undefined
   readonly uniqueViolation: boolean
@@ -31,5 +32,16 @@ export class StoreError extends BmOAuthError {
     this.dbCode = fields.dbCode
     this.uniqueViolation = fields.uniqueViolation
     this.constraint = fields.constraint
+  }
+}
+
+/**
+ * Another writer holds or moved the row first (a lost compare-and-set, a refresh still running in
+ * another process). Nothing is wrong with the database: re-read and retry later, hence HTTP 503.
+ */
+export class StoreConflictError extends BmOAuthError<'ERR_STORE_CONFLICT'> {
+  constructor(message: string) {
+    super('ERR_STORE_CONFLICT', message, { status: 503 })
+    this.name = 'StoreConflictError'
   }
 }

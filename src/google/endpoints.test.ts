@@ -40,9 +40,11 @@ describe('resolveGoogleEndpoints', () => {
   test('a bad URL names its source', () => {
     assert.throws(() => resolveGoogleEndpoints({ BM_OAUTH_BUSINESS_MESSAGES_URL: 'localhost:8080' }), {
       code: 'ERR_CONFIG',
-      message: 'BM_OAUTH_BUSINESS_MESSAGES_URL must be an absolute http(s) URL',
+      message: 'configuration BM_OAUTH_BUSINESS_MESSAGES_URL: must be an absolute http(s) URL',
     })
-    assert.throws(() => resolveGoogleEndpoints({}, { baseUrl: 'ftp://x' }), { message: /^baseUrl must be/ })
+    assert.throws(() => resolveGoogleEndpoints({}, { baseUrl: 'ftp://x' }), {
+      message: /^configuration baseUrl: must be/,
+    })
   })
 })
 

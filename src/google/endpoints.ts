@@ -7,7 +7,7 @@
  * Precedence, per API: explicit override → `overrides.baseUrl` → the API's own variable →
  * `BM_OAUTH_GOOGLE_BASE_URL` → Google's production origin.
  */
-import { BmOAuthError } from '../errors.ts'
+import { ConfigError } from '../errors.ts'
 import { BUSINESS_COMMUNICATIONS_BASE_URL } from './business-communications/client.ts'
 import { BUSINESS_MESSAGES_BASE_URL } from './business-messages/client.ts'
 import { isHttpURL } from './url.ts'
@@ -33,7 +33,7 @@ function pick(candidates: readonly Candidate[], fallback: string): string {
     const value = raw?.trim()
     if (value === undefined || value === '') continue
     if (!isHttpURL(value)) {
-      throw new BmOAuthError('ERR_CONFIG', `${source} must be an absolute http(s) URL`, { status: 500 })
+      throw new ConfigError(source, 'must be an absolute http(s) URL')
     }
     return value.endsWith('/') ? value : `${value}/`
   }
@@ -42,7 +42,7 @@ function pick(candidates: readonly Candidate[], fallback: string): string {
 
 /**
  * Resolves the base URLs of both APIs.
- * @throws {BmOAuthError} `ERR_CONFIG` naming the variable or option whose value is not an http(s) URL.
+ * @throws {ConfigError} `ERR_CONFIG` naming the variable or option whose value is not an http(s) URL.
  * @example
  * ```ts
  * resolveGoogleEndpoints({ BM_OAUTH_GOOGLE_BASE_URL: 'http://127.0.0.1:8787' })
@@ -77,16 +77,15 @@ export function resolveGoogleEndpoints(env: Env, overrides: GoogleEndpointOverri
 /**
  * The service-account key file to use: the override, else `BM_OAUTH_KEY_FILE`, else
  * `GOOGLE_APPLICATION_CREDENTIALS` (empty values count as unset).
- * @throws {BmOAuthError} `ERR_CONFIG` when none is set.
+ * @throws {ConfigError} `ERR_CONFIG` when none is set.
  */
 export function resolveKeyFile(env: Env, override?: string): string {
   for (const value of [override, env.BM_OAUTH_KEY_FILE, env.GOOGLE_APPLICATION_CREDENTIALS]) {
     const path = value?.trim()
     if (path !== undefined && path !== '') return path
   }
-  throw new BmOAuthError(
-    'ERR_CONFIG',
-    'no service-account key file configured: set BM_OAUTH_KEY_FILE or GOOGLE_APPLICATION_CREDENTIALS',
-    { status: 500 },
+  throw new ConfigError(
+    'service-account key file',
+    'is not configured: set BM_OAUTH_KEY_FILE or GOOGLE_APPLICATION_CREDENTIALS',
   )
 }

@@ -33,7 +33,7 @@ export interface AccessTokenSource {
 }
 
 /** The token endpoint refused the assertion (`{error, error_description}`), or answered non-JSON. */
-export class ServiceAccountTokenError extends BmOAuthError {
+export class ServiceAccountTokenError extends BmOAuthError<'ERR_SERVICE_ACCOUNT_TOKEN'> {
   /** The OAuth `error` code, e.g. `invalid_grant`, or `http_STATUS` when the body had none. */
   readonly error: string
   /** The server's `error_description`; safe to show, it describes the request, not a secret. */

@@ -5,21 +5,8 @@
  * is bounded: outcomes, reasons and hook names are stable codes; no conversation id, user id,
  * code or token ever becomes a label.
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client'
-
-/** What became of one webhook request (the receiver's answer, by cause). */
-export type WebhookOutcome =
-  | 'accepted'
-  | 'duplicate'
-  | 'handshake'
-  | 'quarantined'
-  | 'outside-replay-window'
-  | 'rejected-method'
-  | 'rejected-media-type'
-  | 'rejected-size'
-  | 'rejected-signature'
-  | 'unavailable'
-  | 'failed'
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import type { WebhookOutcome } from '../webhook/receiver.ts'
 
 /** What became of one processing attempt of a recorded delivery. */
 export type DeliveryOutcome = 'done' | 'retry' | 'dead-letter'

@@ -4,7 +4,7 @@
  * from our {@link ClientConfig}. The secret or key ends up inside the returned closure only.
  */
 import * as oauth from 'oauth4webapi'
-import { BmOAuthError } from '../errors.ts'
+import { ConfigError } from '../errors.ts'
 import type { ClientConfig } from './config.ts'
 
 /** Returns the oauth4webapi client-authentication function for `client`. */
@@ -27,7 +27,7 @@ async function importPrivateKey(client: ClientConfig): Promise<oauth.PrivateKey>
     return client.privateKeyId === undefined ? { key } : { key, kid: client.privateKeyId }
   }
   if (key === undefined || typeof key !== 'object' || typeof key.d !== 'string') {
-    throw new BmOAuthError('ERR_CONFIG', 'client.privateKey must be a private JWK or CryptoKey', { status: 500 })
+    throw new ConfigError('client.privateKey', 'must be a private JWK or CryptoKey')
   }
   const algorithm = jwkAlgorithm(key)
   try {
@@ -36,7 +36,7 @@ async function importPrivateKey(client: ClientConfig): Promise<oauth.PrivateKey>
     return typeof kid === 'string' ? { key: cryptoKey, kid } : { key: cryptoKey }
   } catch {
     // The import error can describe the key material; keep it out of the error chain.
-    throw new BmOAuthError('ERR_CONFIG', 'client.privateKey could not be imported', { status: 500 })
+    throw new ConfigError('client.privateKey', 'could not be imported')
   }
 }
 
@@ -49,5 +49,5 @@ function jwkAlgorithm(jwk: JsonWebKey): RsaHashedImportParams | EcKeyImportParam
   }
   if (jwk.kty === 'EC' && typeof jwk.crv === 'string') return { name: 'ECDSA', namedCurve: jwk.crv }
   if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return { name: 'Ed25519' }
-  throw new BmOAuthError('ERR_CONFIG', 'client.privateKey has an unsupported key type', { status: 500 })
+  throw new ConfigError('client.privateKey', 'has an unsupported key type')
 }

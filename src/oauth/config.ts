@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../core/clock.ts'
 import type { FetchLike } from '../core/fetch.ts'
-import { BmOAuthError } from '../errors.ts'
+import { BmOAuthError, ConfigError } from '../errors.ts'
 
 /** A provider found by OIDC / RFC 8414 discovery from its issuer identifier. */
 export interface DiscoveredProviderConfig {
@@ -81,14 +81,12 @@ export function isExplicitProviderConfig(config: ProviderConfig): config is Expl
 export function assertEndpointURL(name: string, url: unknown, allowInsecureLoopback: boolean): URL {
   const parsed = typeof url === 'string' ? URL.parse(url) : null
   if (parsed === null) {
-    throw new BmOAuthError('ERR_CONFIG', `${name} must be an absolute URL`, { status: 500 })
+    throw new ConfigError(name, 'must be an absolute URL')
   }
   if (parsed.protocol === 'https:') return parsed
   if (parsed.protocol === 'http:' && allowInsecureLoopback && LOOPBACK_HOSTS.has(parsed.hostname)) return parsed
   const rule = allowInsecureLoopback ? 'https: (http: only on 127.0.0.1, localhost or ::1)' : 'https:'
-  throw new BmOAuthError('ERR_CONFIG', `${name} must use ${rule}, got ${parsed.protocol}//${parsed.host}`, {
-    status: 500,
-  })
+  throw new ConfigError(name, `must use ${rule}, got ${parsed.protocol}//${parsed.host}`)
 }
 
 /**
@@ -108,18 +106,18 @@ export function assertS256Supported(methods: unknown, source: string): void {
 /** Throws `ERR_CONFIG` when the client registration is incomplete for its auth method. */
 export function assertClientConfig(client: ClientConfig): void {
   if (typeof client.clientId !== 'string' || client.clientId === '') {
-    throw new BmOAuthError('ERR_CONFIG', 'client.clientId is required', { status: 500 })
+    throw new ConfigError('client.clientId', 'is required')
   }
   const method = client.tokenEndpointAuthMethod
   if (method === 'client_secret_basic' || method === 'client_secret_post') {
     if (typeof client.clientSecret !== 'string' || client.clientSecret === '') {
-      throw new BmOAuthError('ERR_CONFIG', `client.clientSecret is required for ${method}`, { status: 500 })
+      throw new ConfigError('client.clientSecret', `is required for ${method}`)
     }
   } else if (method === 'private_key_jwt') {
     if (client.privateKey === undefined) {
-      throw new BmOAuthError('ERR_CONFIG', 'client.privateKey is required for private_key_jwt', { status: 500 })
+      throw new ConfigError('client.privateKey', 'is required for private_key_jwt')
     }
   } else if (method !== 'none') {
-    throw new BmOAuthError('ERR_CONFIG', 'client.tokenEndpointAuthMethod is not supported', { status: 500 })
+    throw new ConfigError('client.tokenEndpointAuthMethod', 'is not supported')
   }
 }

@@ -2,21 +2,19 @@
  * @module oauth/errors
  * Translation of everything the OAuth client library (or fetch) throws into bm-oauth errors, in one
  * place (style habit 4). OAuth error responses keep their protocol fields as data
- * ({@link OAuthProtocolError}); transport failures become `ERR_NETWORK` / `ERR_HTTP_TIMEOUT`; the rest
- * becomes an {@link OAuthResponseError} (`ERR_OAUTH_RESPONSE`, or `ERR_OAUTH_DISCOVERY` for a bad
- * metadata document). Library errors are never attached as-is: their `cause` can hold the
+ * ({@link OAuthProtocolError}: `ERR_OAUTH_PROTOCOL`, or `ERR_OAUTH_INVALID_GRANT`); transport
+ * failures become `ERR_NETWORK` / `ERR_HTTP_TIMEOUT`; the rest becomes an {@link OAuthResponseError}
+ * (`ERR_OAUTH_RESPONSE`, or `ERR_OAUTH_DISCOVERY` for a bad metadata document). Library errors are never attached as-is: their `cause` can hold the
  * request parameters or response body (codes, tokens), so only a sanitised copy is kept.
  */
 import * as oauth from 'oauth4webapi'
 import { BmOAuthError } from '../errors.ts'
-import type { ErrorCode } from '../errors.ts'
 
 /** Which call failed; part of every message so logs say what happened without any values. */
 export type OAuthOperation = 'discovery' | 'authorization_code' | 'refresh_token' | 'revocation' | 'userinfo'
 
 export interface OAuthResponseErrorOptions {
   httpStatus?: number
-  code?: ErrorCode
   cause?: unknown
   /** The response's `Retry-After` header, verbatim. */
   retryAfter?: string | undefined
@@ -24,9 +22,9 @@ export interface OAuthResponseErrorOptions {
 
 /**
  * The provider's answer could not be used: an unexpected status, a malformed body, a failed ID-token
- * check. `code` is `ERR_OAUTH_RESPONSE` (`ERR_OAUTH_DISCOVERY` for a metadata document).
+ * check. `code` is `ERR_OAUTH_RESPONSE`, or `ERR_OAUTH_DISCOVERY` for a metadata document.
  */
-export class OAuthResponseError extends BmOAuthError {
+export class OAuthResponseError extends BmOAuthError<'ERR_OAUTH_RESPONSE' | 'ERR_OAUTH_DISCOVERY'> {
   /** The failed operation. */
   readonly operation: OAuthOperation
   /** HTTP status of the provider's response when one was received and it is the reason for the failure. */
@@ -37,7 +35,7 @@ export class OAuthResponseError extends BmOAuthError {
    */
   readonly retryAfter: string | undefined
   constructor(operation: OAuthOperation, message: string, options: OAuthResponseErrorOptions = {}) {
-    const code = options.code ?? (operation === 'discovery' ? 'ERR_OAUTH_DISCOVERY' : 'ERR_OAUTH_RESPONSE')
+    const code = operation === 'discovery' ? 'ERR_OAUTH_DISCOVERY' : 'ERR_OAUTH_RESPONSE'
     super(code, message, options.cause === undefined ? { status: 502 } : { status: 502, cause: options.cause })
     this.name = 'OAuthResponseError'
     this.operation = operation
@@ -48,15 +46,21 @@ export class OAuthResponseError extends BmOAuthError {
 
 /**
  * The provider answered with an OAuth error (RFC 6749 §5.2, RFC 6750 §3, RFC 7009 §2.2.1).
- * `code` is `ERR_OAUTH_INVALID_GRANT` for `invalid_grant`, else `ERR_OAUTH_RESPONSE`.
+ * `code` is `ERR_OAUTH_INVALID_GRANT` for `invalid_grant`, else `ERR_OAUTH_PROTOCOL`. A sibling of
+ * {@link OAuthResponseError}, not a subclass, so that each class narrows its own codes (docs/api.md §7);
+ * {@link isProviderFailure} matches both.
  */
-export class OAuthProtocolError extends OAuthResponseError {
+export class OAuthProtocolError extends BmOAuthError<'ERR_OAUTH_PROTOCOL' | 'ERR_OAUTH_INVALID_GRANT'> {
+  /** The failed operation. */
+  readonly operation: OAuthOperation
   /** The OAuth `error` value, e.g. `invalid_grant`, `invalid_client`, `invalid_token`. */
   readonly error: string
   /** The provider's `error_description`, if any (provider text: do not show it to end users). */
   readonly errorDescription: string | undefined
   /** HTTP status of the provider's response (`status` stays the 502 to answer with at our own edge). */
-  declare readonly httpStatus: number
+  readonly httpStatus: number
+  /** The response's `Retry-After` header as sent, when it had one (as on {@link OAuthResponseError}). */
+  readonly retryAfter: string | undefined
   constructor(
     operation: OAuthOperation,
     error: string,
@@ -64,15 +68,21 @@ export class OAuthProtocolError extends OAuthResponseError {
     httpStatus: number,
     retryAfter?: string,
   ) {
-    super(operation, `${operation} request failed: ${error}${errorDescription ? ` (${errorDescription})` : ''}`, {
-      httpStatus,
-      code: error === 'invalid_grant' ? 'ERR_OAUTH_INVALID_GRANT' : 'ERR_OAUTH_RESPONSE',
-      retryAfter,
-    })
+    const code = error === 'invalid_grant' ? 'ERR_OAUTH_INVALID_GRANT' : 'ERR_OAUTH_PROTOCOL'
+    const detail = errorDescription ? ` (${errorDescription})` : ''
+    super(code, `${operation} request failed: ${error}${detail}`, { status: 502 })
     this.name = 'OAuthProtocolError'
+    this.operation = operation
     this.error = error
     this.errorDescription = errorDescription
+    this.httpStatus = httpStatus
+    this.retryAfter = retryAfter
   }
+}
+
+/** Whether the provider answered and its answer was the failure: an {@link OAuthResponseError} or {@link OAuthProtocolError}. */
+export function isProviderFailure(err: unknown): err is OAuthResponseError | OAuthProtocolError {
+  return err instanceof OAuthResponseError || err instanceof OAuthProtocolError
 }
 
 /**

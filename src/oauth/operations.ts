@@ -6,7 +6,7 @@
  * must not be replayed (security case X3); retry policy belongs to the caller.
  */
 import * as oauth from 'oauth4webapi'
-import { BmOAuthError, InvalidArgumentError } from '../errors.ts'
+import { ConfigError, InvalidArgumentError } from '../errors.ts'
 import { validateCodeVerifier } from '../pkce/pkce.ts'
 import { toOAuthError } from './errors.ts'
 import { libraryRequestOptions, providerInternals } from './provider.ts'
@@ -94,7 +94,7 @@ export type TokenTypeHint = 'access_token' | 'refresh_token'
 
 /**
  * Revokes a token (RFC 7009 §2.1). A 200 for an already-invalid token is success (§2.2).
- * @throws {BmOAuthError} `ERR_CONFIG` when the provider has no revocation endpoint.
+ * @throws {ConfigError} `ERR_CONFIG` when the provider has no revocation endpoint.
  */
 export async function revokeToken(provider: OAuthProvider, token: string, hint?: TokenTypeHint): Promise<void> {
   assertNonEmpty('token', token)
@@ -127,7 +127,7 @@ export interface UserInfo {
  * Calls the UserInfo endpoint. With `expectedSubject` (normally `idTokenClaims.sub`), a response for
  * another subject is rejected (OIDC Core §5.3.2).
  * @throws {OAuthProtocolError} `invalid_token` when the access token is expired or revoked.
- * @throws {BmOAuthError} `ERR_CONFIG` when the provider has no UserInfo endpoint.
+ * @throws {ConfigError} `ERR_CONFIG` when the provider has no UserInfo endpoint.
  */
 export async function fetchUserInfo(
   provider: OAuthProvider,
@@ -174,7 +174,7 @@ function toTokenSet(internals: ProviderInternals, result: oauth.TokenEndpointRes
 
 function assertEndpoint(internals: ProviderInternals, name: 'revocation_endpoint' | 'userinfo_endpoint'): void {
   if (internals.as[name] === undefined) {
-    throw new BmOAuthError('ERR_CONFIG', `the provider has no ${name}`, { status: 500 })
+    throw new ConfigError(`provider ${name}`, 'is missing: the provider metadata does not declare it')
   }
 }
 

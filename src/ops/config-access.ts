@@ -6,7 +6,7 @@
 import { grantProviderId } from '../agent/runtime.ts'
 import { BUSINESS_MESSAGES_REDIRECT_URIS } from '../oauth/redirect-uris.ts'
 import type { ProviderConfig } from '../oauth/config.ts'
-import { ConfigError } from './config-schema.ts'
+import { ConfigError } from '../errors.ts'
 import type { BmOAuthConfig, ClientSettings } from './config.ts'
 
 /** The four Google redirect URIs plus the configured local stand-ins: the only ones the agent accepts. */

@@ -4,7 +4,7 @@
  * (ports, booleans, lists), and the secrets that may ONLY come from the environment (vault keys,
  * webhook signing keys and client token). Pure: the caller passes the environment map in.
  */
-import { ConfigError } from './config-schema.ts'
+import { ConfigError } from '../errors.ts'
 
 export type Env = Readonly<Record<string, string | undefined>>
 

@@ -5,24 +5,7 @@
  * Pure: no file or environment access here (see `config.ts`).
  */
 import { z } from 'zod'
-import { BmOAuthError } from '../errors.ts'
-
-/** A configuration value broke a rule. The message names the field and its source, never the value. */
-export class ConfigError extends BmOAuthError {
-  /** Dotted path of the field, e.g. `webhook.port`, or the environment variable name. */
-  readonly field: string
-  /** The rule that was broken. */
-  readonly rule: string
-  /** Where the value came from: an environment variable, the config file's path, or `flag`. */
-  readonly source: string | undefined
-  constructor(field: string, rule: string, source?: string) {
-    super('ERR_CONFIG', `configuration ${field}${source === undefined ? '' : ` (from ${source})`}: ${rule}`)
-    this.name = 'ConfigError'
-    this.field = field
-    this.rule = rule
-    this.source = source
-  }
-}
+import { ConfigError } from '../errors.ts'
 
 const nonEmpty = z.string().trim().min(1)
 

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
-import { ConfigError, loadConfig, providerIdOf, allowedRedirectURIs, webhookURLOf } from './config.ts'
+import { ConfigError } from '../errors.ts'
+import { loadConfig, providerIdOf, allowedRedirectURIs, webhookURLOf } from './config.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'bm-oauth-config-'))
 after(() => rmSync(dir, { recursive: true, force: true }))

@@ -13,9 +13,9 @@ import { inspect } from 'node:util'
 import type { ProviderConfig, TokenEndpointAuthMethod } from '../oauth/config.ts'
 import { environmentLayer, environmentSecrets, envValue, setPath, type ConfigLayer, type Env } from './config-env.ts'
 import { redactConfig } from './config-redact.ts'
-import { ConfigError, configSchema, selectProviderSchema, toConfigError, type SourceOf } from './config-schema.ts'
+import { ConfigError } from '../errors.ts'
+import { configSchema, selectProviderSchema, toConfigError, type SourceOf } from './config-schema.ts'
 
-export { ConfigError }
 export { redactConfig }
 export {
   allowedRedirectURIs,

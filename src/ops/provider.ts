@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises'
 import type { FetchLike } from '../core/fetch.ts'
 import type { ClientConfig } from '../oauth/config.ts'
 import { resolveProvider, type OAuthProvider } from '../oauth/provider.ts'
-import { ConfigError, requireClient, requireProvider, type BmOAuthConfig, type ClientSettings } from './config.ts'
+import { ConfigError } from '../errors.ts'
+import { requireClient, requireProvider, type BmOAuthConfig, type ClientSettings } from './config.ts'
 
 export interface ConfiguredProviderOptions {
   fetch?: FetchLike

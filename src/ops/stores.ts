@@ -13,7 +13,7 @@ import { silentLogger, type Logger } from '../core/logger.ts'
 import { openPostgresDatabase } from '../db/postgres.ts'
 import type { Database } from '../db/queryable.ts'
 import { openSQLiteDatabase } from '../db/sqlite.ts'
-import { isBmOAuthError } from '../errors.ts'
+import { ConfigError, isBmOAuthError } from '../errors.ts'
 import { createFlowStateStore, migrateFlowStateStore, type FlowStateStore } from '../agent/flow-state-store.ts'
 import { openSealedInbox } from '../agent/sealed-inbox.ts'
 import { createExchangeMarkers, type ExchangeMarkers } from '../signin-store/exchange-markers.ts'
@@ -29,7 +29,7 @@ import { createRevocationQueue, migrateRevocationQueue, type RevocationQueue } f
 import { createVault, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore, type SQLTokenStore } from '../tokens/sql-token-store.ts'
 import type { InboxStore } from '../webhook/inbox-store.ts'
-import { ConfigError, type BmOAuthConfig } from './config.ts'
+import type { BmOAuthConfig } from './config.ts'
 
 /** Everything stored for one agent deployment, over one database. */
 export interface AgentStores {

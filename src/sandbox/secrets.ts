@@ -10,7 +10,8 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JWK } from 'oidc-provider'
 import { generateSigningKey } from '../demo/oidc-provider.ts'
-import { BmOAuthError, generateVaultKey } from '../index.ts'
+import { ConfigError } from '../errors.ts'
+import { generateVaultKey } from '../index.ts'
 
 /** Everything secret the sandbox needs, as stored. */
 export interface SandboxSecrets {
@@ -56,10 +57,8 @@ async function readSecrets(path: string): Promise<SandboxSecrets | undefined> {
   return parsed
 }
 
-function corrupt(path: string): BmOAuthError {
-  return new BmOAuthError('ERR_CONFIG', `${path} is not a sandbox secrets file: start with --reset to make a new one`, {
-    status: 400,
-  })
+function corrupt(path: string): ConfigError {
+  return new ConfigError('sandbox secrets file', 'is not one: start with --reset to make a new one', path)
 }
 
 function isSecrets(value: unknown): value is SandboxSecrets {

@@ -29,7 +29,7 @@ const KEY_ID_RULE = 'must be 1-64 characters from [A-Za-z0-9._-]'
 const KEY_MATERIAL_PATTERN = /^[A-Za-z0-9_-]+={0,2}$/
 
 /** The vault configuration was missing or malformed (S4). The message never contains key material. */
-export class VaultKeyError extends BmOAuthError {
+export class VaultKeyError extends BmOAuthError<'ERR_TOKEN_VAULT_KEY'> {
   /** 1-based position of the offending entry in the configuration, when one entry is to blame. */
   readonly entry: number | undefined
   /** The offending key id, when it could be read (ids are not secret). */

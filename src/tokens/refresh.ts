@@ -13,7 +13,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import { systemClock, type Clock } from '../core/clock.ts'
-import { BmOAuthError, isBmOAuthError } from '../errors.ts'
+import { StoreConflictError } from '../db/store-error.ts'
+import { isBmOAuthError } from '../errors.ts'
 import type { RefreshLeases, TokenKey, TokenRecord, TokenSet, TokenStore } from './token-store.ts'
 
 /** What a refresh returned. Absent fields keep the stored value (R2: no new refresh token: keep the old). */
@@ -48,7 +49,7 @@ export interface RefreshIfNeededOptions {
   leaseMs?: number
   /** How often a caller waiting on another process's refresh re-reads (default 50). */
   pollIntervalMs?: number
-  /** How long to wait for another process's refresh before failing with `ERR_STORE` 503 (default 15 000). */
+  /** How long to wait for another process's refresh before failing with `ERR_STORE_CONFLICT` (default 15 000). */
   maxWaitMs?: number
 }
 
@@ -112,7 +113,7 @@ async function refreshOnce(
     }
     if (polls >= maxPolls) {
       const message = 'token refresh is still in progress in another process'
-      throw new BmOAuthError('ERR_STORE', message, { status: 503 })
+      throw new StoreConflictError(message)
     }
     await delay(pollIntervalMs)
   }

@@ -26,7 +26,7 @@ const TAG_BYTES = 16
 export type SealContext = Readonly<Record<string, string>>
 
 /** A sealed value could not be opened: unknown key id, malformed envelope, or tampering / wrong row. */
-export class VaultDecryptError extends BmOAuthError {
+export class VaultDecryptError extends BmOAuthError<'ERR_TOKEN_VAULT_DECRYPT'> {
   /** Which check failed. */
   readonly reason: 'malformed' | 'unknown-key' | 'authentication-failed'
   /** Key id read from the envelope, when it could be read. */

@@ -10,14 +10,27 @@
  */
 import { systemClock, type Clock } from '../core/clock.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
-import { BmOAuthError, isBmOAuthError } from '../errors.ts'
+import { ConfigError, isBmOAuthError } from '../errors.ts'
 import { answerHandshake, detectHandshake } from './handshake.ts'
 import type { InboxStore } from './inbox-store.ts'
 import { parseWebhookEvent } from './parse-event.ts'
 import { checkSendTime } from './replay-window.ts'
 import type { WebhookEvent } from './types.ts'
-import type { WebhookOutcome } from '../metrics/agent-metrics.ts'
 import { verifyWebhookSignature } from './verify-signature.ts'
+
+/** What became of one webhook request (the receiver's answer, by cause). */
+export type WebhookOutcome =
+  | 'accepted'
+  | 'duplicate'
+  | 'handshake'
+  | 'quarantined'
+  | 'outside-replay-window'
+  | 'rejected-method'
+  | 'rejected-media-type'
+  | 'rejected-size'
+  | 'rejected-signature'
+  | 'unavailable'
+  | 'failed'
 
 export interface WebhookRequest {
   method: string
@@ -75,7 +88,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookR
       'WEBHOOK SIGNATURE VERIFICATION IS OFF: anyone who can reach this URL can inject events. Local testing only.',
     )
   } else if (options.keys === undefined || options.keys.length === 0 || options.keys.some((k) => k === '')) {
-    throw new BmOAuthError('ERR_CONFIG', 'webhook signing key is not configured (keys: at least one non-empty key)')
+    throw new ConfigError('webhook keys', 'must hold at least one non-empty signing key')
   }
   const deps = { ...options, logger }
   return {

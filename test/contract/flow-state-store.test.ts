@@ -5,12 +5,8 @@
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import {
-  createFlowStateStore,
-  FLOW_STATE_TABLE,
-  FlowStateConflictError,
-  migrateFlowStateStore,
-} from '../../src/agent/flow-state-store.ts'
+import { createFlowStateStore, FLOW_STATE_TABLE, migrateFlowStateStore } from '../../src/agent/flow-state-store.ts'
+import { StoreConflictError } from '../../src/db/store-error.ts'
 import type { Database } from '../../src/db/queryable.ts'
 import { generateVaultKey, parseVaultKeys } from '../../src/tokens/keyring.ts'
 import { createVault } from '../../src/tokens/seal.ts'
@@ -46,9 +42,9 @@ for (const fixture of await storeFixtures()) {
         await migrateFlowStateStore(db)
         const store = storeOn(db)
         await store.save('a', 'c', { state: { kind: 'signed-out' } }, undefined)
-        await assert.rejects(store.save('a', 'c', { state: awaiting }, undefined), FlowStateConflictError)
+        await assert.rejects(store.save('a', 'c', { state: awaiting }, undefined), StoreConflictError)
         assert.equal(await store.save('a', 'c', { state: awaiting }, 1), 2)
-        await assert.rejects(store.save('a', 'c', { state: { kind: 'signed-out' } }, 1), FlowStateConflictError)
+        await assert.rejects(store.save('a', 'c', { state: { kind: 'signed-out' } }, 1), StoreConflictError)
         assert.equal((await store.get('a', 'c'))?.record.state.kind, 'awaiting-sign-in')
       }))
 
@@ -64,7 +60,7 @@ for (const fixture of await storeFixtures()) {
         ])
         assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1)
         const lost = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
-        assert.ok(lost?.reason instanceof FlowStateConflictError)
+        assert.ok(lost?.reason instanceof StoreConflictError)
         assert.equal((await first.get('a', 'c'))?.version, 2)
       }))
   })

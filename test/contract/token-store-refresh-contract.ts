@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { describe } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 import { BmOAuthError, isBmOAuthError } from '../../src/errors.ts'
+import { OAuthProtocolError } from '../../src/oauth/errors.ts'
 import { TOKEN_TABLE } from '../../src/tokens/migrations.ts'
 import { refreshIfNeeded, type RefreshFn } from '../../src/tokens/refresh.ts'
 import type { TokenSet } from '../../src/tokens/token-store.ts'
@@ -28,7 +29,7 @@ function countingRefresh(result: (n: number) => Partial<TokenSet> = (n) => ({ ac
   return { fn, calls }
 }
 
-const invalidGrant = (): BmOAuthError => new BmOAuthError('ERR_OAUTH_INVALID_GRANT', 'invalid_grant', { status: 400 })
+const invalidGrant = (): OAuthProtocolError => new OAuthProtocolError('refresh_token', 'invalid_grant', undefined, 400)
 const EXPIRES_SOON = START + 30_000 // inside the default 60 s margin
 const LATER = START + 3600_000
 

@@ -167,6 +167,6 @@ describe('two agent instances on one PostgreSQL database', skip, () => {
     // its one caller reporting the refresh to the flow fails, and the delivery is retried, without a
     // second refresh. Nothing else fails.
     const failures = results.flatMap((r) => r.failures)
-    assert.ok(failures.length <= 1 && failures.every((name) => name === 'FlowStateConflictError'), failures.join())
+    assert.ok(failures.length <= 1 && failures.every((name) => name === 'StoreConflictError'), failures.join())
   })
 })

@@ -276,7 +276,7 @@ describe('client authentication methods', () => {
     )
     assert.ok(err instanceof OAuthProtocolError)
     assert.equal(err.error, 'invalid_client')
-    assert.equal(err.code, 'ERR_OAUTH_RESPONSE')
+    assert.equal(err.code, 'ERR_OAUTH_PROTOCOL')
     assertNoSecrets(err, [wrongSecret, grant.code, grant.codeVerifier])
   })
 })

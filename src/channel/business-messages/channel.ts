@@ -6,7 +6,7 @@
  * the verification client token) are read by the agent's receiver.
  */
 import { randomUUID } from 'node:crypto'
-import { BmOAuthError } from '../../errors.ts'
+import { ConfigError } from '../../errors.ts'
 import { BusinessMessagesClient } from '../../google/business-messages/client.ts'
 import type { Message, Representative } from '../../google/business-messages/types.ts'
 import { parseAgentName } from '../../google/resource-names.ts'
@@ -79,13 +79,13 @@ export interface BusinessMessagesChannel extends Channel<'business-messages', Bu
 export function businessMessages(options: BusinessMessagesOptions): BusinessMessagesChannel {
   const agents = [...options.agents]
   if (agents.length !== 1) {
-    throw new BmOAuthError('ERR_CONFIG', 'businessMessages.agents: exactly one agent name (brands/{b}/agents/{a})')
+    throw new ConfigError('businessMessages.agents', 'exactly one agent name (brands/{b}/agents/{a})')
   }
   for (const agent of agents) {
     try {
       parseAgentName(agent)
     } catch (err) {
-      throw new BmOAuthError('ERR_CONFIG', `businessMessages.agents: ${(err as Error).message}`, { cause: err })
+      throw new ConfigError('businessMessages.agents', (err as Error).message, undefined, { cause: err })
     }
   }
   const representative = options.representative ?? BOT_REPRESENTATIVE

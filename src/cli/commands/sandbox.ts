@@ -6,7 +6,8 @@
  * Ctrl-C stops every service in reverse order, one line each. Never prints a secret.
  */
 import type { Command } from 'commander'
-import { BmOAuthError, createLogger } from '../../index.ts'
+import { ConfigError } from '../../errors.ts'
+import { createLogger } from '../../index.ts'
 import type { Logger } from '../../index.ts'
 import { createLineLogger } from '../../ops/line-logger.ts'
 import {
@@ -109,10 +110,11 @@ function portHint(err: unknown, ports: SandboxPorts): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code
   if (code !== 'EADDRINUSE') return err
   const port = (err as { port?: number }).port
-  return new BmOAuthError(
-    'ERR_CONFIG',
+  return new ConfigError(
+    'port-base',
     `port ${port ?? '?'} on 127.0.0.1 is in use (the sandbox uses ${Object.values(ports).join(', ')}): ` +
       'stop the other process or pick other ports with --port-base',
-    { status: 400, cause: err },
+    'flag',
+    { cause: err },
   )
 }

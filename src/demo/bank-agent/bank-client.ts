@@ -4,18 +4,20 @@
  * `Session.fetch` (which adds the bearer token and refreshes it once on a 401). The agent treats
  * the API as any external service: it only knows its URL and its JSON.
  */
-import { BmOAuthError } from '../../index.ts'
 import type { AccountJSON, MoneyJSON, TransactionJSON } from './replies.ts'
 
 /** `Session.fetch`, or any fetch that authenticates the user. */
 export type UserFetch = (url: string | URL, init?: RequestInit) => Promise<Response>
 
-/** The bank API answered something other than 200 (status only: the body is not echoed). */
-export class BankAPIError extends BmOAuthError {
+/**
+ * The bank API answered something other than 200 (status only: the body is not echoed). The demo's
+ * own error, not the library's: it has no bm-oauth code, and `isBmOAuthError` does not claim it.
+ */
+export class BankAPIError extends Error {
   readonly path: string
   readonly httpStatus: number
   constructor(path: string, status: number) {
-    super('ERR_UNEXPECTED_RESPONSE', `bank API answered ${status} for ${path}`, { status: 502 })
+    super(`bank API answered ${status} for ${path}`)
     this.name = 'BankAPIError'
     this.path = path
     this.httpStatus = status

@@ -6,6 +6,7 @@
  * access token. A token is never put into an error, a log line or a cache key here.
  */
 import { BmOAuthError } from '../../errors.ts'
+import { OAuthResponseError } from '../../oauth/errors.ts'
 import { systemClock } from '../../core/clock.ts'
 import type { Clock } from '../../core/clock.ts'
 import type { FetchLike } from '../../core/fetch.ts'
@@ -118,7 +119,7 @@ export function createIntrospectionVerifier(options: IntrospectionClientOptions)
     if (response.status !== 200) {
       await response.body?.cancel()
       const message = `introspection answered HTTP ${response.status}`
-      throw new BmOAuthError('ERR_UNEXPECTED_RESPONSE', message, { status: 503 })
+      throw new BmOAuthError('ERR_UNEXPECTED_RESPONSE', message, { status: 502 })
     }
     return validateIntrospection(await readJSON(response, 'introspection'), { ...expect, nowMs: clock.now() })
   }
@@ -132,7 +133,7 @@ async function discoverEndpoint(issuer: string, fetch: FetchLike, timeoutMs: num
   const record = (metadata ?? {}) as Record<string, unknown>
   const endpoint = record['introspection_endpoint']
   if (record['issuer'] !== issuer || typeof endpoint !== 'string') {
-    throw new BmOAuthError('ERR_OAUTH_DISCOVERY', `no usable introspection_endpoint in ${url}`, { status: 503 })
+    throw new OAuthResponseError('discovery', `no usable introspection_endpoint in ${url}`)
   }
   return endpoint
 }
@@ -143,8 +144,8 @@ async function send(fetch: FetchLike, url: string, timeoutMs: number, init: Requ
   } catch (err) {
     // The request body holds the token: keep only the error's name, never the request.
     const name = err instanceof Error ? err.name : 'Error'
-    if (name === 'TimeoutError') throw new BmOAuthError('ERR_HTTP_TIMEOUT', `${url} timed out`, { status: 503 })
-    throw new BmOAuthError('ERR_NETWORK', `${url} unreachable (${name})`, { status: 503 })
+    if (name === 'TimeoutError') throw new BmOAuthError('ERR_HTTP_TIMEOUT', `${url} timed out`, { status: 504 })
+    throw new BmOAuthError('ERR_NETWORK', `${url} unreachable (${name})`, { status: 502 })
   }
 }
 
@@ -152,7 +153,7 @@ async function readJSON(response: Response, what: string): Promise<unknown> {
   try {
     return await response.json()
   } catch {
-    throw new BmOAuthError('ERR_UNEXPECTED_RESPONSE', `${what} response is not JSON`, { status: 503 })
+    throw new BmOAuthError('ERR_UNEXPECTED_RESPONSE', `${what} response is not JSON`, { status: 502 })
   }
 }
 

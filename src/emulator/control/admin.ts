@@ -16,7 +16,7 @@
  */
 import { formatGoogleTimestamp } from '../device/google-timestamp.ts'
 import { notNow, readControlBody, type ControlDeps } from './device-actions.ts'
-import { RpcError } from '../http/errors.ts'
+import { EmulatorError } from '../http/errors.ts'
 import { jsonReply, type Reply } from '../http/http-io.ts'
 import type { JSONObject } from '../state/resource-store.ts'
 import type { RequestContext, Router } from '../http/router.ts'
@@ -48,26 +48,26 @@ function mergeWebhookFaults(current: FaultSettings, patch: JSONObject): FaultSet
   for (const [key, value] of Object.entries(patch)) {
     if ((NUMBER_FAULTS as readonly string[]).includes(key)) {
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-        throw new RpcError('INVALID_ARGUMENT', `webhook.${key}: must be a non-negative integer`)
+        throw new EmulatorError('INVALID_ARGUMENT', `webhook.${key}: must be a non-negative integer`)
       }
       next[key as (typeof NUMBER_FAULTS)[number]] = value
     } else if (key === 'reorder') {
       if (typeof value !== 'boolean') {
-        throw new RpcError('INVALID_ARGUMENT', 'webhook.reorder: must be a boolean')
+        throw new EmulatorError('INVALID_ARGUMENT', 'webhook.reorder: must be a boolean')
       }
       next.reorder = value
     } else if (key === 'signature') {
       if (!SIGNATURE_FAULTS.includes(value as FaultSettings['signature'])) {
-        throw new RpcError('INVALID_ARGUMENT', `webhook.signature: must be one of ${SIGNATURE_FAULTS.join(', ')}`)
+        throw new EmulatorError('INVALID_ARGUMENT', `webhook.signature: must be one of ${SIGNATURE_FAULTS.join(', ')}`)
       }
       next.signature = value as FaultSettings['signature']
     } else if (key === 'bodyFormat') {
       if (value !== 'compact' && value !== 'pretty') {
-        throw new RpcError('INVALID_ARGUMENT', 'webhook.bodyFormat: must be compact or pretty')
+        throw new EmulatorError('INVALID_ARGUMENT', 'webhook.bodyFormat: must be compact or pretty')
       }
       next.bodyFormat = value
     } else {
-      throw new RpcError('INVALID_ARGUMENT', `webhook.${key}: unknown fault`)
+      throw new EmulatorError('INVALID_ARGUMENT', `webhook.${key}: unknown fault`)
     }
   }
   return next
@@ -78,22 +78,22 @@ async function setFaults(deps: ControlDeps, ctx: RequestContext): Promise<Reply>
   const webhook = body['webhook'] ?? {}
   const payload = body['payload'] ?? {}
   if (typeof webhook !== 'object' || webhook === null || typeof payload !== 'object' || payload === null) {
-    throw new RpcError('INVALID_ARGUMENT', 'webhook and payload must be objects')
+    throw new EmulatorError('INVALID_ARGUMENT', 'webhook and payload must be objects')
   }
   const nextFaults = mergeWebhookFaults(deps.dispatcher.faults, webhook as JSONObject)
   const p = payload as JSONObject
   for (const key of Object.keys(p)) {
     if (key !== 'codeWithErrorDetails' && key !== 'redirectUriSpelling') {
-      throw new RpcError('INVALID_ARGUMENT', `payload.${key}: unknown variant`)
+      throw new EmulatorError('INVALID_ARGUMENT', `payload.${key}: unknown variant`)
     }
   }
   const codeWithErrorDetails = p['codeWithErrorDetails']
   if (codeWithErrorDetails !== undefined && typeof codeWithErrorDetails !== 'boolean') {
-    throw new RpcError('INVALID_ARGUMENT', 'payload.codeWithErrorDetails: must be a boolean')
+    throw new EmulatorError('INVALID_ARGUMENT', 'payload.codeWithErrorDetails: must be a boolean')
   }
   const spelling = p['redirectUriSpelling']
   if (spelling !== undefined && spelling !== 'redirectUri' && spelling !== 'redirect_uri') {
-    throw new RpcError('INVALID_ARGUMENT', 'payload.redirectUriSpelling: must be redirectUri or redirect_uri')
+    throw new EmulatorError('INVALID_ARGUMENT', 'payload.redirectUriSpelling: must be redirectUri or redirect_uri')
   }
   deps.dispatcher.faults = nextFaults
   if (codeWithErrorDetails !== undefined) deps.payloadVariants.codeWithErrorDetails = codeWithErrorDetails
@@ -110,7 +110,7 @@ function clockView(deps: ControlDeps): JSONObject {
 async function advanceClock(deps: ControlDeps, ctx: RequestContext): Promise<Reply> {
   const ms = (await readControlBody(ctx))['ms']
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-    throw new RpcError('INVALID_ARGUMENT', 'ms: must be a non-negative number')
+    throw new EmulatorError('INVALID_ARGUMENT', 'ms: must be a non-negative number')
   }
   deps.clock.advance(ms)
   deps.logger.info({ event: 'control.clock.advanced', ms }, 'clock advanced')
@@ -130,7 +130,7 @@ async function verifyWebhook(deps: ControlDeps, ctx: RequestContext): Promise<Re
 function getAgent(deps: ControlDeps, ctx: RequestContext): Reply {
   const name = ctx.url.searchParams.get('name') ?? deps.defaultAgentName
   const agent = deps.resources.getAgent(name)
-  if (agent === undefined) throw new RpcError('NOT_FOUND', `Unknown agent ${name}.`)
+  if (agent === undefined) throw new EmulatorError('NOT_FOUND', `Unknown agent ${name}.`)
   return jsonReply(agent.agent)
 }
 

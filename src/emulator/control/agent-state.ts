@@ -12,7 +12,7 @@
  */
 import type { FetchLike } from '../../core/fetch.ts'
 import type { Logger } from '../../core/logger.ts'
-import { errorEnvelope, RpcError } from '../http/errors.ts'
+import { errorEnvelope, EmulatorError } from '../http/errors.ts'
 import { jsonReply, type Reply } from '../http/http-io.ts'
 import type { RequestContext, Router } from '../http/router.ts'
 
@@ -32,7 +32,7 @@ export function addAgentStateRelay(router: Router, options: AgentStateRelayOptio
 
 async function relay(options: AgentStateRelayOptions, ctx: RequestContext): Promise<Reply> {
   if (options.agentStateUrl === undefined) {
-    throw new RpcError('NOT_FOUND', 'No agent state URL is configured (start the emulator with agentStateUrl).')
+    throw new EmulatorError('NOT_FOUND', 'No agent state URL is configured (start the emulator with agentStateUrl).')
   }
   const target = new URL(options.agentStateUrl)
   for (const [name, value] of ctx.url.searchParams) target.searchParams.set(name, value)

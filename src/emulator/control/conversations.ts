@@ -29,7 +29,7 @@ import {
   type ControlDeps,
 } from './device-actions.ts'
 import type { Conversation, LogEntry } from '../state/conversation-store.ts'
-import { RpcError } from '../http/errors.ts'
+import { EmulatorError } from '../http/errors.ts'
 import { optionalString } from '../google-api/field-checks.ts'
 import { jsonReply, type Reply } from '../http/http-io.ts'
 import type { JSONObject } from '../state/resource-store.ts'
@@ -70,16 +70,16 @@ async function openConversation(deps: ControlDeps, ctx: RequestContext): Promise
   const body = await readControlBody(ctx)
   const agentName = optionalString(body, 'agent', 'agent') ?? deps.defaultAgentName
   const agent = deps.resources.getAgent(agentName)
-  if (agent === undefined) throw new RpcError('NOT_FOUND', `Unknown agent ${agentName}.`)
+  if (agent === undefined) throw new EmulatorError('NOT_FOUND', `Unknown agent ${agentName}.`)
   const entryPoint = optionalString(body, 'entryPoint', 'entryPoint') ?? 'PLACESHEET'
   if (!ENTRY_POINTS.includes(entryPoint)) {
-    throw new RpcError('INVALID_ARGUMENT', `entryPoint: must be one of ${ENTRY_POINTS.join(', ')}`)
+    throw new EmulatorError('INVALID_ARGUMENT', `entryPoint: must be one of ${ENTRY_POINTS.join(', ')}`)
   }
   const bm = agent.agent['businessMessagesAgent'] as JSONObject | undefined
   const locale =
     optionalString(body, 'locale', 'locale') ?? (typeof bm?.['defaultLocale'] === 'string' ? bm['defaultLocale'] : 'en')
   if (!/^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(locale)) {
-    throw new RpcError('INVALID_ARGUMENT', 'locale: must be a BCP 47 tag')
+    throw new EmulatorError('INVALID_ARGUMENT', 'locale: must be a BCP 47 tag')
   }
   const conversation: Conversation = {
     id: randomUUID(),
@@ -128,7 +128,7 @@ function transcriptEntry(entry: LogEntry, newestSeq: number | undefined): JSONOb
 async function sendText(deps: ControlDeps, ctx: RequestContext): Promise<Reply> {
   const conversation = requireConversation(deps, ctx)
   const text = optionalString(await readControlBody(ctx), 'text', 'text')
-  if (text === undefined || text === '') throw new RpcError('INVALID_ARGUMENT', 'text: required')
+  if (text === undefined || text === '') throw new EmulatorError('INVALID_ARGUMENT', 'text: required')
   const messageId = randomUUID()
   const name = `conversations/${conversation.id}/messages/${messageId}`
   const done = deliverUserEvent(
@@ -145,7 +145,7 @@ async function tapSuggestion(deps: ControlDeps, ctx: RequestContext): Promise<Re
   const body = await readControlBody(ctx)
   const index = body['index'] ?? 0
   if (typeof index !== 'number' || !Number.isInteger(index) || index < 0) {
-    throw new RpcError('INVALID_ARGUMENT', 'index: must be a non-negative integer')
+    throw new EmulatorError('INVALID_ARGUMENT', 'index: must be a non-negative integer')
   }
   const newest = newestAgentMessage(deps, conversation.id)
   const wanted = optionalString(body, 'message', 'message')
@@ -154,7 +154,7 @@ async function tapSuggestion(deps: ControlDeps, ctx: RequestContext): Promise<Re
   }
   const suggestion = suggestionsOf(newest)[index]
   if (suggestion === undefined) {
-    throw new RpcError('INVALID_ARGUMENT', `index: the message has no suggestion ${index}`)
+    throw new EmulatorError('INVALID_ARGUMENT', `index: the message has no suggestion ${index}`)
   }
   const messageName = newest.name ?? ''
   if (suggestion['liveAgentRequest'] !== undefined) {
@@ -180,7 +180,7 @@ async function tapSuggestion(deps: ControlDeps, ctx: RequestContext): Promise<Re
 async function setTyping(deps: ControlDeps, ctx: RequestContext): Promise<Reply> {
   const conversation = requireConversation(deps, ctx)
   const isTyping = (await readControlBody(ctx))['isTyping']
-  if (typeof isTyping !== 'boolean') throw new RpcError('INVALID_ARGUMENT', 'isTyping: must be a boolean')
+  if (typeof isTyping !== 'boolean') throw new EmulatorError('INVALID_ARGUMENT', 'isTyping: must be a boolean')
   return jsonReply(
     deliverUserEvent(deps, conversation, { type: 'typing', isTyping }, { kind: 'userStatus', bubble: false }),
   )
@@ -191,7 +191,7 @@ async function sendReceipts(deps: ControlDeps, ctx: RequestContext): Promise<Rep
   const body = await readControlBody(ctx)
   const receiptType = body['receiptType']
   if (receiptType !== 'DELIVERED' && receiptType !== 'READ') {
-    throw new RpcError('INVALID_ARGUMENT', 'receiptType: must be DELIVERED or READ')
+    throw new EmulatorError('INVALID_ARGUMENT', 'receiptType: must be DELIVERED or READ')
   }
   const agentMessages = deps.conversations
     .listLog(conversation.id)
@@ -201,7 +201,7 @@ async function sendReceipts(deps: ControlDeps, ctx: RequestContext): Promise<Rep
   let messageNames = agentMessages
   if (requested !== undefined) {
     if (!Array.isArray(requested) || requested.some((m) => typeof m !== 'string' || !agentMessages.includes(m))) {
-      throw new RpcError('INVALID_ARGUMENT', 'messages: must list names of agent messages of this conversation')
+      throw new EmulatorError('INVALID_ARGUMENT', 'messages: must list names of agent messages of this conversation')
     }
     messageNames = requested as string[]
   }

@@ -9,7 +9,7 @@ import type { OffsetClock } from '../../core/clock.ts'
 import type { Logger } from '../../core/logger.ts'
 import type { Conversation, ConversationStore, LogEntry, LogKind } from '../state/conversation-store.ts'
 import { userMessagePayload, type PayloadVariants, type UserEvent } from '../device/payloads.ts'
-import { RpcError } from '../http/errors.ts'
+import { EmulatorError } from '../http/errors.ts'
 import { parseJSONObjectBody } from '../http/lenient-json.ts'
 import type { JSONObject, ResourceStore } from '../state/resource-store.ts'
 import type { RequestContext } from '../http/router.ts'
@@ -96,7 +96,7 @@ export function deliverUserEvent(
 /** The conversation named in the path, or 404. */
 export function requireConversation(deps: ControlDeps, ctx: RequestContext): Conversation {
   const conversation = deps.conversations.getConversation(ctx.params['conversationId'] ?? '')
-  if (conversation === undefined) throw new RpcError('NOT_FOUND', 'Unknown conversation.')
+  if (conversation === undefined) throw new EmulatorError('NOT_FOUND', 'Unknown conversation.')
   return conversation
 }
 
@@ -107,14 +107,14 @@ export function requireConversation(deps: ControlDeps, ctx: RequestContext): Con
 export async function readControlBody(ctx: RequestContext): Promise<JSONObject> {
   const type = String(ctx.headers['content-type'] ?? '').toLowerCase()
   if (!type.startsWith('application/json')) {
-    throw new RpcError('INVALID_ARGUMENT', 'Content-Type must be application/json.', { httpStatus: 415 })
+    throw new EmulatorError('INVALID_ARGUMENT', 'Content-Type must be application/json.', { httpStatus: 415 })
   }
   return parseJSONObjectBody(await ctx.readText(), 'request')
 }
 
 /** A `FAILED_PRECONDITION` answered with 409 (the control API's "not now"). */
-export function notNow(message: string): RpcError {
-  return new RpcError('FAILED_PRECONDITION', message, { httpStatus: 409 })
+export function notNow(message: string): EmulatorError {
+  return new EmulatorError('FAILED_PRECONDITION', message, { httpStatus: 409 })
 }
 
 /** The newest entry that counts as a message, if it is an agent message. */

@@ -38,7 +38,7 @@ import {
   type DeliveredAction,
 } from './device-actions.ts'
 import type { Conversation, SignIn } from '../state/conversation-store.ts'
-import { RpcError } from '../http/errors.ts'
+import { EmulatorError } from '../http/errors.ts'
 import { htmlReply, jsonReply, type Reply } from '../http/http-io.ts'
 import type { JSONObject } from '../state/resource-store.ts'
 import type { RequestContext, Router } from '../http/router.ts'
@@ -59,10 +59,10 @@ async function startSignIn(deps: ControlDeps, ctx: RequestContext): Promise<Repl
   const body = await readControlBody(ctx)
   const surface = body['surface'] ?? 'web'
   if (typeof surface !== 'string' || !SURFACES.includes(surface as Surface)) {
-    throw new RpcError('INVALID_ARGUMENT', `surface: must be one of ${SURFACES.join(', ')}`)
+    throw new EmulatorError('INVALID_ARGUMENT', `surface: must be one of ${SURFACES.join(', ')}`)
   }
   const standIn = body['standIn'] ?? false
-  if (typeof standIn !== 'boolean') throw new RpcError('INVALID_ARGUMENT', 'standIn: must be a boolean')
+  if (typeof standIn !== 'boolean') throw new EmulatorError('INVALID_ARGUMENT', 'standIn: must be a boolean')
   const message = newestAgentMessage(deps, conversation.id)
   const chip =
     message === undefined ? undefined : suggestionsOf(message).find((s) => s['authenticationRequest'] !== undefined)
@@ -157,7 +157,7 @@ async function completeFromControl(deps: ControlDeps, ctx: RequestContext): Prom
   const conversation = requireConversation(deps, ctx)
   const location = (await readControlBody(ctx))['location']
   if (typeof location !== 'string' || location === '') {
-    throw new RpcError('INVALID_ARGUMENT', 'location: required')
+    throw new EmulatorError('INVALID_ARGUMENT', 'location: required')
   }
   return jsonReply(finishWithRedirect(deps, findSignIn(deps, location, conversation.id), location))
 }

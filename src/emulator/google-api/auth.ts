@@ -7,7 +7,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Clock } from '../../core/clock.ts'
-import { RpcError } from '../http/errors.ts'
+import { EmulatorError } from '../http/errors.ts'
 import type { TokenGrant, TokenStore } from '../state/access-tokens.ts'
 
 const SCOPE_PREFIX = 'https://www.googleapis.com/auth/'
@@ -27,7 +27,7 @@ export function scopesAccepted(api: EmulatedAPI): readonly string[] {
   return [`${SCOPE_PREFIX}${api}`, CLOUD_PLATFORM_SCOPE]
 }
 
-/** Checks the `Authorization` header for `api`; returns the token's grant or throws {@link RpcError}. */
+/** Checks the `Authorization` header for `api`; returns the token's grant or throws {@link EmulatorError}. */
 export function authenticate(
   headers: IncomingHttpHeaders,
   api: EmulatedAPI,
@@ -37,17 +37,17 @@ export function authenticate(
   const header = headers.authorization
   const match = header === undefined ? null : /^Bearer[ ]+(\S+)\s*$/i.exec(header)
   if (match === null || match[1] === undefined) {
-    throw new RpcError('UNAUTHENTICATED', MISSING_MESSAGE, { headers: { 'www-authenticate': REALM } })
+    throw new EmulatorError('UNAUTHENTICATED', MISSING_MESSAGE, { headers: { 'www-authenticate': REALM } })
   }
   const grant = tokens.lookup(match[1])
   if (grant === undefined || grant.expiresAt <= clock.now()) {
-    throw new RpcError('UNAUTHENTICATED', INVALID_MESSAGE, {
+    throw new EmulatorError('UNAUTHENTICATED', INVALID_MESSAGE, {
       headers: { 'www-authenticate': `${REALM}, error="invalid_token"` },
     })
   }
   const accepted = scopesAccepted(api)
   if (!grant.scopes.some((s) => accepted.includes(s))) {
-    throw new RpcError('PERMISSION_DENIED', 'Request had insufficient authentication scopes.', {
+    throw new EmulatorError('PERMISSION_DENIED', 'Request had insufficient authentication scopes.', {
       headers: { 'www-authenticate': `${REALM}, error="insufficient_scope", scope="${accepted[0]}"` },
     })
   }

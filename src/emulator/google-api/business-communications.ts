@@ -16,7 +16,7 @@
 import type { Clock } from '../../core/clock.ts'
 import type { Logger } from '../../core/logger.ts'
 import { authenticate } from './auth.ts'
-import { RpcError } from '../http/errors.ts'
+import { EmulatorError } from '../http/errors.ts'
 import {
   AGENT_SCHEMA,
   PARTNER_SCHEMA,
@@ -109,13 +109,13 @@ function agentName(ctx: RequestContext): string {
 
 function requireAgent(deps: BusinessCommunicationsDeps, name: string): JSONObject {
   const stored = deps.resources.getAgent(name)
-  if (stored === undefined) throw new RpcError('NOT_FOUND', NOT_FOUND)
+  if (stored === undefined) throw new EmulatorError('NOT_FOUND', NOT_FOUND)
   return stored.agent
 }
 
 function requireBrand(deps: BusinessCommunicationsDeps, name: string): JSONObject {
   const brand = deps.resources.getBrand(name)
-  if (brand === undefined) throw new RpcError('NOT_FOUND', NOT_FOUND)
+  if (brand === undefined) throw new EmulatorError('NOT_FOUND', NOT_FOUND)
   return brand
 }
 
@@ -150,7 +150,7 @@ async function patchAgent(deps: BusinessCommunicationsDeps, ctx: RequestContext)
 }
 
 function deleteAgent(deps: BusinessCommunicationsDeps, name: string): Reply {
-  if (!deps.resources.deleteAgent(name)) throw new RpcError('NOT_FOUND', NOT_FOUND)
+  if (!deps.resources.deleteAgent(name)) throw new EmulatorError('NOT_FOUND', NOT_FOUND)
   deps.logger.info({ event: 'bc.agent.deleted', agent: name }, 'agent deleted')
   return jsonReply({})
 }
@@ -179,7 +179,7 @@ function listAgents(deps: BusinessCommunicationsDeps, ctx: RequestContext): Repl
   let pageSize = DEFAULT_PAGE_SIZE
   if (rawSize !== null && rawSize !== '') {
     if (!/^\d+$/.test(rawSize)) {
-      throw new RpcError('INVALID_ARGUMENT', 'pageSize: must be a non-negative integer')
+      throw new EmulatorError('INVALID_ARGUMENT', 'pageSize: must be a non-negative integer')
     }
     pageSize = Number(rawSize) === 0 ? DEFAULT_PAGE_SIZE : Math.min(Number(rawSize), MAX_PAGE_SIZE)
   }
@@ -204,13 +204,13 @@ function decodePageToken(raw: string, brandName: string): number {
   } catch {
     // fall through to the error below
   }
-  throw new RpcError('INVALID_ARGUMENT', 'pageToken: invalid page token')
+  throw new EmulatorError('INVALID_ARGUMENT', 'pageToken: invalid page token')
 }
 
 function requirePartner(deps: BusinessCommunicationsDeps, ctx: RequestContext): JSONObject {
   const name = `partners/${ctx.params['partnerId']}`
   const partner = name === deps.partnerName ? deps.resources.getPartner(name) : undefined
-  if (partner === undefined) throw new RpcError('NOT_FOUND', NOT_FOUND)
+  if (partner === undefined) throw new EmulatorError('NOT_FOUND', NOT_FOUND)
   return partner
 }
 

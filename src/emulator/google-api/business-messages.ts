@@ -13,7 +13,7 @@ import type { Logger } from '../../core/logger.ts'
 import { InvalidArgumentError } from '../../errors.ts'
 import { authenticate } from './auth.ts'
 import type { ConversationStore, Conversation } from '../state/conversation-store.ts'
-import { RpcError } from '../http/errors.ts'
+import { EmulatorError } from '../http/errors.ts'
 import { rejectUnknownNames, requiredObject } from './field-checks.ts'
 import { jsonReply, type Reply } from '../http/http-io.ts'
 import { parseJSONObjectBody } from '../http/lenient-json.ts'
@@ -80,7 +80,7 @@ function requireOwnConversation(deps: BusinessMessagesDeps, id: string): Convers
     agent === undefined ||
     deps.resources.partnerOfBrand(agent.brandName) !== deps.partnerName
   ) {
-    throw new RpcError('PERMISSION_DENIED', 'The caller does not have permission')
+    throw new EmulatorError('PERMISSION_DENIED', 'The caller does not have permission')
   }
   return conversation
 }
@@ -110,11 +110,11 @@ async function createMessage(
   const name = `conversations/${conversation.id}/messages/${messageId}`
   const now = deps.clock.now()
   if (deps.conversations.findItem(conversation.id, 'message', messageId) !== undefined) {
-    throw new RpcError('ALREADY_EXISTS', ALREADY_EXISTS)
+    throw new EmulatorError('ALREADY_EXISTS', ALREADY_EXISTS)
   }
   const recent = deps.conversations.countSince(conversation.id, 'message', 'agent', now - RATE_WINDOW_MS + 1)
   if (recent >= MESSAGES_PER_WINDOW) {
-    throw new RpcError(
+    throw new EmulatorError(
       'RESOURCE_EXHAUSTED',
       `Quota exceeded: at most ${MESSAGES_PER_WINDOW} messages per minute per conversation. Retry with exponential backoff.`,
       { headers: { 'retry-after': '1' } },
@@ -173,7 +173,7 @@ async function createEvent(
     bubble: false,
     createTime: deps.clock.now(),
   })
-  if (entry === undefined) throw new RpcError('ALREADY_EXISTS', ALREADY_EXISTS)
+  if (entry === undefined) throw new EmulatorError('ALREADY_EXISTS', ALREADY_EXISTS)
   return jsonReply(event)
 }
 
@@ -188,7 +188,7 @@ async function updateReceipt(
   if (body['receiptType'] !== 'READ') throw new InvalidArgumentError('receipt.receiptType', 'must be READ')
   const message = deps.conversations.findItem(conversation.id, 'message', messageId)
   if (message === undefined || message.direction !== 'user') {
-    throw new RpcError('NOT_FOUND', 'Requested entity was not found.')
+    throw new EmulatorError('NOT_FOUND', 'Requested entity was not found.')
   }
   const name = `conversations/${conversation.id}/messages/${messageId}/receipt`
   const receipt = { name, receiptType: 'READ' }
@@ -213,10 +213,13 @@ async function createSurvey(
   rejectUnknownNames(parseJSONObjectBody(await ctx.readText(), 'survey'), ['name'], 'survey')
   const now = deps.clock.now()
   if (deps.conversations.findItem(conversation.id, 'survey', surveyId) !== undefined) {
-    throw new RpcError('ALREADY_EXISTS', ALREADY_EXISTS)
+    throw new EmulatorError('ALREADY_EXISTS', ALREADY_EXISTS)
   }
   if (deps.conversations.countSince(conversation.id, 'survey', 'agent', now - SURVEY_WINDOW_MS + 1) > 0) {
-    throw new RpcError('RESOURCE_EXHAUSTED', 'A survey was already sent in this conversation within the last 24 hours.')
+    throw new EmulatorError(
+      'RESOURCE_EXHAUSTED',
+      'A survey was already sent in this conversation within the last 24 hours.',
+    )
   }
   const name = `conversations/${conversation.id}/surveys/${surveyId}`
   deps.conversations.append({

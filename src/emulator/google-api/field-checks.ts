@@ -4,7 +4,7 @@
  * {@link InvalidArgumentError} naming the field (Google spelling, dotted path) and the rule.
  */
 import { InvalidArgumentError } from '../../errors.ts'
-import { RpcError } from '../http/errors.ts'
+import { EmulatorError } from '../http/errors.ts'
 
 export type JSONObject = Record<string, unknown>
 
@@ -87,7 +87,7 @@ export function enumValue(
 export function rejectUnknownNames(body: JSONObject, known: readonly string[], where: string): void {
   for (const key of Object.keys(body)) {
     if (!known.includes(key)) {
-      throw new RpcError(
+      throw new EmulatorError(
         'INVALID_ARGUMENT',
         `Invalid JSON payload received. Unknown name "${key}" at '${where}': Cannot find field.`,
       )

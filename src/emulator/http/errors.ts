@@ -2,9 +2,9 @@
  * @module emulator/http/errors
  * Google's JSON error envelope as the emulator answers it: `{error: {code, message, status}}` with
  * `code` = HTTP status and `status` = the `google.rpc.Code` name (contract §1.8). Handlers throw
- * {@link RpcError}; the server turns any thrown value into an envelope with {@link errorReply}.
+ * {@link EmulatorError}; the server turns any thrown value into an envelope with {@link errorReply}.
  */
-import { BmOAuthError } from '../../errors.ts'
+import { isBmOAuthError } from '../../errors.ts'
 import type { Logger } from '../../core/logger.ts'
 import type { Reply } from './http-io.ts'
 
@@ -33,20 +33,28 @@ export const HTTP_STATUS_OF: Readonly<Record<RpcStatus, number>> = {
   INTERNAL: 500,
 }
 
-export interface RpcErrorOptions {
+export interface EmulatorErrorOptions {
   /** Overrides the standard HTTP status (only for 405, which has no rpc code of its own). */
   httpStatus?: number
   /** Extra response headers, e.g. `WWW-Authenticate` or `Allow`. */
   headers?: Record<string, string>
 }
 
-/** A failure the emulator answers with Google's error envelope. The message never holds a secret. */
-export class RpcError extends BmOAuthError {
+/**
+ * A failure the emulator answers with Google's error envelope. The message never holds a secret.
+ * Not a `BmOAuthError`: the emulator stands in for Google, so its refusals are not failures of the
+ * library, and `isBmOAuthError` must not claim them (docs/api.md §7). Its one code is
+ * `ERR_EMULATOR_RPC` (docs/errors.md); `status` is the HTTP status it answers with.
+ */
+export class EmulatorError extends Error {
+  readonly code = 'ERR_EMULATOR_RPC'
+  readonly status: number
   readonly rpcStatus: RpcStatus
   readonly headers: Readonly<Record<string, string>>
-  constructor(rpcStatus: RpcStatus, message: string, options: RpcErrorOptions = {}) {
-    super('ERR_EMULATOR_RPC', message, { status: options.httpStatus ?? HTTP_STATUS_OF[rpcStatus] })
-    this.name = 'RpcError'
+  constructor(rpcStatus: RpcStatus, message: string, options: EmulatorErrorOptions = {}) {
+    super(message)
+    this.name = 'EmulatorError'
+    this.status = options.httpStatus ?? HTTP_STATUS_OF[rpcStatus]
     this.rpcStatus = rpcStatus
     this.headers = options.headers ?? {}
   }
@@ -58,19 +66,19 @@ export function errorEnvelope(httpStatus: number, rpcStatus: string, message: st
 }
 
 /**
- * Maps anything a handler threw to an envelope reply: {@link RpcError} as is, a validation failure
+ * Maps anything a handler threw to an envelope reply: {@link EmulatorError} as is, a validation failure
  * (any `ERR_INVALID_ARGUMENT`, e.g. an `InvalidArgumentError`) as 400 `INVALID_ARGUMENT`,
  * everything else as 500 `INTERNAL` (logged, message hidden).
  */
 export function errorReply(err: unknown, logger: Logger): Reply {
-  if (err instanceof RpcError) {
+  if (err instanceof EmulatorError) {
     return {
       status: err.status,
       headers: { ...err.headers },
       body: errorEnvelope(err.status, err.rpcStatus, err.message),
     }
   }
-  if (err instanceof BmOAuthError && err.code === 'ERR_INVALID_ARGUMENT') {
+  if (isBmOAuthError(err, 'ERR_INVALID_ARGUMENT')) {
     return { status: 400, body: errorEnvelope(400, 'INVALID_ARGUMENT', err.message) }
   }
   logger.error(

@@ -5,7 +5,7 @@
  * limit) and writes replies. Keeping handlers on values makes them testable without a socket.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { RpcError } from './errors.ts'
+import { EmulatorError } from './errors.ts'
 
 /** What a handler answers: a status, optional headers, and a JSON value or a string body. */
 export interface Reply {
@@ -26,7 +26,7 @@ export async function readRequestText(req: IncomingMessage): Promise<string> {
     const buf = chunk as Buffer
     size += buf.length
     if (size > MAX_BODY_BYTES) {
-      throw new RpcError('INVALID_ARGUMENT', `Request payload size exceeds the limit: ${MAX_BODY_BYTES} bytes.`)
+      throw new EmulatorError('INVALID_ARGUMENT', `Request payload size exceeds the limit: ${MAX_BODY_BYTES} bytes.`)
     }
     chunks.push(buf)
   }

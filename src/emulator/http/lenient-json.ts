@@ -5,11 +5,11 @@
  * Anything that is still not parseable answers 400 `INVALID_ARGUMENT` like Google's JSON decoder.
  */
 import JSON5 from 'json5'
-import { RpcError } from './errors.ts'
+import { EmulatorError } from './errors.ts'
 
 /**
  * Parses `text` leniently (JSON5). An empty or blank body yields `undefined` (Google treats it as an
- * empty message). Throws {@link RpcError} `INVALID_ARGUMENT` with Google's wording on a syntax error.
+ * empty message). Throws {@link EmulatorError} `INVALID_ARGUMENT` with Google's wording on a syntax error.
  */
 export function parseLenientJSON(text: string): unknown {
   if (text.trim() === '') return undefined
@@ -17,7 +17,7 @@ export function parseLenientJSON(text: string): unknown {
     return JSON5.parse(text) as unknown
   } catch (err) {
     const detail = err instanceof Error ? err.message.replace(/^JSON5: /, '') : 'syntax error'
-    throw new RpcError('INVALID_ARGUMENT', `Invalid JSON payload received. ${detail}`)
+    throw new EmulatorError('INVALID_ARGUMENT', `Invalid JSON payload received. ${detail}`)
   }
 }
 
@@ -29,7 +29,7 @@ export function parseJSONObjectBody(text: string, what: string): Record<string, 
   const value = parseLenientJSON(text)
   if (value === undefined) return {}
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new RpcError('INVALID_ARGUMENT', `Invalid JSON payload received. Expected an object for '${what}'.`)
+    throw new EmulatorError('INVALID_ARGUMENT', `Invalid JSON payload received. Expected an object for '${what}'.`)
   }
   return value as Record<string, unknown>
 }

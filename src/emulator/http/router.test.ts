@@ -1,7 +1,7 @@
 /** Router matching and the lenient JSON reader (contract §1.4 "fidelity trap", §1.8). */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { RpcError } from './errors.ts'
+import { EmulatorError } from './errors.ts'
 import { parseLenientJSON } from './lenient-json.ts'
 import { Router } from './router.ts'
 
@@ -18,11 +18,11 @@ describe('Router', () => {
   test('404 NOT_FOUND for unknown paths, 405 with Allow for other methods', () => {
     assert.throws(
       () => router.match('GET', new URL('http://x/v1/brands/12')),
-      (e: unknown) => e instanceof RpcError && e.status === 404,
+      (e: unknown) => e instanceof EmulatorError && e.status === 404,
     )
     assert.throws(
       () => router.match('DELETE', new URL('http://x/v1/brands/1/agents/2')),
-      (e: unknown) => e instanceof RpcError && e.status === 405 && e.headers['allow'] === 'GET, PATCH',
+      (e: unknown) => e instanceof EmulatorError && e.status === 405 && e.headers['allow'] === 'GET, PATCH',
     )
   })
 })
@@ -40,7 +40,7 @@ describe('parseLenientJSON', () => {
     assert.throws(
       () => parseLenientJSON('{"a": '),
       (e: unknown) =>
-        e instanceof RpcError &&
+        e instanceof EmulatorError &&
         e.rpcStatus === 'INVALID_ARGUMENT' &&
         e.message.startsWith('Invalid JSON payload received.'),
     )

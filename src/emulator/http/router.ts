@@ -5,7 +5,7 @@
  * path answers 404 `NOT_FOUND`, a known path with the wrong method 405 with an `Allow` header.
  */
 import type { IncomingHttpHeaders } from 'node:http'
-import { RpcError } from './errors.ts'
+import { EmulatorError } from './errors.ts'
 import type { Reply } from './http-io.ts'
 
 /** Everything a handler gets about one request. */
@@ -44,7 +44,7 @@ export class Router {
   }
 
   /**
-   * Finds the handler for `method` and `url`. Throws {@link RpcError} `NOT_FOUND` (404) for an unknown
+   * Finds the handler for `method` and `url`. Throws {@link EmulatorError} `NOT_FOUND` (404) for an unknown
    * path and a 405 for a known path with another method.
    */
   match(method: string, url: URL): RouteMatch {
@@ -58,12 +58,12 @@ export class Router {
       allowed.push(route.method)
     }
     if (allowed.length > 0) {
-      throw new RpcError('UNIMPLEMENTED', `Method ${method} is not allowed on ${url.pathname}.`, {
+      throw new EmulatorError('UNIMPLEMENTED', `Method ${method} is not allowed on ${url.pathname}.`, {
         httpStatus: 405,
         headers: { allow: [...new Set(allowed)].join(', ') },
       })
     }
-    throw new RpcError('NOT_FOUND', `The requested URL ${url.pathname} was not found on this server.`)
+    throw new EmulatorError('NOT_FOUND', `The requested URL ${url.pathname} was not found on this server.`)
   }
 }
 
@@ -74,7 +74,7 @@ function decodeParams(groups: Record<string, string | undefined>): Record<string
     try {
       params[key] = decodeURIComponent(value)
     } catch {
-      throw new RpcError('INVALID_ARGUMENT', `Invalid percent-encoding in path parameter ${key}.`)
+      throw new EmulatorError('INVALID_ARGUMENT', `Invalid percent-encoding in path parameter ${key}.`)
     }
   }
   return params
