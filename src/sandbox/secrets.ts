@@ -10,7 +10,8 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JWK } from 'oidc-provider'
 import { generateSigningKey } from '../demo/oidc-provider.ts'
-import { BmOAuthError, generateVaultKey } from '../index.ts'
+import { BmOAuthError } from '../index.ts'
+import { generateVaultKey } from '../stores/index.ts'
 
 /** Everything secret the sandbox needs, as stored. */
 export interface SandboxSecrets {

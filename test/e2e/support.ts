@@ -17,22 +17,26 @@ import { closeServer, listen } from '../../src/core/http-server.ts'
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts'
 import {
   BusinessCommunicationsClient,
-  createAgent,
-  createLogger,
-  generateVaultKey,
-  openSQLiteDatabase,
   readServiceAccountKey,
   ServiceAccountCredentials,
-  createSQLTokenStore,
-  createVault,
-  parseVaultKeys,
+} from '../../src/google/index.ts'
+import {
+  createAgent,
+  createLogger,
+  openSQLiteDatabase,
   type AgentOptions,
   type Database,
   type FetchLike,
   type HookEvent,
   type SignInAgent,
-  type TokenRecord,
 } from '../../src/index.ts'
+import {
+  generateVaultKey,
+  createSQLTokenStore,
+  createVault,
+  parseVaultKeys,
+  type TokenRecord,
+} from '../../src/stores/index.ts'
 import { createCleanup } from '../support/cleanup.ts'
 import {
   agentMessages as emulatorAgentMessages,

@@ -7,7 +7,8 @@
  * user is signed in. Kind replies for cancel, denial and expiry, and the live-agent chip after
  * repeated failures, come from the library's sign-in flow.
  */
-import type { MessageContext, MessageHandler, Suggestion } from '../../index.ts'
+import type { MessageContext, MessageHandler } from '../../index.ts'
+import type { Suggestion } from '../../google/index.ts'
 import { BankAPIError, createBankClient, type BankClient } from './bank-client.ts'
 import { classifyIntent, type BankIntent } from './intents.ts'
 import {

@@ -4,8 +4,8 @@
  * the personal answers built from the bank API's JSON, and the reply chips offered with them. Pure:
  * no I/O, no clock (dates come in), so every text is tested as a string.
  */
-import { replySuggestion } from '../../index.ts'
-import type { ReplySuggestion } from '../../index.ts'
+import { replySuggestion } from '../../google/index.ts'
+import type { ReplySuggestion } from '../../google/index.ts'
 
 /** An amount as the bank API sends it: integer minor units plus an ISO 4217 currency. */
 export interface MoneyJSON {
