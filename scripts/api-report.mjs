@@ -24,7 +24,13 @@ function configOf(name, typesFile) {
       mainEntryPointFilePath: typesFile,
       compiler: {
         overrideTsconfig: {
-          compilerOptions: { target: 'es2024', module: 'nodenext', moduleResolution: 'nodenext', types: ['node'] },
+          compilerOptions: {
+            target: 'es2024',
+            module: 'nodenext',
+            moduleResolution: 'nodenext',
+            types: ['node'],
+            skipLibCheck: true,
+          },
           files: typesFiles,
         },
       },
