@@ -129,7 +129,7 @@ export class GoogleAPIError extends BmOAuthError<'ERR_GOOGLE_API'> {
 }
 
 /** The errors with a class of their own, i.e. with fields. */
-type ClassBmOAuthError =
+export type ClassBmOAuthError =
   | InvalidArgumentError
   | ConfigError
   | ServiceAccountTokenError

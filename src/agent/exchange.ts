@@ -18,7 +18,7 @@ import { exchangeAuthorizationCode, fetchUserInfo } from '../oauth/operations.ts
 import type { TokenSet } from '../oauth/token-set.ts'
 import { hashAuthorizationCode } from '../signin-store/exchange-markers.ts'
 import { splitScopes } from '../tokens/scopes.ts'
-import type { IdTokenClaims } from '../tokens/token-store.ts'
+import type { StoredIdTokenClaims } from '../tokens/token-store.ts'
 import { readGrant, tokenKeyOf, type AgentRuntime } from './runtime.ts'
 import type { ConversationTurn } from './turn.ts'
 
@@ -140,7 +140,7 @@ async function identify(
   runtime: AgentRuntime,
   tokenSet: TokenSet,
   conversationId: string,
-): Promise<{ subject: string | undefined; claims: IdTokenClaims }> {
+): Promise<{ subject: string | undefined; claims: StoredIdTokenClaims }> {
   const fromIdToken = scalarClaims(tokenSet.idTokenClaims)
   const subject = typeof fromIdToken['sub'] === 'string' ? fromIdToken['sub'] : undefined
   const openid = tokenSet.scope === undefined || splitScopes(tokenSet.scope).includes('openid')

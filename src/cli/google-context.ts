@@ -5,8 +5,8 @@
  * `--base-url` / `BM_OAUTH_GOOGLE_BASE_URL` (plus per-API overrides) for where the APIs live. The
  * clients themselves come from the server's factory, shared with config-driven commands.
  */
-import { resolveGoogleEndpoints, resolveKeyFile } from '../index.ts'
-import type { BusinessCommunicationsClient } from '../index.ts'
+import { resolveGoogleEndpoints, resolveKeyFile } from '../google/index.ts'
+import type { BusinessCommunicationsClient } from '../google/index.ts'
 import { businessCommunicationsClientFromSettings } from '../ops/google-clients.ts'
 import type { GoogleClientsOptions } from '../ops/google-clients.ts'
 import type { GoogleSettings } from '../ops/config.ts'

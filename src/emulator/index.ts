@@ -3,7 +3,8 @@
  * A local stand-in for Google's side of Business Messages (contract §7): the Business
  * Communications and Business Messages APIs, the service-account token endpoint, the signing
  * webhook sender, and a scriptable user device behind the `/emulator/v1` control API. State lives
- * in `dataDir` and survives restarts. Entry point: {@link startEmulator}.
+ * in `dataDir` and survives restarts. Entry point: {@link startEmulator}; also exported: the clocks a
+ * test drives it with and its own {@link EmulatorError}.
  */
 import type { Server } from 'node:http'
 import { OffsetClock } from '../core/clock.ts'
@@ -27,6 +28,11 @@ import { TokenStore } from './state/access-tokens.ts'
 import { WebhookConfig } from './state/webhook-config.ts'
 import { WebhookDispatcher, type HandshakeResult } from './webhook/dispatcher.ts'
 import { createStaticHandler, WEB_PUBLIC_DIR } from '../web/static-handler.ts'
+
+export { ManualClock, OffsetClock } from '../core/clock.ts'
+export type { Clock } from '../core/clock.ts'
+export { EmulatorError } from './http/errors.ts'
+export type { EmulatorErrorOptions, RpcStatus } from './http/errors.ts'
 
 export interface EmulatorOptions {
   /** Default 0 (ephemeral); the CLI passes 8790. */

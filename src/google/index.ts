@@ -1,16 +1,12 @@
 /**
  * @module google
- * Typed agent-side clients for Google's Business Communications and Business Messages APIs, the
- * service-account token source they authenticate with, and their configuration helpers.
- * Explicit named exports only.
+ * Entry of `bm-oauth/google`: typed agent-side clients for Google's Business Communications and
+ * Business Messages APIs, the service-account credentials they authenticate with, message builders,
+ * local validation, and the wire types (Google's field names, unchanged). Explicit named exports only.
  */
-export {
-  parseAgentName,
-  parseBrandName,
-  parsePartnerName,
-  validateConversationId,
-  validateResourceId,
-} from './resource-names.ts'
+export { GoogleAPIError } from '../errors.ts'
+
+export { parseAgentName, parseBrandName, parsePartnerName, validateConversationId } from './resource-names.ts'
 export type { AgentName, BrandName, PartnerName } from './resource-names.ts'
 
 export { parseServiceAccountKey, readServiceAccountKey } from './service-account-key.ts'
@@ -22,25 +18,14 @@ export {
   ServiceAccountTokenError,
   StaticAccessTokenSource,
   createAuthorizationHeader,
-  processTokenResponse,
 } from './service-account.ts'
 export type { AccessTokenSource, ServiceAccountCredentialsOptions } from './service-account.ts'
-
-export { DEFAULT_TIMEOUT_MS } from './transport.ts'
-export type { TimeoutSignalFactory } from './transport.ts'
-export { GoogleHTTP, buildQuery } from './http.ts'
-export type {
-  CreateOutcome,
-  GoogleClientOptions,
-  GoogleHTTPOptions,
-  GoogleRequest,
-  HttpMethod,
-} from './http.ts'
-export { DEFAULT_RETRY, backoffDelay, decideRetry, parseRetryAfter } from './retry-policy.ts'
-export type { FailedAttempt, RetryDecision, RetryOptions } from './retry-policy.ts'
-export { rpcStatusForHttp, toGoogleAPIError } from './google-error.ts'
-export { ConversationPacer, nextSendTime } from './pacer.ts'
+export type { GoogleClientOptions } from './http.ts'
+export type { RetryOptions } from './retry-policy.ts'
+export { ConversationPacer } from './pacer.ts'
 export type { ConversationPacerOptions } from './pacer.ts'
+export { resolveGoogleEndpoints, resolveKeyFile } from './endpoints.ts'
+export type { GoogleEndpointOverrides, GoogleEndpoints } from './endpoints.ts'
 
 export {
   BUSINESS_COMMUNICATIONS_BASE_URL,
@@ -66,14 +51,8 @@ export type {
 
 export { BUSINESS_MESSAGES_BASE_URL, BusinessMessagesClient } from './business-messages/client.ts'
 export type { BusinessMessagesClientOptions, CreateMessageOptions } from './business-messages/client.ts'
-export {
-  MESSAGE_LIMITS,
-  validateEvent,
-  validateMessage,
-  validateReceipt,
-} from './business-messages/validate.ts'
+export { MESSAGE_LIMITS, validateEvent, validateMessage, validateReceipt } from './business-messages/validate.ts'
 export type { ValidateMessageOptions } from './business-messages/validate.ts'
-export { checkRichText } from './business-messages/rich-text.ts'
 export {
   authenticationRequestSuggestion,
   openUrlSuggestion,
@@ -103,6 +82,3 @@ export type {
   Suggestion,
   Survey,
 } from './business-messages/types.ts'
-
-export { resolveGoogleEndpoints, resolveKeyFile } from './endpoints.ts'
-export type { Env, GoogleEndpointOverrides, GoogleEndpoints } from './endpoints.ts'

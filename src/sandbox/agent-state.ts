@@ -7,8 +7,10 @@
  */
 import { FLOW_STATE_TABLE, createFlowStateStore } from '../agent/flow-state-store.ts'
 import type { FlowRecord } from '../agent/flow-state-store.ts'
-import { createSQLTokenStore, createVault, parseVaultKeys, systemClock } from '../index.ts'
-import type { Database, Row, TokenSummary } from '../index.ts'
+import { createSQLTokenStore, createVault, parseVaultKeys } from '../stores/index.ts'
+import { systemClock } from '../core/clock.ts'
+import type { Database } from '../index.ts'
+import type { Row, TokenSummary } from '../stores/index.ts'
 
 /** One conversation's sign-in state, token-free. */
 export interface ConversationStateView {

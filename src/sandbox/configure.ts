@@ -5,12 +5,8 @@
  * agent's `authorizationConfig.endpointUrl` at the demo provider's authorization endpoint and gives
  * the agent the bank's name and welcome message.
  */
-import {
-  BusinessCommunicationsClient,
-  InvalidArgumentError,
-  ServiceAccountCredentials,
-  readServiceAccountKey,
-} from '../index.ts'
+import { BusinessCommunicationsClient, ServiceAccountCredentials, readServiceAccountKey } from '../google/index.ts'
+import { InvalidArgumentError } from '../index.ts'
 import type { FetchLike } from '../index.ts'
 import { BANK_NAME } from '../demo/bank-agent/index.ts'
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ManualClock, openSQLiteDatabase } from '../index.ts'
+import { ManualClock } from '../core/clock.ts'
+import { openSQLiteDatabase } from '../index.ts'
 import { openProviderStore } from './provider-store.ts'
 
 test('provider store: find, uid lookup, single use, expiry, grant revocation, survives reopening', async (t) => {

@@ -8,8 +8,10 @@
  * sandbox's 0700 data directory and is for local development only.
  */
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider'
-import { migrate, systemClock } from '../index.ts'
-import type { Clock, Database, Row } from '../index.ts'
+import { migrate } from '../stores/index.ts'
+import { systemClock } from '../core/clock.ts'
+import type { Clock, Database } from '../index.ts'
+import type { Row } from '../stores/index.ts'
 
 const TABLE = 'sandbox_provider_entries'
 

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import type { JWK } from 'oidc-provider'
 import { generateSigningKey } from '../demo/oidc-provider.ts'
 import { ConfigError } from '../errors.ts'
-import { generateVaultKey } from '../index.ts'
+import { generateVaultKey } from '../stores/index.ts'
 
 /** Everything secret the sandbox needs, as stored. */
 export interface SandboxSecrets {

@@ -15,13 +15,13 @@ import { setTimeout as delay } from 'node:timers/promises'
 import { systemClock, type Clock } from '../core/clock.ts'
 import { StoreConflictError } from '../db/store-error.ts'
 import { isBmOAuthError } from '../errors.ts'
-import type { RefreshLeases, TokenKey, TokenRecord, TokenSet, TokenStore } from './token-store.ts'
+import type { RefreshLeases, StoredTokenSet, TokenKey, TokenRecord, TokenStore } from './token-store.ts'
 
 /** What a refresh returned. Absent fields keep the stored value (R2: no new refresh token: keep the old). */
 export interface RefreshedTokens {
   readonly accessToken: string
   readonly refreshToken?: string
-  readonly idTokenClaims?: TokenSet['idTokenClaims']
+  readonly idTokenClaims?: StoredTokenSet['idTokenClaims']
   /** Scopes the provider reported; never widens the stored grant (R6). */
   readonly scopes?: readonly string[]
   /** Epoch ms; absent = unknown (refresh on a 401 then, R5). */
@@ -29,7 +29,7 @@ export interface RefreshedTokens {
 }
 
 /** A token set that can be refreshed: it has a refresh token. */
-export type RefreshableTokenSet = TokenSet & { readonly refreshToken: string }
+export type RefreshableTokenSet = StoredTokenSet & { readonly refreshToken: string }
 
 /**
  * Calls the provider's token endpoint with `grant_type=refresh_token`. Throw an error with code
@@ -162,7 +162,7 @@ async function settleInvalidGrant(
 }
 
 /** R2 (keep the old refresh token when none is returned) and R6 (never widen the stored scope). */
-function mergeRefreshed(current: TokenSet, refreshed: RefreshedTokens): TokenSet {
+function mergeRefreshed(current: StoredTokenSet, refreshed: RefreshedTokens): StoredTokenSet {
   const granted = new Set(current.scopes)
   const narrowed = refreshed.scopes?.every((s) => granted.has(s))
   const refreshToken = refreshed.refreshToken ?? current.refreshToken

@@ -23,7 +23,7 @@ import {
   type RekeyResult,
   type TokenKey,
   type TokenRecord,
-  type TokenSet,
+  type StoredTokenSet,
   type TokenStatus,
   type TokenStore,
   type TokenStoreAdmin,
@@ -64,7 +64,7 @@ export function createSQLTokenStore(db: Database, vault: Vault, options: SQLToke
   const clock = options.clock ?? systemClock
   const keyParams = (key: TokenKey): SQLValue[] => [key.agent, key.conversation, key.provider]
 
-  const sealParams = (key: TokenKey, tokens: TokenSet): SQLValue[] => {
+  const sealParams = (key: TokenKey, tokens: StoredTokenSet): SQLValue[] => {
     const sealed = vault.seal(JSON.stringify(tokens), tokenSealContext(key))
     return [tokens.scopes.join(' '), vault.activeKeyId, sealed, tokens.expiresAt ?? null]
   }
@@ -218,8 +218,8 @@ function rowToRecord(row: TokenRow, vault: Vault, dialect: Database['dialect']):
   return { ...base, scopes: tokens.scopes, status: 'active', tokens }
 }
 
-function parseTokenSet(json: string, dialect: Database['dialect']): TokenSet {
-  const value = JSON.parse(json) as TokenSet
+function parseTokenSet(json: string, dialect: Database['dialect']): StoredTokenSet {
+  const value = JSON.parse(json) as StoredTokenSet
   if (typeof value.accessToken !== 'string' || !Array.isArray(value.scopes)) {
     // The AEAD check passed, so this is a writer bug, not tampering; say nothing about the content.
     throw storeFault(dialect, 'sealed token set has an unexpected shape')

@@ -20,13 +20,13 @@ export interface TokenKey {
 }
 
 /** A subset of ID token claims kept with the tokens (e.g. `iss`, `sub`, `email`); no signature. */
-export type IdTokenClaims = Readonly<Record<string, string | number | boolean>>
+export type StoredIdTokenClaims = Readonly<Record<string, string | number | boolean>>
 
 /** What the provider granted. Sealed at rest, except `scopes` and `expiresAt`, which `list` shows. */
-export interface TokenSet {
+export interface StoredTokenSet {
   readonly accessToken: string
   readonly refreshToken?: string
-  readonly idTokenClaims?: IdTokenClaims
+  readonly idTokenClaims?: StoredIdTokenClaims
   /** Granted scopes (what the token endpoint said, not what was asked for: X9). */
   readonly scopes: readonly string[]
   /** Epoch ms after which the access token must not be used; absent when the provider did not say (R5). */
@@ -52,12 +52,12 @@ interface TokenRecordBase extends TokenKey {
 
 /** A stored record. Only an `active` record carries tokens. */
 export type TokenRecord =
-  | (TokenRecordBase & { readonly status: 'active'; readonly tokens: TokenSet })
+  | (TokenRecordBase & { readonly status: 'active'; readonly tokens: StoredTokenSet })
   | (TokenRecordBase & { readonly status: 'needs-reconnect' | 'revoked'; readonly tokens: undefined })
 
 /** What a write stores: a fresh token set (status becomes `active`). */
 export interface TokenWrite {
-  readonly tokens: TokenSet
+  readonly tokens: StoredTokenSet
   /** Provider subject; when omitted, a `compareAndSwap` keeps the stored one. */
   readonly subject?: string
 }

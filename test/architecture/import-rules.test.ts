@@ -47,6 +47,7 @@ const ALLOWED: Record<string, string[]> = {
     'agent',
     'index',
   ],
+  stores: [...BASE, 'db', 'tokens', 'signin-store'],
   emulator: [...BASE, 'web'],
   demo: [...BASE, 'index', 'oauth'],
   sandbox: [...BASE, 'index', 'ops', 'emulator', 'demo', 'agent'],
@@ -69,9 +70,12 @@ const ALLOWED: Record<string, string[]> = {
   ],
 }
 /**
- * Type-only imports additionally allowed: wire types, and the classes that `AnyBmOAuthError` in
- * errors.ts lists (erased at runtime, so errors.ts still loads nothing from src/).
+ * The package's subpath entries (package.json `exports`). The composition areas (cli, demo, sandbox)
+ * use the toolkit through these, as an outside user would, never through the areas' inner files.
  */
+const PUBLIC_ENTRIES = ['index.ts', 'google/index.ts', 'webhook/index.ts', 'stores/index.ts', 'oauth/index.ts']
+const ENTRY_USERS = ['cli', 'demo', 'sandbox']
+/** Type-only imports additionally allowed (wire types). */
 const TYPE_ONLY_ALLOWED: Record<string, string[]> = {
   emulator: ['google'],
   webhook: ['google'],
@@ -125,6 +129,7 @@ test('style.md Part C: imports between src/ areas follow the layering table', ()
       }
       const targetArea = areaOf(target)
       if (targetArea === area || allowed.includes(targetArea)) continue
+      if (ENTRY_USERS.includes(area) && PUBLIC_ENTRIES.includes(target)) continue
       if (ref.typeOnly && (TYPE_ONLY_ALLOWED[area] ?? []).includes(targetArea)) continue
       if (isTestFile(from) && area !== 'emulator') continue // tests may wire areas together (not the emulator's)
       violations.push(

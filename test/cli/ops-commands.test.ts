@@ -12,19 +12,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startEmulator } from '../../src/emulator/index.ts'
 import type { RunningEmulator } from '../../src/emulator/index.ts'
+import { OAuthProtocolError, calculateS256Challenge, fetchUserInfo, resolveProvider } from '../../src/oauth/index.ts'
 import {
-  OAuthProtocolError,
-  calculateS256Challenge,
   createPendingSignInStore,
   createSQLTokenStore,
   createVault,
-  fetchUserInfo,
   generateVaultKey,
-  openSQLiteDatabase,
   parseVaultKeys,
-  resolveProvider,
-} from '../../src/index.ts'
-import type { OAuthProvider } from '../../src/index.ts'
+} from '../../src/stores/index.ts'
+import { openSQLiteDatabase } from '../../src/index.ts'
+import type { OAuthProvider } from '../../src/oauth/index.ts'
 import { loadConfig } from '../../src/ops/config.ts'
 import { SQLITE_NOTICE, openStores } from '../../src/ops/stores.ts'
 import { sharedPostgres } from '../support/postgres.ts'

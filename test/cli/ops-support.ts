@@ -9,16 +9,10 @@ import { join } from 'node:path'
 import { runCLI } from '../../src/cli/program.ts'
 import { closeServer, listen } from '../../src/core/http-server.ts'
 import type { CLIIO } from '../../src/cli/io.ts'
-import {
-  createNodeWebhookHandler,
-  createWebhookReceiver,
-  exchangeAuthorizationCode,
-  calculateS256Challenge,
-  generateCodeVerifier,
-  openInboxStore,
-  openSQLiteDatabase,
-} from '../../src/index.ts'
-import type { OAuthProvider, TokenSet } from '../../src/index.ts'
+import { createNodeWebhookHandler, createWebhookReceiver, openInboxStore } from '../../src/webhook/index.ts'
+import { exchangeAuthorizationCode, calculateS256Challenge, generateCodeVerifier } from '../../src/oauth/index.ts'
+import { openSQLiteDatabase } from '../../src/index.ts'
+import type { OAuthProvider, TokenSet } from '../../src/oauth/index.ts'
 import { deviceAuthorizationURL } from '../support/bm-authorization.ts'
 import { controlAPI } from '../support/emulator-control.ts'
 import { codeFromLocation, loginAndConsent } from '../support/oidc-login.ts'

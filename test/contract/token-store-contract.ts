@@ -13,7 +13,7 @@ import { generateVaultKey, parseVaultKeys } from '../../src/tokens/keyring.ts'
 import { migrateTokenStore, TOKEN_TABLE } from '../../src/tokens/migrations.ts'
 import { createVault } from '../../src/tokens/seal.ts'
 import { createSQLTokenStore, type SQLTokenStore } from '../../src/tokens/sql-token-store.ts'
-import type { TokenKey, TokenSet } from '../../src/tokens/token-store.ts'
+import type { TokenKey, StoredTokenSet } from '../../src/tokens/token-store.ts'
 import { containsSecret, withDatabase, type StoreFixture, type TestDatabase } from './token-store-fixtures.ts'
 
 export const K1 = generateVaultKey({ keyId: 'k1' })
@@ -23,7 +23,7 @@ export const keyA: TokenKey = { agent: 'brands/1/agents/a', conversation: 'conv-
 export const keyB: TokenKey = { ...keyA, conversation: 'conv-b' }
 
 /** Token values that are easy to grep for in raw bytes. */
-export function tokens(tag: string, expiresAt?: number): TokenSet {
+export function tokens(tag: string, expiresAt?: number): StoredTokenSet {
   return {
     accessToken: `AT-${tag}-secret-access-token-value`,
     refreshToken: `RT-${tag}-secret-refresh-token-value`,

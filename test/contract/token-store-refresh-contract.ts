@@ -10,16 +10,16 @@ import { BmOAuthError, isBmOAuthError } from '../../src/errors.ts'
 import { OAuthProtocolError } from '../../src/oauth/errors.ts'
 import { TOKEN_TABLE } from '../../src/tokens/migrations.ts'
 import { refreshIfNeeded, type RefreshFn } from '../../src/tokens/refresh.ts'
-import type { TokenSet } from '../../src/tokens/token-store.ts'
+import type { StoredTokenSet } from '../../src/tokens/token-store.ts'
 import { harnessTest, keyA, keyB, START, tokens } from './token-store-contract.ts'
 import { containsSecret, type StoreFixture } from './token-store-fixtures.ts'
 
 /** A refreshFn that counts calls and takes a little while, so concurrent callers overlap. */
-function countingRefresh(result: (n: number) => Partial<TokenSet> = (n) => ({ accessToken: `AT-new-${n}` })): {
+function countingRefresh(result: (n: number) => Partial<StoredTokenSet> = (n) => ({ accessToken: `AT-new-${n}` })): {
   fn: RefreshFn
-  calls: TokenSet[]
+  calls: StoredTokenSet[]
 } {
-  const calls: TokenSet[] = []
+  const calls: StoredTokenSet[] = []
   const fn: RefreshFn = async (current) => {
     calls.push(current)
     await delay(30)
@@ -37,7 +37,7 @@ export function describeTokenRefreshContract(fixture: StoreFixture): void {
   const it = harnessTest(fixture)
   const options = fixture.skip === undefined ? {} : { skip: fixture.skip }
   describe(`token refresh contract: ${fixture.name}`, options, () => {
-    const expiring = (): TokenSet => tokens('old', EXPIRES_SOON)
+    const expiring = (): StoredTokenSet => tokens('old', EXPIRES_SOON)
 
     it('R1 20 concurrent callers in one process: one refreshFn call, all get the new token', async (h) => {
       const { store, clock } = h

@@ -6,7 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { OffsetClock, type FetchLike } from '../../src/index.ts'
+import { OffsetClock } from '../../src/core/clock.ts'
+import type { FetchLike } from '../../src/index.ts'
 import {
   agentMessages,
   askBalanceAndGetPrompt,

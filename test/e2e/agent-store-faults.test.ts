@@ -6,8 +6,9 @@
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { StoreError } from '../../src/index.ts'
-import type { Database, Queryable, Row, SQLValue } from '../../src/index.ts'
+import { StoreError } from '../../src/stores/index.ts'
+import type { Database } from '../../src/index.ts'
+import type { Queryable, Row, SQLValue } from '../../src/stores/index.ts'
 import { openSQLiteDatabase } from '../../src/index.ts'
 import {
   agentMessages,

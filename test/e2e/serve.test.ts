@@ -13,10 +13,10 @@ import { runCLI } from '../../src/cli/program.ts'
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts'
 import {
   BusinessCommunicationsClient,
-  generateVaultKey,
   readServiceAccountKey,
   ServiceAccountCredentials,
-} from '../../src/index.ts'
+} from '../../src/google/index.ts'
+import { generateVaultKey } from '../../src/stores/index.ts'
 import { loginAndConsent } from '../support/oidc-login.ts'
 import { startStrictProvider, type RunningProvider } from '../support/strict-provider.ts'
 import { CLIENT_ID, CLIENT_SECRET } from './support.ts'

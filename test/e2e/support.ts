@@ -17,23 +17,27 @@ import { closeServer, listen } from '../../src/core/http-server.ts'
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts'
 import {
   BusinessCommunicationsClient,
+  readServiceAccountKey,
+  ServiceAccountCredentials,
+} from '../../src/google/index.ts'
+import {
   businessMessages,
   createAgent,
   createLogger,
-  generateVaultKey,
   openSQLiteDatabase,
-  readServiceAccountKey,
-  ServiceAccountCredentials,
-  createSQLTokenStore,
-  createVault,
-  parseVaultKeys,
   type AgentOptions,
   type Database,
   type FetchLike,
   type HookEvent,
   type SignInAgent,
-  type TokenRecord,
 } from '../../src/index.ts'
+import {
+  generateVaultKey,
+  createSQLTokenStore,
+  createVault,
+  parseVaultKeys,
+  type TokenRecord,
+} from '../../src/stores/index.ts'
 import { createCleanup } from '../support/cleanup.ts'
 import {
   agentMessages as emulatorAgentMessages,

@@ -3,8 +3,9 @@
  * `configure-oauth`, `agent show` and `agents list`: the Business Communications configuration steps.
  */
 import type { Command } from 'commander'
-import { InvalidArgumentError, parseAgentName, parseBrandName } from '../../index.ts'
-import type { Agent } from '../../index.ts'
+import { InvalidArgumentError } from '../../index.ts'
+import { parseAgentName, parseBrandName } from '../../google/index.ts'
+import type { Agent } from '../../google/index.ts'
 import { businessCommunicationsClient } from '../google-context.ts'
 import { printResult } from '../io.ts'
 import type { CLIIO } from '../io.ts'

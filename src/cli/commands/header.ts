@@ -11,7 +11,7 @@ import {
   readServiceAccountKey,
   resolveKeyFile,
   ServiceAccountCredentials,
-} from '../../index.ts'
+} from '../../google/index.ts'
 import type { CLIIO } from '../io.ts'
 import { parsePositiveInt } from '../options.ts'
 

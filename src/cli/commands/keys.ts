@@ -4,7 +4,7 @@
  * This is the one place bm-oauth prints key material, on purpose, and only to stdout.
  */
 import type { Command } from 'commander'
-import { generateVaultKey } from '../../index.ts'
+import { generateVaultKey } from '../../stores/index.ts'
 import type { CLIIO } from '../io.ts'
 
 /** Registers `keys generate` on `program`. */

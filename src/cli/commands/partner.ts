@@ -3,8 +3,9 @@
  * `partner show` and `partner set-webhook`: the partner-level webhook URL (partners.get / .patch).
  */
 import type { Command } from 'commander'
-import { InvalidArgumentError, parsePartnerName } from '../../index.ts'
-import type { Partner } from '../../index.ts'
+import { InvalidArgumentError } from '../../index.ts'
+import { parsePartnerName } from '../../google/index.ts'
+import type { Partner } from '../../google/index.ts'
 import { businessCommunicationsClient } from '../google-context.ts'
 import { commonOptions, withGoogleOptions, withJSONOutput } from '../options.ts'
 import { printResult } from '../io.ts'

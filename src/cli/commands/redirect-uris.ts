@@ -3,7 +3,7 @@
  * `bm-oauth redirect-uris`: the four redirect URIs to register at the OAuth provider, one per line.
  */
 import type { Command } from 'commander'
-import { BUSINESS_MESSAGES_REDIRECT_URIS } from '../../index.ts'
+import { BUSINESS_MESSAGES_REDIRECT_URIS } from '../../oauth/index.ts'
 import { commonOptions, withJSONOutput } from '../options.ts'
 import { printResult } from '../io.ts'
 import type { CLIIO } from '../io.ts'

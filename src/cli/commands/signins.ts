@@ -4,7 +4,7 @@
  * data-protection request: revoke at the provider per RFC 7009 when possible, then delete locally).
  */
 import type { Command } from 'commander'
-import { parseAgentName } from '../../index.ts'
+import { parseAgentName } from '../../google/index.ts'
 import { providerIdOf, requireAgent, type BmOAuthConfig } from '../../ops/config.ts'
 import { resolveConfiguredProvider } from '../../ops/provider.ts'
 import { listSignIns, revokeSignIns, type RevokeReport, type SignInSummary } from '../../ops/signins.ts'
