@@ -29,7 +29,7 @@ export interface GoogleOptions {
   readonly baseUrl?: string
 }
 
-/** Webhook settings (bm-contract §3.6–3.7, §10 Q6–Q7). */
+/** Webhook settings (docs/contract-decisions.md §3.6–3.7, §10 Q6–Q7). */
 export interface AgentWebhookOptions {
   /** Signing keys: the current client token first, optionally the previous one during rotation. */
   readonly keys?: readonly string[]
