@@ -5,13 +5,16 @@
  * - a `§` belongs to the document named last before it on that line: `docs/contract-decisions.md` (then it
  *   must be a section of that page) or a standard (`RFC 7009`, `OIDC Core`, `OAuth 2.1`, `AIP-134`), which is
  *   not checked; a `§` with no document before it is ambiguous and fails;
- * - a case id (`W17`, `P12`, `R1–R3`) must be a row of docs/security.md;
+ * - a case id (`W17`, `P12`, `R1–R3`) must be a row of docs/security.md (`F3`, a platform fact of the
+ *   outside case list, has none: cite the contract section instead);
  * - a bare open-question id (`Q6`) fails: it must be cited as `§10 Q6` or `§8 Q6`;
  * - the names of the documents outside the repo (`bm-contract`, `security-cases`) fail.
+ * The two pages are held to what they claim: every file they name exists, and every test file
+ * docs/security.md lists for a case names that case.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import ts from 'typescript'
 
@@ -36,7 +39,7 @@ const TOKEN = new RegExp(
   'g',
 )
 
-export interface Citation {
+interface Citation {
   text: string
   /** Why it does not resolve; `undefined` when it does or when it cites a standard. */
   problem?: string
@@ -77,7 +80,7 @@ function caseKeys(text: string): string[] {
 }
 
 /** Reads the citations of one line of a comment or a test name. */
-export function citationsOf(line: string, anchors: Set<string>, cases: Set<string>): Citation[] {
+function citationsOf(line: string, anchors: Set<string>, cases: Set<string>): Citation[] {
   const found: Citation[] = []
   let owner: 'contract' | 'standard' | undefined
   for (const match of line.matchAll(TOKEN)) {
@@ -105,9 +108,13 @@ export function citationsOf(line: string, anchors: Set<string>, cases: Set<strin
   return found
 }
 
+/** Anything the reader could report; a file without one is not parsed at all. */
+const CANDIDATE = /§|bm-contract|security-cases|\b[WPXSRAEFQ]\d{1,2}\b/
+
 /** Comments and test names of a source file, as [line number, text] per physical line. */
 function citableLines(file: string): [number, string][] {
   const text = readFileSync(file, 'utf8')
+  if (!CANDIDATE.test(text)) return []
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true)
   const pieces = new Map<number, string>()
   // Every token, separators such as the `|` of a union included, so that no comment is skipped; the
@@ -148,8 +155,10 @@ function* sourceFiles(dir: string): Generator<string> {
   }
 }
 
-const anchors = contractAnchors(readFileSync(join(ROOT, CONTRACT_DOC), 'utf8'))
-const cases = caseIds(readFileSync(join(ROOT, 'docs/security.md'), 'utf8'))
+const contractPage = readFileSync(join(ROOT, CONTRACT_DOC), 'utf8')
+const securityPage = readFileSync(join(ROOT, 'docs/security.md'), 'utf8')
+const anchors = contractAnchors(contractPage)
+const cases = caseIds(securityPage)
 
 test('the reader finds citations and nothing that merely looks like one', () => {
   const read = (line: string) => citationsOf(line, anchors, cases).map((c) => [c.text, c.problem === undefined])
@@ -196,4 +205,22 @@ test('every citation in src/, test/ and examples/ resolves in docs/contract-deci
   }
   assert.deepEqual(unresolved, [])
   assert.ok(resolved > 300, `only ${resolved} citations found: is the reader broken?`)
+})
+
+test('the two pages name only files that exist (emulator paths may be relative to src/emulator/)', () => {
+  const missing = [contractPage, securityPage]
+    .flatMap((page) => [...page.matchAll(/`([\w./-]+\.(?:ts|js|mjs|md))`/g)].map((m) => m[1]!))
+    .filter((path) => !['', 'src/emulator/', 'docs/'].some((base) => existsSync(join(ROOT, base, path))))
+  assert.deepEqual([...new Set(missing)], [])
+})
+
+test('each test file docs/security.md lists for a case names that case', () => {
+  const unnamed: string[] = []
+  for (const [, id, tests] of securityPage.matchAll(/^\| ([A-Z]\d+) \|[^|]*\|[^|]*\|([^|]*)\|$/gm)) {
+    for (const [, file] of tests!.matchAll(/`([^`]+)`/g)) {
+      if (!new RegExp(`\\b${id}\\b`).test(readFileSync(join(ROOT, file!), 'utf8'))) unnamed.push(`${id}: ${file}`)
+    }
+  }
+  assert.deepEqual(unnamed, [])
+  assert.ok(cases.size > 50, `only ${cases.size} cases read from docs/security.md`)
 })
