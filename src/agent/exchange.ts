@@ -9,7 +9,7 @@
  * redirect URI (already checked against the allow-list, P12), find who signed in (ID token, else
  * UserInfo) and store the tokens BEFORE the state moves on. A run resumed after a crash never
  * holds the code: it reports success only if the tokens were stored, else an unknown outcome, and
- * the user gets a fresh prompt (bm-contract §10).
+ * the user gets a fresh prompt (docs/contract-decisions.md §10 "crash semantics").
  */
 import { type BmOAuthError, isBmOAuthError } from '../errors.ts'
 import type { SignInEvent } from '../flow/types.ts'
@@ -134,7 +134,7 @@ export function scalarClaims(
 /**
  * Who signed in: the ID token's claims, completed from the UserInfo endpoint when the provider has
  * one (OIDC Core §5.4: `profile` and `email` claims usually live there), bound to the ID token's
- * `sub` (§5.3.2). A UserInfo failure is only logged: the ID token's identity stands.
+ * `sub` (OIDC Core §5.3.2). A UserInfo failure is only logged: the ID token's identity stands.
  */
 async function identify(
   runtime: AgentRuntime,

@@ -49,8 +49,9 @@ export async function handleDelivery(runtime: AgentRuntime, deliveryId: string, 
 
 /**
  * Finishes the actions of a run that crashed. A pending `exchange-code` runs without its code, so
- * it reports success only if the tokens were stored, else an unknown outcome (§10: never a second
- * token request; the user gets a fresh prompt).
+ * it reports success only if the tokens were stored, else an unknown outcome
+ * (docs/contract-decisions.md §10 "crash semantics": never a second token request; the user gets a
+ * fresh prompt).
  */
 async function resumeCrashedRun(turn: ConversationTurn): Promise<void> {
   const crashed = turn.crashed
@@ -74,7 +75,8 @@ async function handleInbound(turn: ConversationTurn, inbound: InboundMessage): P
           ? { postbackData: inbound.postbackData }
           : {}
       const outcome = await runHandler(turn, { kind: inbound.kind, text, ...postback })
-      // A message that did not ask for sign-in pushes a waiting chip away: the flow re-sends it (§4.4).
+      // A message that did not ask for sign-in pushes a waiting chip away: the flow re-sends it
+      // (docs/contract-decisions.md §4.4).
       if (!outcome.touchedSignIn) await turn.step({ type: 'other-user-message' })
       return
     }

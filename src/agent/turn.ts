@@ -6,7 +6,8 @@
  * - the state is saved BEFORE the actions run, so `exchanging` is durable before a token request;
  * - a run that crashed is resumed from its journal, not started over (see `agent/processor.ts`);
  * - messages get deterministic ids (conversation, delivery, position), so a re-run re-sends with the
- *   same ids and the platform drops the repeat (Google's `ALREADY_EXISTS` counts as sent, bm-contract §10).
+ *   same ids and the platform drops the repeat (Google's `ALREADY_EXISTS` counts as sent,
+ *   docs/contract-decisions.md §10 "crash semantics").
  */
 import type { ConversationKey, InboundUser, OutgoingMessage } from '../channel/types.ts'
 import { deterministicMessageId } from '../channel/business-messages/outbound.ts'

@@ -29,7 +29,7 @@ export interface ChannelDeps {
 /**
  * A connected channel: sends to one conversation. `messageId` is deterministic per (conversation,
  * delivery, position), so a re-run after a crash re-sends with the same id and the platform drops
- * the duplicate where it can (bm-contract §10 in docs/contract-decisions.md).
+ * the duplicate where it can (docs/contract-decisions.md §10 "crash semantics").
  */
 export interface ChannelClient<Raw = never> {
   send(to: ConversationKey, message: OutgoingMessage, messageId: string): Promise<void>

@@ -1,7 +1,7 @@
 /**
  * @module channel/reply
- * Checks what an author passes to `say` against the limits every channel can honour (docs/api.md
- * §3): the intersection of Business Messages' and WhatsApp's, so a reply valid on one channel is
+ * Checks what an author passes to `say` against the limits every channel can honour
+ * (docs/api.md §3): the intersection of Business Messages' and WhatsApp's, so a reply valid on one channel is
  * valid on all and never fails at the platform after the turn has started. Pure.
  */
 import { InvalidArgumentError } from '../errors.ts'

@@ -9,9 +9,10 @@
  * lets {@link serveStrictProvider} listen and mount it.
  *
  * Refresh tokens: oidc-provider drops `offline_access` from a request without `prompt=consent`
- * (OIDC Core §11), and the Business Messages device never sends `prompt` (bm-contract §10). So
- * refresh tokens are governed by the client registration instead: a client registered for the
- * `refresh_token` grant (the default here) gets one with every code exchange.
+ * (OIDC Core §11), and the Business Messages device never sends `prompt`
+ * (docs/contract-decisions.md §10 "refresh tokens without prompt=consent"). So refresh tokens are
+ * governed by the client registration instead: a client registered for the `refresh_token` grant
+ * (the default here) gets one with every code exchange.
  */
 import { generateKeyPair, randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
@@ -25,8 +26,8 @@ import { createInteractionRoutes, escapeHTML } from './provider/interactions.ts'
 import { createMemoryAdapterFactory } from './provider/memory-adapter.ts'
 
 /**
- * The redirect URIs Business Messages uses (bm-contract §4.1), written out here rather than shared
- * with the agent's code, so the provider stays an independent counterpart.
+ * The redirect URIs Business Messages uses (docs/contract-decisions.md §4.1), written out here
+ * rather than shared with the agent's code, so the provider stays an independent counterpart.
  */
 const GOOGLE_REDIRECT_URIS: readonly string[] = Object.freeze([
   'https://business.google.com/callback',

@@ -1,6 +1,6 @@
 /**
  * @module emulator
- * A local stand-in for Google's side of Business Messages (contract §7): the Business
+ * A local stand-in for Google's side of Business Messages (docs/contract-decisions.md §7): the Business
  * Communications and Business Messages APIs, the service-account token endpoint, the signing
  * webhook sender, and a scriptable user device behind the `/emulator/v1` control API. State lives
  * in `dataDir` and survives restarts. Entry point: {@link startEmulator}; also exported: the clocks a

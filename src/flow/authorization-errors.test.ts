@@ -7,7 +7,7 @@ import {
   sanitiseProviderText,
 } from './authorization-errors.ts'
 
-test('P10 §10 Q4 RFC 6749 §4.1.2.1 codes are classified in any case', () => {
+test('P10 docs/contract-decisions.md §10 Q4 RFC 6749 §4.1.2.1 codes are classified in any case', () => {
   const expected = {
     access_denied: 'cancelled',
     server_error: 'provider-unavailable',

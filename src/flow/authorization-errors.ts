@@ -1,9 +1,9 @@
 /**
  * @module flow/authorization-errors
  * What an authorization error means for the conversation, and how provider text is made safe for
- * the developer's logs. Business Messages' error enum is undocumented (§8 Q4), so per §10 any
- * string is accepted and the RFC 6749 §4.1.2.1 codes are matched case-insensitively
- * (`access_denied` and `ACCESS_DENIED` alike).
+ * the developer's logs. Business Messages' error enum is undocumented
+ * (docs/contract-decisions.md §8 Q4), so per §10 Q4 any string is accepted and the
+ * RFC 6749 §4.1.2.1 codes are matched case-insensitively (`access_denied` and `ACCESS_DENIED` alike).
  */
 
 /**

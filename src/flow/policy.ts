@@ -11,7 +11,10 @@ import type { FlowPolicy } from './types.ts'
 /** 10 minutes: the code lifetime OAuth 2.1 §4.1.2 recommends (P7); the pending sign-in store's default. */
 export const DEFAULT_PENDING_TTL_MS = DEFAULT_PENDING_SIGNIN_TTL_MS
 
-/** Three prompts per sign-in, then a failure offers a live agent (§4.4 UX guidance). */
+/**
+ * Three prompts per sign-in, then a failure offers a live agent (docs/contract-decisions.md §4.4 UX
+ * guidance).
+ */
 export const DEFAULT_MAX_ATTEMPTS = 3
 
 /**

@@ -109,7 +109,7 @@ describe('X exchange failures', () => {
     })
   }
 
-  test('X3 §10 crash after the token request may have gone out: fresh prompt, the old code is never exchanged', () => {
+  test('X3 docs/contract-decisions.md §10 "crash semantics": a crash after the token request may have gone out: fresh prompt, the old code is never exchanged', () => {
     const chat = transcript().user('balance?').code().expectState('exchanging', { promptId: 'prompt-1' })
     // The restarted runner finds `exchanging` and reports the outcome as unknown.
     chat

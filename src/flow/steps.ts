@@ -107,7 +107,7 @@ export function discardPending(from: SignInState): SignInAction[] {
 
 /**
  * A try failed: send another prompt explaining why (`messageKey`), or, once `maxAttempts` prompts
- * were spent, stop the chip loop and offer a live agent instead (§4.4).
+ * were spent, stop the chip loop and offer a live agent instead (docs/contract-decisions.md §4.4).
  */
 export function retryOrHandOff(
   step: { from: TryingState; messageKey: MessageKey; failure: Failure },

@@ -4,11 +4,12 @@
  * the next state and the actions to run. No I/O, no clock, no randomness beyond the injected
  * `policy.newPromptId`. This file is the product's spec; read it with `flow.test.ts` (transcripts).
  *
- * Rules it keeps (ids from security-cases.md):
+ * Rules it keeps (ids from docs/security.md):
  * - At most one `exchange-code` per prompt, and only from `awaiting-sign-in` inside the prompt's
  *   lifetime: a second code, a late code, a code for a replaced prompt or a code while
  *   `exchanging`/`signed-in` is never exchanged (X1, P6, P7, P8, W17).
- * - An exchange whose outcome is unknown is never retried; the user gets a fresh prompt (X3, §10).
+ * - An exchange whose outcome is unknown is never retried; the user gets a fresh prompt (X3,
+ *   docs/contract-decisions.md §10 "crash semantics").
  * - Users see message keys only; provider text goes to hooks, sanitised (P10).
  * - Failed tries re-prompt with a fresh chip until `maxAttempts` prompts were spent, then a live
  *   agent is offered; configuration faults offer one at once, without a chip loop (X5).
@@ -115,7 +116,8 @@ function onQuestion(state: SignInState, event: EventOf<'question-needs-sign-in'>
 
 function onOtherMessage(state: SignInState, ctx: StepContext): Transition {
   if (state.kind === 'awaiting-sign-in') {
-    // The user's message pushed the chip away: put a fresh one on the last message (§4.4).
+    // The user's message pushed the chip away: put a fresh one on the last message
+    // (docs/contract-decisions.md §4.4).
     return sendPrompt({ basis: basisOf(state), attempt: state.attempt, messageKey: 'prompt.reminder' }, ctx)
   }
   if (state.kind === 'exchanging') {
@@ -230,7 +232,10 @@ function onExchangeFailed(state: ExchangingState, event: EventOf<'exchange-faile
   return retryOrHandOff({ from: state, messageKey, failure }, ctx)
 }
 
-/** An exchange that never reported back within a prompt's lifetime: a crashed runner (§10). */
+/**
+ * An exchange that never reported back within a prompt's lifetime: a crashed runner
+ * (docs/contract-decisions.md §10 "crash semantics").
+ */
 function isStuck(state: ExchangingState, ctx: StepContext): boolean {
   return ctx.now - state.startedAt >= ctx.policy.pendingTtlMs
 }

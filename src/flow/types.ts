@@ -43,7 +43,8 @@ export interface PromptExpiredState {
 
 /**
  * The code was handed to the token endpoint. Persisted before the request goes out, so a runner
- * that finds this state after a crash knows the outcome is unknown (§10 crash semantics).
+ * that finds this state after a crash knows the outcome is unknown
+ * (docs/contract-decisions.md §10 "crash semantics").
  */
 export interface ExchangingState {
   readonly kind: 'exchanging'
@@ -93,7 +94,10 @@ export type ExchangeFailureKind =
   | 'client-misconfigured'
   /** The request provably never left (DNS error, connection refused) and the runner gave up. */
   | 'network'
-  /** The request may have been sent and the answer was lost (timeout, reset, crash): X3, §10. */
+  /**
+   * The request may have been sent and the answer was lost (timeout, reset, crash): X3,
+   * docs/contract-decisions.md §10 "crash semantics".
+   */
   | 'unknown-outcome'
 
 /** Every input of the machine. Codes and tokens never appear in events: the runner holds them. */
@@ -171,7 +175,8 @@ export type MessageParams = Readonly<Record<string, string>>
 
 /**
  * What the runner must do, in order. Every action that shows the user something is exactly one
- * message, so a sign-in chip is always on the last message sent (§4.4: chips vanish under newer ones).
+ * message, so a sign-in chip is always on the last message sent (docs/contract-decisions.md §4.4:
+ * chips vanish under newer ones).
  */
 export type SignInAction =
   /**

@@ -49,7 +49,7 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   })
 }
 
-/** Google's error envelope (bm-contract §1.8). */
+/** Google's error envelope (docs/contract-decisions.md §1.8). */
 export function googleError(
   code: number,
   status: string,

@@ -4,7 +4,7 @@
  * envelope `{error: {code, message, status}}` is used as is; any other body gets the `google.rpc.Code`
  * name that the HTTP status maps to and a short message that does not quote the body.
  *
- * @see bm-contract.md §1.8 (error responses, HTTP ↔ google.rpc.Code mapping)
+ * @see docs/contract-decisions.md §1.8 (error responses, HTTP ↔ google.rpc.Code mapping)
  */
 import { GoogleAPIError } from '../errors.ts'
 

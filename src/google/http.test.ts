@@ -52,7 +52,7 @@ function setup(handlers: Handler[], options: Partial<GoogleHTTPOptions> = {}) {
 
 const GET = { method: 'GET', path: 'v1/x' } as const
 
-describe('GoogleHTTP (bm-contract §1.8, §2.6, §10)', () => {
+describe('GoogleHTTP (docs/contract-decisions.md §1.8, §2.6, §10 "client retry policy")', () => {
   test('sends bearer, JSON body and query; parses the answer', async () => {
     const { http, calls } = setup([() => json({ ok: true })])
     const body = await http.request<{ ok: boolean }>({
@@ -217,7 +217,7 @@ describe('GoogleHTTP (bm-contract §1.8, §2.6, §10)', () => {
   })
 })
 
-describe('create semantics: ALREADY_EXISTS after an ambiguous attempt (security-cases A3)', () => {
+describe('create semantics: ALREADY_EXISTS after an ambiguous attempt (security case A3)', () => {
   test('timeout then ALREADY_EXISTS → already-existed', async () => {
     const { http } = setup([(c) => Promise.reject(c.signal?.reason), () => googleError(409, 'ALREADY_EXISTS', 'dup')], {
       timeoutSignal: expiredTimeoutSignal,

@@ -6,7 +6,7 @@
  * fetch are injected so tests neither wait nor touch the network. Logs carry method, path, status
  * and attempt only; never headers or bodies.
  *
- * @see bm-contract.md §1.8, §2.6, §10 (client retry policy)
+ * @see docs/contract-decisions.md §1.8, §2.6, §10 "client retry policy"
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import { systemClock, type Clock } from '../core/clock.ts'

@@ -4,7 +4,7 @@ import { ManualClock } from '../core/clock.ts'
 import { ConversationPacer, nextSendTime } from './pacer.ts'
 import { fakeSleep } from './fake-fetch.test-util.ts'
 
-describe('ConversationPacer (bm-contract §2.6, security-cases A1)', () => {
+describe('ConversationPacer (docs/contract-decisions.md §2.6, security case A1)', () => {
   test('the first 60 sends in a minute go at once; the 61st waits for the window', async () => {
     const clock = new ManualClock(0)
     const { sleep, delays } = fakeSleep(clock)

@@ -6,7 +6,7 @@
  * order; different conversations never wait for each other. Memory is bounded: conversations with
  * no send inside the window and nobody waiting are dropped by a periodic sweep.
  *
- * @see bm-contract.md §2.6 (> 60 messages / minute / conversation); security-cases A1
+ * @see docs/contract-decisions.md §2.6 (> 60 messages / minute / conversation); security case A1
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import { systemClock, type Clock } from '../core/clock.ts'

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { InvalidArgumentError } from '../errors.ts'
 import { parseAgentName, parseBrandName, parsePartnerName, validateConversationId } from './resource-names.ts'
 
-describe('resource names (bm-contract §1.2)', () => {
+describe('resource names (docs/contract-decisions.md §1.2)', () => {
   test('parses an agent name', () => {
     assert.deepEqual(parseAgentName('brands/1111/agents/2222'), {
       brandId: '1111',

@@ -5,7 +5,7 @@
  * opaque strings chosen by Google; we only require that each is a single URL-safe path segment,
  * so a name can never smuggle an extra path, query or fragment into a request URL.
  *
- * @see bm-contract.md §1.2 (resource names), §2.1 (conversation names)
+ * @see docs/contract-decisions.md §1.2 (resource names), §2.1 (conversation names)
  */
 import { InvalidArgumentError } from '../errors.ts'
 

@@ -3,7 +3,7 @@
  * The client retry policy as pure functions: which answers are retried, how long to wait, and how a
  * `Retry-After` header is read. No I/O, no clock reads: callers pass `now` and `random`.
  *
- * Policy (bm-contract §2.6 and §10 "client retry policy", Google's high-volume guide):
+ * Policy (docs/contract-decisions.md §2.6 and §10 "client retry policy", Google's high-volume guide):
  * - 429 and 500 → exponential backoff with full jitter, honouring `Retry-After`;
  * - 502 and 504 (gateway failures, not named by Google) are treated like 500: the request may or may
  *   not have reached the API, and every create carries its own id, so repeating it is safe;

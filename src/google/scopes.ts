@@ -4,7 +4,7 @@
  * `https://www.googleapis.com/auth/businessmessages`), so `bm-oauth header` can take the same
  * arguments as the `oauth2l header` commands in Google's curl snippets.
  *
- * @see bm-contract.md §1.7, §2.1, §5.1, §10 (`oauth2l header` replacement)
+ * @see docs/contract-decisions.md §1.7, §2.1, §5.1, §10 "oauth2l header replacement"
  */
 import { InvalidArgumentError } from '../errors.ts'
 

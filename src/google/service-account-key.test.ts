@@ -30,7 +30,7 @@ function keyError(messagePart: string) {
   }
 }
 
-describe('parseServiceAccountKey (bm-contract §5)', () => {
+describe('parseServiceAccountKey (docs/contract-decisions.md §5)', () => {
   test('accepts a key file as text or object and keeps the known fields', () => {
     const key = parseServiceAccountKey(JSON.stringify(VALID))
     assert.equal(key.client_email, VALID.client_email)
@@ -86,7 +86,7 @@ describe('parseServiceAccountKey (bm-contract §5)', () => {
   })
 })
 
-describe('scopes (oauth2l short names, bm-contract §5.1)', () => {
+describe('scopes (oauth2l short names, docs/contract-decisions.md §5.1)', () => {
   test('short names expand, URLs and OIDC scopes pass through', () => {
     assert.equal(expandScope('businessmessages'), SCOPES.businessmessages)
     assert.equal(expandScope('businesscommunications'), SCOPES.businesscommunications)

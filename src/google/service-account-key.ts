@@ -4,7 +4,7 @@
  * Errors name the missing or malformed field but never echo a value: a key file is one long secret,
  * and even `JSON.parse`'s own error text quotes a snippet of its input, so it is not kept as `cause`.
  *
- * @see bm-contract.md §5 (service-account authentication)
+ * @see docs/contract-decisions.md §5 (service-account authentication)
  */
 import { readFile } from 'node:fs/promises'
 import { z } from 'zod'

@@ -39,7 +39,7 @@ function assertionOf(call: RecordedCall): string {
 let issued = 0
 const tokenReply = () => json({ access_token: `ya29.token-${++issued}`, expires_in: 3600, token_type: 'Bearer' })
 
-describe('ServiceAccountCredentials (bm-contract §5.2, RFC 7523)', () => {
+describe('ServiceAccountCredentials (docs/contract-decisions.md §5.2, RFC 7523)', () => {
   test('posts a verifiable RS256 assertion to the key file token_uri', async () => {
     const clock = new ManualClock()
     const { fetch, calls } = scriptedFetch(tokenReply)

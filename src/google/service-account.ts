@@ -6,7 +6,7 @@
  * refreshed single-flight. The key, assertion and token live only in `#private` fields; the
  * object's JSON and inspect forms show the service account's e-mail and nothing else.
  *
- * @see bm-contract.md §5.2 (token request on the wire), §5.3, §10 (service-account tokens)
+ * @see docs/contract-decisions.md §5.2 (token request on the wire), §5.3, §10 "service-account tokens"
  * @see https://www.rfc-editor.org/rfc/rfc7523#section-2.1
  */
 import { importPKCS8, SignJWT } from 'jose'

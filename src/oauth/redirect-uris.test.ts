@@ -2,8 +2,8 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { BUSINESS_MESSAGES_REDIRECT_URIS, isAllowedRedirectURI } from './redirect-uris.ts'
 
-describe('Business Messages redirect URIs (bm-contract §4.1)', () => {
-  test('F8 the four exact strings', () => {
+describe('Business Messages redirect URIs (docs/contract-decisions.md §4.1)', () => {
+  test('the four exact strings', () => {
     assert.deepEqual(
       [...BUSINESS_MESSAGES_REDIRECT_URIS],
       [

@@ -2,7 +2,7 @@
  * @module oauth/redirect-uris
  * The redirect URIs Business Messages uses, and the exact-match check the agent applies before it
  * forwards a relayed `redirectUri` to a token endpoint (security case P12).
- * @see bm-contract §4.1
+ * @see docs/contract-decisions.md §4.1
  */
 
 /**

@@ -63,7 +63,10 @@ export interface WebhookSettings {
 export interface LocalSettings {
   /** Allow `http:` provider endpoints on 127.0.0.1 / localhost / ::1. */
   readonly allowInsecureLoopback: boolean
-  /** Redirect URIs accepted besides the four Google ones: only these, only when listed (§10 Q3). */
+  /**
+   * Redirect URIs accepted besides the four Google ones: only these, only when listed
+   * (docs/contract-decisions.md §10 Q3).
+   */
   readonly standInRedirectUris: readonly string[]
   /** Accept unsigned webhook deliveries (Google's test payloads). Loud warning at start. */
   readonly unsafeDisableSignatureVerification: boolean

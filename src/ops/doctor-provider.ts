@@ -133,7 +133,10 @@ function metadataFromDocument(
   }
 }
 
-/** Check 2: PKCE S256 is supported (bm-oauth refuses providers without it, §10 Q1). */
+/**
+ * Check 2: PKCE S256 is supported (bm-oauth refuses providers without it,
+ * docs/contract-decisions.md §10 Q1).
+ */
 export function checkS256(metadata: ProviderMetadata | undefined): DoctorCheck {
   const id = 'provider.s256'
   const title = 'PKCE S256 supported'
@@ -249,7 +252,10 @@ async function probeRedirectURI(ctx: DoctorContext, p: RedirectProbe): Promise<D
   return fail(p.id, p.title, reason, hint)
 }
 
-/** The request the device sends on a chip tap (§10 Q2), with a throwaway S256 challenge. */
+/**
+ * The request the device sends on a chip tap (docs/contract-decisions.md §10 Q2), with a throwaway
+ * S256 challenge.
+ */
 function authorizationRequest(p: RedirectProbe): URL {
   const url = new URL(p.endpoint)
   const challenge = calculateS256Challenge(generateCodeVerifier())

@@ -1,10 +1,11 @@
 /**
  * @module ops/doctor-webhook
  * `doctor` checks against the agent's webhook, done the way Google does them: the unsigned
- * `{clientToken, secret}` verification handshake (bm-contract §3.6), one harmless signed delivery
- * (`userStatus.isTyping: false`, fresh `requestId`, HMAC-SHA512 with the first webhook key, §3.7)
- * that must be acknowledged with 2xx, and the same delivery with a wrong signature, which must be
- * refused. Redirects count as failures, as for Google (§3.5). Keys and tokens are never printed.
+ * `{clientToken, secret}` verification handshake (docs/contract-decisions.md §3.6), one harmless
+ * signed delivery (`userStatus.isTyping: false`, fresh `requestId`, HMAC-SHA512 with the first
+ * webhook key, docs/contract-decisions.md §3.7) that must be acknowledged with 2xx, and the same
+ * delivery with a wrong signature, which must be refused. Redirects count as failures, as for
+ * Google (docs/contract-decisions.md §3.5). Keys and tokens are never printed.
  */
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import type { BmOAuthConfig } from './config.ts'
@@ -114,7 +115,10 @@ function redirectOrPathHint(status: number): string {
   return 'check the agent logs'
 }
 
-/** A `userStatus` event that changes nothing (bm-contract §3.1), with a fresh requestId. */
+/**
+ * A `userStatus` event that changes nothing (docs/contract-decisions.md §3.1), with a fresh
+ * requestId.
+ */
 function testDelivery(ctx: DoctorContext, config: BmOAuthConfig): string {
   const now = new Date(ctx.clock.now()).toISOString()
   return JSON.stringify({

@@ -3,9 +3,9 @@
  * The seed's send step as one operation: a fresh PKCE verifier and its S256 challenge, the pending
  * sign-in stored first (verifier sealed, keyed by agent and conversation, replacing any earlier
  * prompt: P6), then one `messages.create` with text, fallback, a BOT representative and the
- * `authenticationRequest` chip carrying `codeChallengeMethod: 'S256'` explicitly (§10 Q1).
- * Storing first means a chip is never out without its verifier; the verifier never leaves this
- * function except sealed.
+ * `authenticationRequest` chip carrying `codeChallengeMethod: 'S256'` explicitly
+ * (docs/contract-decisions.md §10 Q1). Storing first means a chip is never out without its
+ * verifier; the verifier never leaves this function except sealed.
  */
 import { BOT_REPRESENTATIVE } from '../channel/business-messages/outbound.ts'
 import { systemClock, type Clock } from '../core/clock.ts'
@@ -16,7 +16,7 @@ import { validateConversationId } from '../google/resource-names.ts'
 import { calculateS256Challenge, generateCodeVerifier, type RandomBytes } from '../pkce/pkce.ts'
 import type { PendingSignInStore } from '../signin-store/pending-signins.ts'
 
-/** Default chip message text (bm-contract §2.4 canonical message). */
+/** Default chip message text (docs/contract-decisions.md §2.4 canonical message). */
 export const DEFAULT_AUTH_REQUEST_TEXT = 'Sign in to continue the conversation.'
 /** Default fallback for devices that cannot show the chip. */
 export const DEFAULT_AUTH_REQUEST_FALLBACK =

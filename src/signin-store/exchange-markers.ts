@@ -5,9 +5,10 @@
  *
  * Google delivers webhooks at least once, and providers revoke every token issued from a code that
  * is redeemed twice, so a duplicate delivery, a second instance or a restart after a crash must
- * never send a second token request for the same code (X1, X3, bm-contract §10 crash semantics).
- * `claim` is one `INSERT … ON CONFLICT DO NOTHING`: exactly one caller, in any process, sees `true`.
- * Markers are kept for longer than Google's 7-day redelivery horizon, then purged.
+ * never send a second token request for the same code (X1, X3,
+ * docs/contract-decisions.md §10 "crash semantics"). `claim` is one
+ * `INSERT … ON CONFLICT DO NOTHING`: exactly one caller, in any process, sees `true`. Markers are
+ * kept for longer than Google's 7-day redelivery horizon, then purged.
  */
 import { createHash } from 'node:crypto'
 import { InvalidArgumentError } from '../errors.ts'

@@ -1,7 +1,7 @@
 /**
- * The chat page's rich-text parser (contract §2.2 `containsRichText`): the three markers, literal
- * fallback for unclosed ones, and links only for absolute http(s) URLs. The DOM half is exercised
- * in a real browser by test/browser/chat-page.test.ts.
+ * The chat page's rich-text parser (docs/contract-decisions.md §2.2 `containsRichText`): the three
+ * markers, literal fallback for unclosed ones, and links only for absolute http(s) URLs. The DOM
+ * half is exercised in a real browser by test/browser/chat-page.test.ts.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'

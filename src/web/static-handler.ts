@@ -41,8 +41,9 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 
 /**
  * Policy of the chat page. Images may come from anywhere on http(s): agents' rich cards and avatars
- * point at their own hosts (contract §2.2). Everything that can run code or send data stays on
- * `'self'`. The sign-in popup is opened with `window.open`, which CSP does not restrict.
+ * point at their own hosts (docs/contract-decisions.md §2.2). Everything that can run code or send
+ * data stays on `'self'`. The sign-in popup is opened with `window.open`, which CSP does not
+ * restrict.
  */
 export const PAGE_CONTENT_SECURITY_POLICY = [
   "default-src 'none'",

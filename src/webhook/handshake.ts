@@ -1,8 +1,8 @@
 /**
  * @module webhook/handshake
- * The set-up time verification request (bm-contract §3.6, §10 Q6): Google POSTs
+ * The set-up time verification request (docs/contract-decisions.md §3.6, §10 Q6): Google POSTs
  * `{"clientToken": "...", "secret": "..."}` unsigned, and the webhook answers 200 with the plain
- * `secret` only when `clientToken` is the configured one (security-cases W7).
+ * `secret` only when `clientToken` is the configured one (security case W7).
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 

@@ -5,9 +5,9 @@
  * `claimNext` with a lease, then `complete` or `fail`; signed but unprocessable bodies go to
  * `quarantine`; `purge` drops rows older than the dedupe retention.
  *
- * Secrets (security-cases S5, §10 crash semantics). An `authenticationResponse` body carries an
- * authorization code, which must survive a restart between ack and processing yet must never lie
- * in the database in plaintext. So:
+ * Secrets (security case S5, docs/contract-decisions.md §10 "crash semantics"). An
+ * `authenticationResponse` body carries an authorization code, which must survive a restart between
+ * ack and processing yet must never lie in the database in plaintext. So:
  * - with a {@link PayloadSealer} (the token vault's AEAD, injected), every payload is stored sealed,
  *   bound to its row id as associated data, and the code survives a crash;
  * - without one, the code is removed before storing (`stripped`): the processor gets the full event

@@ -9,7 +9,7 @@ const enc = (value: unknown): Uint8Array =>
 const parse = (value: unknown) => parseWebhookEvent(enc(value))
 const unprocessable = (err: unknown): boolean => isBmOAuthError(err, 'ERR_WEBHOOK_UNPROCESSABLE')
 
-test('bm-contract §3.4 text message example', () => {
+test('docs/contract-decisions.md §3.4 text message example', () => {
   const event = parse({
     agent: 'brands/1111/agents/2222',
     conversationId: '3333',

@@ -1,10 +1,11 @@
 /**
  * @module webhook/parse-event
  * Pure parser from the raw webhook body to a {@link WebhookEvent}. This is the only place that knows
- * Google's inbound field names (bm-contract §3). It is lenient where §10 says so: `redirectUri` or
- * `redirect_uri`, `type` or `suggestionType`, string booleans, placeholder values, unknown keys
- * ignored, `requestId` and `context` optional. It is strict about types: a field that should be a
- * string but is an object or number makes the body unprocessable (the receiver quarantines it, W9).
+ * Google's inbound field names (docs/contract-decisions.md §3). It is lenient where
+ * docs/contract-decisions.md §10 "receiver leniency" says so: `redirectUri` or `redirect_uri`,
+ * `type` or `suggestionType`, string booleans, placeholder values, unknown keys ignored, `requestId`
+ * and `context` optional. It is strict about types: a field that should be a string but is an
+ * object or number makes the body unprocessable (the receiver quarantines it, W9).
  */
 import { createHash } from 'node:crypto'
 import { BmOAuthError } from '../errors.ts'

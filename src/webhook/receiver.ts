@@ -52,9 +52,15 @@ export interface RecordedDelivery {
 }
 
 export interface WebhookReceiverOptions {
-  /** Signing keys: current first, then optionally the previous one during rotation (§10 Q7). */
+  /**
+   * Signing keys: current first, then optionally the previous one during rotation
+   * (docs/contract-decisions.md §10 Q7).
+   */
   keys?: readonly string[]
-  /** The console's client token, to answer the verification handshake (§3.6). */
+  /**
+   * The console's client token, to answer the verification handshake
+   * (docs/contract-decisions.md §3.6).
+   */
   clientToken?: string
   /** Local testing only (Google's unsigned test payloads). Logs a loud warning at construction. */
   unsafeDisableSignatureVerification?: boolean
@@ -78,7 +84,7 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
 /**
  * Builds a receiver, refusing to start without a signing key unless verification is explicitly
- * disabled (§10 "unsigned mode"), in which case it warns loudly.
+ * disabled (docs/contract-decisions.md §10 "unsigned mode"), in which case it warns loudly.
  */
 export function createWebhookReceiver(options: WebhookReceiverOptions): WebhookReceiver {
   const logger = (options.logger ?? silentLogger).child({ component: 'webhook' })
@@ -207,7 +213,10 @@ function header(request: WebhookRequest, name: string): string | undefined {
   return undefined
 }
 
-/** No content type is accepted (Q6: Google's is unconfirmed); otherwise JSON media types, any parameters. */
+/**
+ * No content type is accepted (Google's is unconfirmed: docs/contract-decisions.md §10 Q6);
+ * otherwise JSON media types, any parameters.
+ */
 function isJSONContentType(value: string | undefined): boolean {
   if (value === undefined || value.trim() === '') return true
   const media = (value.split(';')[0] ?? '').trim().toLowerCase()

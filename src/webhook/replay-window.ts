@@ -1,8 +1,9 @@
 /**
  * @module webhook/replay-window
- * The one place for the replay window (security-cases conclusion 4, W11): the signature covers only
- * the body, so replay protection is the signed `sendTime` plus de-duplication. Google retries for 7
- * days (F3), so both the window and the dedupe retention must cover 7 days plus clock skew.
+ * The one place for the replay window (W11): the signature covers only the body, so replay
+ * protection is the signed `sendTime` plus de-duplication. Google retries for 7 days
+ * (docs/contract-decisions.md §3.5), so both the window and the dedupe retention must cover 7 days
+ * plus clock skew.
  */
 
 export const DAY_MS = 24 * 60 * 60 * 1000

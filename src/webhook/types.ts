@@ -2,11 +2,14 @@
  * @module webhook/types
  * Inbound webhook events as the rest of bm-oauth sees them: a discriminated union on `kind`, with
  * neutral camelCase names and lenient values already normalised (string booleans coerced, both
- * field spellings accepted). The Google wire shape is described in bm-contract §3; it lives only in
- * `parse-event.ts`, which produces these types.
+ * field spellings accepted). The Google wire shape is described in docs/contract-decisions.md §3;
+ * it lives only in `parse-event.ts`, which produces these types.
  */
 
-/** Fields every event may carry. Only `kind` and `dedupeKey` are always present (§3.1: receipts lack `requestId`). */
+/**
+ * Fields every event may carry. Only `kind` and `dedupeKey` are always present
+ * (docs/contract-decisions.md §3.1: receipts lack `requestId`).
+ */
 export interface WebhookEventBase {
   /**
    * Stable identity of the delivery, used for de-duplication: `r:<requestId>` when present, else
@@ -50,7 +53,7 @@ export interface SuggestionEvent extends WebhookEventBase {
 
 /**
  * The outcome of the user's sign-in at the provider. `error` wins when Google sent both a code and
- * error details (security-cases P10; Google's own test payload does this). `missing` means neither
+ * error details (security case P10; Google's own test payload does this). `missing` means neither
  * (or the code was withheld from storage, see inbox-store): the flow must re-prompt, never guess.
  */
 export type AuthenticationOutcome =
@@ -81,7 +84,10 @@ export interface LiveAgentRequestEvent extends WebhookEventBase {
 
 export interface SurveyEvent extends WebhookEventBase {
   kind: 'survey'
-  /** The `surveyResponse` object's scalar fields, unchanged (its enums are UNCONFIRMED, Q5). */
+  /**
+   * The `surveyResponse` object's scalar fields, unchanged (its enums are unconfirmed,
+   * docs/contract-decisions.md §8 Q5).
+   */
   survey: Record<string, string | number | boolean>
 }
 

@@ -12,7 +12,7 @@ const sign = (body: Uint8Array, key: string, alg = 'sha512'): string =>
 
 const mismatch = (err: unknown): boolean => isBmOAuthError(err, 'ERR_WEBHOOK_SIGNATURE_MISMATCH') && err.status === 401
 
-test('fixed vector: bm-contract §3.4 example body, docs example token as key (computed with openssl)', () => {
+test('fixed vector: docs/contract-decisions.md §3.4 example body, docs example token as key (computed with openssl)', () => {
   // printf '%s' "$BODY" | openssl dgst -sha512 -hmac SJENCPGJESMGUFPY -binary | base64
   const body =
     '{"agent":"brands/1111/agents/2222","conversationId":"3333","customAgentId":"oauth","requestId":"r-1","message":{"messageId":"4444","name":"conversations/3333/messages/4444","text":"Add 5 credits","createTime":"2020-10-02T15:05:23.045123456Z"},"sendTime":"2020-10-02T15:05:24.045123456Z"}'

@@ -1,8 +1,8 @@
 /**
  * @module webhook/verify-signature
  * Checks `X-Goog-Signature`: standard base64 (padded) of HMAC-SHA512 over the exact raw body bytes,
- * keyed with the UTF-8 bytes of the webhook key (bm-contract §3.7, §10 Q7). Runs before any
- * parsing. Never logs, and never puts into an error, a signature or a key.
+ * keyed with the UTF-8 bytes of the webhook key (docs/contract-decisions.md §3.7, §10 Q7). Runs
+ * before any parsing. Never logs, and never puts into an error, a signature or a key.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { BmOAuthError, InvalidArgumentError } from '../errors.ts'
@@ -26,7 +26,7 @@ const BASE64_SHA512 = /^[A-Za-z0-9+/]{86}==$/
  * else: wrong length, not base64, wrong algorithm, wrong key), both with status 401.
  *
  * Every key's HMAC is computed and compared even after a match, so timing does not tell which key
- * matched (security-cases W6).
+ * matched (security case W6).
  *
  * @see https://developers.google.com/business-communications/business-messages/guides/how-to/message/receive (archived)
  */

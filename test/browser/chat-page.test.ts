@@ -1,10 +1,11 @@
 /**
  * The web chat page in a real Chromium against a real emulator, a real agent (test/browser/chat-agent.ts,
  * replying through the real BusinessMessagesClient) and the strict OIDC provider: rich text and
- * chips (§2.2–2.3), a carousel, read receipts, the Sign in chip opening the provider in a popup and
- * the stand-in `/callback` delivering `authenticationResponse` (§4.2), and a closed popup reaching
- * the agent as `errorDetails.error = ACCESS_DENIED`. Screenshots go to test-results/screenshots/;
- * with BM_OAUTH_UPDATE_SCREENSHOTS=1 the documentation copies in docs/screenshots/ are refreshed too.
+ * chips (docs/contract-decisions.md §2.2–2.3), a carousel, read receipts, the Sign in chip opening
+ * the provider in a popup and the stand-in `/callback` delivering `authenticationResponse`
+ * (docs/contract-decisions.md §4.2), and a closed popup reaching the agent as
+ * `errorDetails.error = ACCESS_DENIED`. Screenshots go to test-results/screenshots/; with
+ * BM_OAUTH_UPDATE_SCREENSHOTS=1 the documentation copies in docs/screenshots/ are refreshed too.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'

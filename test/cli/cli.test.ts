@@ -66,7 +66,8 @@ describe('bm-oauth CLI against the emulator', () => {
     assert.equal(header.code, 0, header.stderr)
     assert.match(header.stdout, /^Authorization: Bearer \S+\n$/)
     const [name, value] = header.stdout.trim().split(': ')
-    // bm-contract §1.4: the guide's body, single-quoted with trailing commas, exactly as curl -d sends it.
+    // docs/contract-decisions.md §1.4: the guide's body, single-quoted with trailing commas,
+    // exactly as curl -d sends it.
     const body =
       "{ 'businessMessagesAgent': { 'authorizationConfig': { 'endpointUrl': 'https://curl.example/auth', }, }, }"
     const response = await fetch(

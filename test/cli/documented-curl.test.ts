@@ -1,7 +1,8 @@
 /**
- * bm-contract §1.4 / §10: Google's documented curl PATCH (single-quoted body, trailing commas, header
- * from `oauth2l header`) works against the emulator with the host changed and `oauth2l` replaced by
- * `bm-oauth`. The command is taken verbatim from README.md, so the README stays true.
+ * docs/contract-decisions.md §1.4 / §10 "lenient JSON": Google's documented curl PATCH
+ * (single-quoted body, trailing commas, header from `oauth2l header`) works against the emulator
+ * with the host changed and `oauth2l` replaced by `bm-oauth`. The command is taken verbatim from
+ * README.md, so the README stays true.
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -38,7 +39,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-test("§1.4 the documented curl PATCH with `bm-oauth header` changes the agent's endpointUrl", async () => {
+test("docs/contract-decisions.md §1.4 the documented curl PATCH with `bm-oauth header` changes the agent's endpointUrl", async () => {
   const command = (await documentedCurlCommand())
     // `npx bm-oauth` resolves to the built CLI; run the same program from source so the test needs no build.
     .replaceAll('npx bm-oauth', `"${process.execPath}" "${MAIN}"`)

@@ -63,7 +63,10 @@ export async function startReceiverWebhook(dir: string, keys: string[], clientTo
   }
 }
 
-/** A user signs in at the strict provider (device flow of bm-contract §4.2) and the agent exchanges the code. */
+/**
+ * A user signs in at the strict provider (device flow of docs/contract-decisions.md §4.2) and the
+ * agent exchanges the code.
+ */
 export async function signInAtProvider(provider: OAuthProvider, scopes: string[]): Promise<TokenSet> {
   const codeVerifier = generateCodeVerifier()
   const redirectUri = 'https://business.google.com/callback'

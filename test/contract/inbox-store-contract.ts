@@ -2,7 +2,7 @@
  * @module test/contract/inbox-store-contract
  * The shared suite every {@link InboxStore} backend must pass (style habit 7): de-duplication
  * (also under concurrency), leases, retries, completion, quarantine, retention, and no plaintext
- * authorization code at rest (security-cases W10, S5).
+ * authorization code at rest (security cases W10, S5).
  */
 import assert from 'node:assert/strict'
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'

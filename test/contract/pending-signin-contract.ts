@@ -2,7 +2,8 @@
  * @module test/contract/pending-signin-contract
  * The behaviour the sign-in store must show on every engine: one pending sign-in per conversation
  * (P6), TTL (P7), single use under concurrency, sealed verifier and question (S1, S5), rekey (S3),
- * and exactly-once code-exchange markers that survive a restart (X1, X3, bm-contract §10).
+ * and exactly-once code-exchange markers that survive a restart (X1, X3,
+ * docs/contract-decisions.md §10 "crash semantics").
  */
 import assert from 'node:assert/strict'
 import { inspect } from 'node:util'

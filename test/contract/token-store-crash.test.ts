@@ -1,7 +1,7 @@
 /**
- * S7 / bm-contract §10 crash semantics on the embedded store: a process killed with SIGKILL right
- * after a refresh commits leaves the NEW refresh token behind, and a code whose exchange marker was
- * committed is never exchanged again after the restart.
+ * S7 / docs/contract-decisions.md §10 "crash semantics" on the embedded store: a process killed
+ * with SIGKILL right after a refresh commits leaves the NEW refresh token behind, and a code whose
+ * exchange marker was committed is never exchanged again after the restart.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'

@@ -1,8 +1,8 @@
 /**
- * Restarts lose nothing (bm-contract §10 crash semantics): a new agent process on the same SQLite
- * file picks up where the old one stopped — between prompt and code, between sign-in and the next
- * question — and a run that died while its token request was in flight is never exchanged again:
- * the user gets a fresh prompt instead.
+ * Restarts lose nothing (docs/contract-decisions.md §10 "crash semantics"): a new agent process on
+ * the same SQLite file picks up where the old one stopped — between prompt and code, between
+ * sign-in and the next question — and a run that died while its token request was in flight is
+ * never exchanged again: the user gets a fresh prompt instead.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -64,7 +64,7 @@ describe('restarts', () => {
     assert.equal((await agentMessages(world, conversationId)).length, settled + 1)
   })
 
-  test('X3 §10 a process killed during the token request: the restarted one re-prompts and never re-sends the code', async () => {
+  test('X3 docs/contract-decisions.md §10 "crash semantics": a process killed during the token request: the restarted one re-prompts and never re-sends the code', async () => {
     await running?.stop()
     running = undefined
     // This process sends the token request (the provider redeems the code) and then "dies": the

@@ -69,7 +69,8 @@ describe('sign-in inside the conversation answers the parked question', () => {
     const answer = await waitForText(world, conversationId, /You are signed in as Alice Liddell/, settled)
     assert.ok(!hasSignInChip(answer))
     assert.equal((await agentMessages(world, conversationId)).length, settled + 1)
-    // §2.5 / the samples: each reply is bracketed by typing events, the answer between them
+    // docs/contract-decisions.md §2.5 / the samples: each reply is bracketed by typing events, the
+    // answer between them
     const view = await control<{
       transcript: Array<{ direction: string; kind: string; content: { eventType?: string; text?: string } }>
     }>(world, `conversations/${conversationId}`)

@@ -55,7 +55,10 @@ export type { AgentMessage }
 export const CLIENT_ID = 'bank-agent'
 export const CLIENT_SECRET = `secret-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`
 
-/** The four Business Messages surfaces of the emulator and the redirect URI each sends (§10 Q3). */
+/**
+ * The four Business Messages surfaces of the emulator and the redirect URI each sends
+ * (docs/contract-decisions.md §10 Q3).
+ */
 export const SURFACES = [
   ['web', 'https://business.google.com/callback'],
   ['web-query', 'https://business.google.com/callback?'],

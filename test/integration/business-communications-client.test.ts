@@ -1,7 +1,7 @@
 /**
  * The Business Communications client against the real emulator over loopback: every client method,
  * FieldMask patches, paging, the partner webhook with the emulator's verification handshake, and
- * Google's error for an unknown agent (bm-contract §1.3–§1.8, §3.6, §10 Q8).
+ * Google's error for an unknown agent (docs/contract-decisions.md §1.3–§1.8, §3.6, §10 Q8).
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -41,14 +41,14 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     return (await res.json()) as Agent
   }
 
-  test('§1.3 getAgent returns the provisioned agent by its resource name', async () => {
+  test('docs/contract-decisions.md §1.3 getAgent returns the provisioned agent by its resource name', async () => {
     const agent = await bc.getAgent(emulator.agentName)
     assert.equal(agent.name, emulator.agentName)
     assert.equal(typeof agent.displayName, 'string')
     assert.equal(agent.businessMessagesAgent?.defaultLocale, 'en')
   })
 
-  test('§1.4 setAuthorizationEndpoint patches only businessMessagesAgent.authorizationConfig', async () => {
+  test('docs/contract-decisions.md §1.4 setAuthorizationEndpoint patches only businessMessagesAgent.authorizationConfig', async () => {
     const before = await bc.getAgent(emulator.agentName)
     const endpointUrl = 'https://provider.example/authorize'
     const updated = await bc.setAuthorizationEndpoint(emulator.agentName, endpointUrl)
@@ -63,7 +63,7 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     assert.deepEqual(reread.businessMessagesAgent?.authorizationConfig, { endpointUrl })
   })
 
-  test('§1.3 patchAgent with updateMask=displayName changes the name and nothing else', async () => {
+  test('docs/contract-decisions.md §1.3 patchAgent with updateMask=displayName changes the name and nothing else', async () => {
     const before = await bc.getAgent(emulator.agentName)
     // The body carries another field too: the mask, not the body, decides what changes.
     const updated = await bc.patchAgent(
@@ -77,7 +77,7 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     assert.deepEqual(updated.businessMessagesAgent?.authorizationConfig, unchanged)
   })
 
-  test('§1.3 patchAgent with a two-path mask given as a comma string', async () => {
+  test('docs/contract-decisions.md §1.3 patchAgent with a two-path mask given as a comma string', async () => {
     const endpointUrl = 'http://127.0.0.1:9/authorize'
     const updated = await bc.patchAgent(
       emulator.agentName,
@@ -93,7 +93,7 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     assert.equal(updated.businessMessagesAgent?.defaultLocale, 'en')
   })
 
-  test('§1.3 listAgents pages with nextPageToken and listAllAgents sees every agent', async () => {
+  test('docs/contract-decisions.md §1.3 listAgents pages with nextPageToken and listAllAgents sees every agent', async () => {
     const created = [
       await createAgent('Paging One'),
       await createAgent('Paging Two'),
@@ -124,7 +124,7 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     assert.equal(last.nextPageToken, undefined)
   })
 
-  test('§1.3 getPartner and patchPartner (updateMask=displayName)', async () => {
+  test('docs/contract-decisions.md §1.3 getPartner and patchPartner (updateMask=displayName)', async () => {
     const partner = await bc.getPartner(emulator.partnerName)
     assert.equal(partner.name, emulator.partnerName)
     const updated = await bc.patchPartner(emulator.partnerName, { displayName: 'Renamed partner' }, ['displayName'])
@@ -133,7 +133,7 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     assert.equal((await bc.getPartner(emulator.partnerName)).displayName, 'Renamed partner')
   })
 
-  test('§1.6 §3.6 setPartnerWebhook: the emulator runs the {clientToken, secret} handshake against the URL', async (t) => {
+  test('docs/contract-decisions.md §1.6 §3.6 setPartnerWebhook: the emulator runs the {clientToken, secret} handshake against the URL', async (t) => {
     const webhook = await startHandshakeServer()
     t.after(() => webhook.close())
     const partner = await bc.setPartnerWebhook(emulator.partnerName, webhook.url)
@@ -141,7 +141,8 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     const capability = partner.productCapabilities?.find((c) => c.product === 'BUSINESS_MESSAGES')
     const bm = capability?.businessMessagesCapability as Record<string, unknown> | undefined
     assert.equal(bm?.['webhookUrl'], webhook.url)
-    // §10 "webhook key via API": the token the handshake carried is the one partners.get reveals.
+    // docs/contract-decisions.md §10 "webhook key via API": the token the handshake carried is the
+    // one partners.get reveals.
     assert.equal(bm?.['webhookClientToken'], webhook.handshakes[0]?.clientToken)
     assert.equal((bm?.['webhookVerification'] as Record<string, unknown> | undefined)?.['verified'], true)
     const reread = await bc.getPartner(emulator.partnerName)
@@ -149,7 +150,7 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     assert.equal(rereadBm?.['webhookUrl'], webhook.url)
   })
 
-  test('§3.6 a webhook that does not echo the secret is recorded as unverified', async (t) => {
+  test('docs/contract-decisions.md §3.6 a webhook that does not echo the secret is recorded as unverified', async (t) => {
     const webhook = await startHandshakeServer({ echoSecret: false })
     t.after(() => webhook.close())
     const partner = await bc.setPartnerWebhook(emulator.partnerName, webhook.url)
@@ -160,7 +161,7 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     assert.equal(verification?.['httpStatus'], 500)
   })
 
-  test("§10 Q8 unknown agent → GoogleAPIError 404 NOT_FOUND with Google's message", async () => {
+  test("docs/contract-decisions.md §10 Q8 unknown agent → GoogleAPIError 404 NOT_FOUND with Google's message", async () => {
     const unknown = `${emulator.brandName}/agents/1`
     for (const call of [
       () => bc.getAgent(unknown),
@@ -176,7 +177,7 @@ describe('BusinessCommunicationsClient against the emulator', () => {
     }
   })
 
-  test('§1.7 a token without the businesscommunications scope → 403 PERMISSION_DENIED, not retried', async () => {
+  test('docs/contract-decisions.md §1.7 a token without the businesscommunications scope → 403 PERMISSION_DENIED, not retried', async () => {
     const rf = recordingFetch()
     const bmOnly = await emulatorCredentials(emulator, { scopes: ['businessmessages'] })
     const client = new BusinessCommunicationsClient({ credentials: bmOnly, baseUrl: emulator.url, fetch: rf.fetch })

@@ -2,7 +2,8 @@
  * The Business Messages client against the real emulator over loopback: every sending method and
  * message shape, the transcript the emulator keeps (Google's resource names), the documented
  * failures (403 for an unknown conversation, 409 for a reused id), and agreement between the
- * client's validator and the emulator's independent one (bm-contract §2.1–§2.6, §10 Q1, Q8).
+ * client's validator and the emulator's independent one
+ * (docs/contract-decisions.md §2.1–§2.6, §10 Q1, §10 Q8).
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -51,7 +52,7 @@ describe('BusinessMessagesClient against the emulator', () => {
     bm = new BusinessMessagesClient({ credentials, baseUrl: emulator.url })
   })
 
-  test("§2.1 §2.2 §2.3 createMessage: every content kind and suggestion kind lands in the transcript under Google's names", async () => {
+  test("docs/contract-decisions.md §2.1 §2.2 §2.3 createMessage: every content kind and suggestion kind lands in the transcript under Google's names", async () => {
     const conversationId = await openConversation(emulator)
     const everySuggestion: Suggestion[] = [
       replySuggestion('Check balance', 'balance'),
@@ -147,7 +148,8 @@ describe('BusinessMessagesClient against the emulator', () => {
       const expected = sends[i]?.options?.forceFallback === true ? { ...sent, forceFallback: true } : sent
       assert.deepEqual(entry.content, expected, `message ${i} is stored as sent`)
     })
-    // §10 Q1: the builder's chip carries S256 explicitly, so the emulator's `plain` default never applies.
+    // docs/contract-decisions.md §10 Q1: the builder's chip carries S256 explicitly, so the
+    // emulator's `plain` default never applies.
     const chips = entries[5]?.content['suggestions'] as Suggestion[]
     assert.equal(chips.length, everySuggestion.length)
     const auth = chips.find((s) => 'authenticationRequest' in s)
@@ -155,7 +157,7 @@ describe('BusinessMessagesClient against the emulator', () => {
     assert.equal(auth.authenticationRequest.oauth.codeChallengeMethod, 'S256')
   })
 
-  test('§2.5 createEvent (TYPING_STARTED / TYPING_STOPPED) returns and logs the event by name', async () => {
+  test('docs/contract-decisions.md §2.5 createEvent (TYPING_STARTED / TYPING_STOPPED) returns and logs the event by name', async () => {
     const conversationId = await openConversation(emulator)
     const started = await bm.createEvent(conversationId, 'typing-1', {
       eventType: 'TYPING_STARTED',
@@ -178,7 +180,7 @@ describe('BusinessMessagesClient against the emulator', () => {
     )
   })
 
-  test("§2.5 updateReceipt marks the user's message READ", async () => {
+  test("docs/contract-decisions.md §2.5 updateReceipt marks the user's message READ", async () => {
     const conversationId = await openConversation(emulator)
     const userMessageId = await userSays(emulator, conversationId, 'What is my balance?')
     const receipt = await bm.updateReceipt(conversationId, userMessageId, { receiptType: 'READ' })
@@ -191,7 +193,7 @@ describe('BusinessMessagesClient against the emulator', () => {
     )
   })
 
-  test('§2.5 createSurvey names the survey; a second one within 24 h is RESOURCE_EXHAUSTED', async () => {
+  test('docs/contract-decisions.md §2.5 createSurvey names the survey; a second one within 24 h is RESOURCE_EXHAUSTED', async () => {
     const conversationId = await openConversation(emulator)
     const survey = await bm.createSurvey(conversationId, 'survey-1')
     assert.deepEqual(survey, { name: `conversations/${conversationId}/surveys/survey-1` })
@@ -211,7 +213,7 @@ describe('BusinessMessagesClient against the emulator', () => {
     )
   })
 
-  test('§2.6 unknown conversation → GoogleAPIError 403 PERMISSION_DENIED (not 404), one attempt each', async () => {
+  test('docs/contract-decisions.md §2.6 unknown conversation → GoogleAPIError 403 PERMISSION_DENIED (not 404), one attempt each', async () => {
     const rf = recordingFetch()
     const client = new BusinessMessagesClient({ credentials, baseUrl: emulator.url, fetch: rf.fetch })
     const unknown = randomUUID()
@@ -233,7 +235,7 @@ describe('BusinessMessagesClient against the emulator', () => {
     assert.equal(rf.to('/v1/conversations/').length, calls.length)
   })
 
-  test('§2.6 A3 the same messageId sent twice explicitly → 409 ALREADY_EXISTS on a first attempt is an error', async () => {
+  test('docs/contract-decisions.md §2.6 A3 the same messageId sent twice explicitly → 409 ALREADY_EXISTS on a first attempt is an error', async () => {
     const rf = recordingFetch()
     const client = new BusinessMessagesClient({ credentials, baseUrl: emulator.url, fetch: rf.fetch })
     const conversationId = await openConversation(emulator)
@@ -256,40 +258,41 @@ describe('BusinessMessagesClient against the emulator', () => {
 })
 
 /**
- * The client's validator and the emulator's were written independently (§10 Q8). For each limit,
- * the client refuses the message without sending anything, the emulator refuses the same body sent
- * raw with 400 INVALID_ARGUMENT naming the same field, and both accept the value at the limit.
+ * The client's validator and the emulator's were written independently
+ * (docs/contract-decisions.md §10 Q8). For each limit, the client refuses the message without
+ * sending anything, the emulator refuses the same body sent raw with 400 INVALID_ARGUMENT naming
+ * the same field, and both accept the value at the limit.
  */
-describe('client and emulator validators agree on the documented limits', () => {
+describe('client and emulator validators agree on the documented limits (docs/contract-decisions.md §2.2, §2.3)', () => {
   const chips = (n: number): Suggestion[] => Array.from({ length: n }, (_, i) => replySuggestion(`Chip ${i}`, `p${i}`))
   const cases: Array<{ rule: string; field: string; over: Message; at: Message; options?: CreateMessageOptions }> = [
     {
-      rule: '§2.2 text ≤ 3,072 characters',
+      rule: 'text ≤ 3,072 characters',
       field: 'message.text',
       over: { text: 'x'.repeat(3073) },
       at: { text: 'x'.repeat(3072) },
     },
     {
-      rule: '§2.2 ≤ 13 suggestions',
+      rule: '≤ 13 suggestions',
       field: 'message.suggestions',
       over: { text: 'Pick one', suggestions: chips(14) },
       at: { text: 'Pick one', suggestions: chips(13) },
     },
     {
-      rule: '§2.3 chip text ≤ 25 characters',
+      rule: 'chip text ≤ 25 characters',
       field: 'message.suggestions[0].reply.text',
       over: { text: 'Pick', suggestions: [replySuggestion('y'.repeat(26), 'p')] },
       at: { text: 'Pick', suggestions: [replySuggestion('y'.repeat(25), 'p')] },
     },
     {
-      rule: '§2.2 forceFallback requires fallback',
+      rule: 'forceFallback requires fallback',
       field: 'message.fallback',
       over: { text: 'No fallback' },
       at: { text: 'With fallback', fallback: 'Fallback' },
       options: { forceFallback: true },
     },
     {
-      rule: '§2.2 containsRichText requires well-formed formatting',
+      rule: 'containsRichText requires well-formed formatting',
       field: 'message.text',
       over: { text: '**never closed', containsRichText: true },
       at: { text: '**closed**', containsRichText: true },

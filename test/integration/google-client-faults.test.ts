@@ -3,9 +3,9 @@
  * fetch: 500 and 429 are retried, 503 is not, a timeout after the emulator applied the create is
  * retried with the same id and its 409 counts as success, a 401 refreshes the token once, and the
  * emulator's real quota of 60 messages per minute per conversation is met with and without the
- * client's pacer (bm-contract §2.6, §10 "client retry policy"; security cases A1, A2, A3, A5).
- * No test sleeps: `sleep` is injected and either records or moves the emulator's clock, which stands
- * still otherwise.
+ * client's pacer (docs/contract-decisions.md §2.6, §10 "client retry policy"; security cases A1,
+ * A2, A3, A5). No test sleeps: `sleep` is injected and either records or moves the emulator's
+ * clock, which stands still otherwise.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -32,7 +32,7 @@ import {
 
 const BOT = { representativeType: 'BOT' } as const
 const MESSAGES = /^\/v1\/conversations\/[^/]+\/messages$/
-/** The emulator's access-token lifetime (contract §5.2: `expires_in` 3600). */
+/** The emulator's access-token lifetime (docs/contract-decisions.md §5.2: `expires_in` 3600). */
 const TOKEN_LIFETIME_MS = 3600 * 1000
 
 /** Applies `fault` to the messages.create attempts numbered in `attempts` (0-based); others pass through. */
@@ -100,7 +100,7 @@ function assertGoogleError(err: unknown, httpStatus: number, rpcStatus: string):
 }
 
 describe('A2 status policy', () => {
-  test('A2 §2.6 500 on the first attempt → backoff, retry with the same messageId, one message logged', async () => {
+  test('A2 docs/contract-decisions.md §2.6 500 on the first attempt → backoff, retry with the same messageId, one message logged', async () => {
     const h = await harness(onMessageAttempts([0], () => Promise.resolve(googleErrorResponse(500, 'INTERNAL'))))
     const sent = await h.client.createMessage(h.conversationId, {
       text: 'Transient failure first',
@@ -120,7 +120,7 @@ describe('A2 status policy', () => {
     )
   })
 
-  test('A2 §2.6 503 → not retried: one attempt, GoogleAPIError UNAVAILABLE, nothing logged', async () => {
+  test('A2 docs/contract-decisions.md §2.6 503 → not retried: one attempt, GoogleAPIError UNAVAILABLE, nothing logged', async () => {
     const h = await harness(onMessageAttempts([0], () => Promise.resolve(googleErrorResponse(503, 'UNAVAILABLE'))))
     await assert.rejects(
       h.client.createMessage(h.conversationId, { text: 'Platform incident', representative: BOT }),
@@ -131,7 +131,7 @@ describe('A2 status policy', () => {
     assert.deepEqual(await loggedAgentMessages(emulator, h.conversationId), [])
   })
 
-  test('A2 §10 429 with Retry-After: 1 → the client sleeps 1000 ms (injected) and retries', async () => {
+  test('A2 docs/contract-decisions.md §10 "client retry policy": 429 with Retry-After: 1 → the client sleeps 1000 ms (injected) and retries', async () => {
     const tooMany = (): Promise<Response> =>
       Promise.resolve(googleErrorResponse(429, 'RESOURCE_EXHAUSTED', { 'retry-after': '1' }))
     const h = await harness(onMessageAttempts([0], tooMany))
@@ -154,7 +154,7 @@ describe('A3 idempotent send', () => {
     ['network error', () => new TypeError('fetch failed')],
   ] as const
   for (const [label, failure] of lostAnswers) {
-    test(`A3 §10 a ${label} after the emulator applied the create → same id retried → 409 → success, no duplicate`, async () => {
+    test(`A3 docs/contract-decisions.md §10 "crash semantics": a ${label} after the emulator applied the create → same id retried → 409 → success, no duplicate`, async () => {
       // The request really reaches the emulator, which stores the message; only the answer is lost.
       const loseAnswer: FaultHook = async (_request, forward) => {
         await (await forward()).text()
@@ -208,7 +208,7 @@ describe('A3 idempotent send', () => {
 })
 
 describe('A5 service-account token refresh on 401', () => {
-  test('A5 §10 the emulator expires the token (clock moved past expires_in) → 401 → one refresh → success', async () => {
+  test('A5 docs/contract-decisions.md §10 "client retry policy": the emulator expires the token (clock moved past expires_in) → 401 → one refresh → success', async () => {
     // A token source with a clock of its own, so it can go on trusting its cached token.
     const clientClock = new ManualClock(emulator.clock.now())
     const tokenFetch = recordingFetch()
@@ -259,7 +259,7 @@ describe('A5 service-account token refresh on 401', () => {
 })
 
 describe("A1 the emulator's quota of 60 messages per 60 s per conversation", () => {
-  test('A1 §2.6 pacer off: the 61st message → 429 RESOURCE_EXHAUSTED once retries are exhausted', async () => {
+  test('A1 docs/contract-decisions.md §2.6 pacer off: the 61st message → 429 RESOURCE_EXHAUSTED once retries are exhausted', async () => {
     const h = await harness(undefined, { pacer: false, retry: { maxAttempts: 1 } })
     await sendNumbered(h, 'Message', 60)
     await assert.rejects(

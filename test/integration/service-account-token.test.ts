@@ -1,8 +1,8 @@
 /**
- * Service-account tokens against the emulator's `/token` (bm-contract §5.2, §5.3, §10
- * "service-account tokens"; security case A5): the key file's `token_uri` is honoured, the RS256
- * assertion carries Google's claims, tokens are cached and fetched single-flight, and an assertion
- * signed by another key is refused with `invalid_grant`.
+ * Service-account tokens against the emulator's `/token` (security case A5;
+ * docs/contract-decisions.md §5.2, §5.3, §10 "service-account tokens"): the key file's `token_uri` is
+ * honoured, the RS256 assertion carries Google's claims, tokens are cached and fetched single-flight,
+ * and an assertion signed by another key is refused with `invalid_grant`.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -33,7 +33,7 @@ describe("ServiceAccountCredentials against the emulator's /token", () => {
   })
   after(() => running.stop())
 
-  test("§5.3 §10 the key file's token_uri is honoured: the token request goes to the emulator, not Google", async () => {
+  test('docs/contract-decisions.md §5.3, §10 "service-account tokens": the token_uri of the key file is honoured: the token request goes to the emulator, not Google', async () => {
     assert.equal(key.token_uri, `${emulator.url}/token`)
     const rf = recordingFetch()
     const credentials = new ServiceAccountCredentials(key, { scopes: SCOPES, fetch: rf.fetch })
@@ -57,7 +57,7 @@ describe("ServiceAccountCredentials against the emulator's /token", () => {
     assert.equal(rf.requests.length, 1, 'both calls reused the cached token')
   })
 
-  test('§5.2 the assertion is RS256, issued by client_email, addressed to token_uri, one hour long, scopes expanded', async () => {
+  test('docs/contract-decisions.md §5.2 the assertion is RS256, issued by client_email, addressed to token_uri, one hour long, scopes expanded', async () => {
     const rf = recordingFetch()
     await new ServiceAccountCredentials(key, { scopes: SCOPES, fetch: rf.fetch }).getAccessToken()
     const form = new URLSearchParams(rf.requests[0]?.body ?? '')
@@ -86,7 +86,7 @@ describe("ServiceAccountCredentials against the emulator's /token", () => {
     assert.equal(rf.requests.length, 2)
   })
 
-  test('§10 A5 an assertion signed by a different key → invalid_grant → ServiceAccountTokenError, no API call made', async () => {
+  test('A5 docs/contract-decisions.md §10 "service-account tokens": an assertion signed by a different key → invalid_grant → ServiceAccountTokenError, no API call made', async () => {
     const { privateKey } = await generateKeyPair('RS256', { extractable: true, modulusLength: 2048 })
     const impostor: ServiceAccountKey = { ...key, private_key: await exportPKCS8(privateKey) }
     const tokenFetch = recordingFetch()

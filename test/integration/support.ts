@@ -171,7 +171,10 @@ export function recordingSleep(onSleep?: (ms: number) => void): {
   }
 }
 
-/** A webhook endpoint that answers Google's verification handshake (contract §3.6). */
+/**
+ * A webhook endpoint that answers Google's verification handshake
+ * (docs/contract-decisions.md §3.6).
+ */
 export interface HandshakeServer {
   url: string
   /** Bodies of the handshake POSTs received, parsed. */

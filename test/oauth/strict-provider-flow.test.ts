@@ -24,7 +24,8 @@ import { LoginFlowError, codeFromLocation, loginAndConsent } from '../support/oi
 import { startStrictProvider } from '../support/strict-provider.ts'
 import type { RunningProvider } from '../support/strict-provider.ts'
 
-// Written out literally (bm-contract §4.1), not imported: the test must not share a typo with the code.
+// Written out literally (docs/contract-decisions.md §4.1), not imported: the test must not share a
+// typo with the code.
 const GOOGLE_URIS = [
   'https://business.google.com/callback',
   'https://business.google.com/callback?',
@@ -122,7 +123,7 @@ async function introspect(accessToken: string): Promise<{ active: boolean }> {
   return (await response.json()) as { active: boolean }
 }
 
-describe('exact redirect URIs (bm-contract §4.1)', () => {
+describe('exact redirect URIs (docs/contract-decisions.md §4.1)', () => {
   for (const redirectUri of GOOGLE_URIS) {
     test(`P12 E3 ${JSON.stringify(redirectUri)}: authorize, then exchange with that exact redirect_uri`, async () => {
       const provider = providerFor('basic')
@@ -232,7 +233,7 @@ describe('strict provider rules (E3)', () => {
     await revokeToken(provider, tokens.refreshToken, 'refresh_token')
   })
 
-  test('E3 a refresh token is issued for offline_access without prompt=consent (bm-contract §10)', async () => {
+  test('E3 a refresh token is issued for offline_access without prompt=consent (docs/contract-decisions.md §10 "refresh tokens without prompt=consent")', async () => {
     const provider = providerFor('basic')
     const grant = await signIn(provider, GOOGLE_URIS[2], ['openid', 'offline_access'])
     const tokens = await exchangeAuthorizationCode(provider, grant)

@@ -1,8 +1,9 @@
 /**
  * @module test/support/bm-authorization
- * Builds an authorization URL the way the Business Messages device does (bm-contract §4.2, §10 Q2):
- * `endpointUrl` plus response_type, client_id, redirect_uri, scope (space-joined), state and, when
- * set, code_challenge / code_challenge_method. No prompt, no nonce.
+ * Builds an authorization URL the way the Business Messages device does
+ * (docs/contract-decisions.md §4.2, §10 Q2): `endpointUrl` plus response_type, client_id,
+ * redirect_uri, scope (space-joined), state and, when set, code_challenge / code_challenge_method.
+ * No prompt, no nonce.
  */
 import { randomBytes } from 'node:crypto'
 

@@ -27,7 +27,7 @@ export type BusinessMessagesCredentials =
   | { readonly key: ServiceAccountKey }
   | AccessTokenSource
 
-/** Webhook settings (bm-contract §3.6–3.7, §10 Q6–Q7 in docs/contract-decisions.md). */
+/** Webhook settings (docs/contract-decisions.md §3.6–3.7, §10 Q6–Q7). */
 export interface BusinessMessagesWebhookOptions {
   /** Signing keys: the current client token first, optionally the previous one during rotation. */
   readonly keys?: readonly string[]

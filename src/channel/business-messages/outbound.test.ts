@@ -6,7 +6,7 @@ import { parseWebhookEvent } from '../../webhook/parse-event.ts'
 
 const style = { representative: BOT_REPRESENTATIVE, signInFallback: 'Sign in on the web.' }
 
-test('§10 message ids are deterministic per (conversation, delivery, index) and differ otherwise', () => {
+test('docs/contract-decisions.md §10 "crash semantics": message ids are deterministic per (conversation, delivery, index) and differ otherwise', () => {
   const base = { conversationId: 'c1', deliveryId: 'r:1', index: 0 }
   assert.equal(deterministicMessageId(base), deterministicMessageId({ ...base }))
   assert.notEqual(deterministicMessageId(base), deterministicMessageId({ ...base, index: 1 }))

@@ -3,7 +3,8 @@
  * Pure mapping of a neutral {@link OutgoingMessage} to a Business Messages `Message`, and the
  * deterministic message ids that make re-sending idempotent: a delivery processed again (after a
  * crash or a retry) sends each message with the same `messageId`, Google answers
- * `ALREADY_EXISTS`, and the message counts as sent without a second bubble (bm-contract §10).
+ * `ALREADY_EXISTS`, and the message counts as sent without a second bubble
+ * (docs/contract-decisions.md §10 "crash semantics").
  */
 import { createHash } from 'node:crypto'
 import {
@@ -18,7 +19,10 @@ import type { OutgoingMessage } from '../types.ts'
 export interface BusinessMessagesStyle {
   /** Default `{ representativeType: 'BOT' }`. */
   readonly representative: Representative
-  /** Appended to the prompt text as `fallback`, for clients that cannot show the sign-in chip (§4.4). */
+  /**
+   * Appended to the prompt text as `fallback`, for clients that cannot show the sign-in chip
+   * (docs/contract-decisions.md §4.4).
+   */
   readonly signInFallback: string
 }
 
@@ -67,7 +71,8 @@ export function toBusinessMessage(message: OutgoingMessage, messageId: string, s
         ...common,
         text: message.text,
         fallback: `${message.text} ${style.signInFallback}`,
-        // One chip only, on this (the newest) message: chips vanish under newer messages (§4.4).
+        // One chip only, on this (the newest) message: chips vanish under newer messages
+        // (docs/contract-decisions.md §4.4).
         suggestions: [authenticationRequestSuggestion({ clientId, codeChallenge, scopes })],
       }
     }

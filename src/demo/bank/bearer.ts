@@ -1,8 +1,8 @@
 /**
  * @module demo/bank/bearer
  * RFC 6750 on the resource-server side, as pure functions: reading the bearer token from the
- * `Authorization` header (§2.1, the only method accepted) and building the `WWW-Authenticate`
- * challenge and JSON body of an error answer (§3).
+ * `Authorization` header (RFC 6750 §2.1, the only method accepted) and building the `WWW-Authenticate`
+ * challenge and JSON body of an error answer (RFC 6750 §3).
  */
 
 /** What the `Authorization` header holds, as far as a resource server cares. */

@@ -1,7 +1,8 @@
 /**
- * The control API and the simulated device (contract §3.1–3.7, §4.2, §7 items 3–5, §10 Q1–Q4):
- * user actions become signed webhook deliveries; the sign-in chip builds the documented
- * authorization URL and the provider's redirect becomes an authenticationResponse.
+ * The control API and the simulated device
+ * (docs/contract-decisions.md §3.1–3.7, §4.2, §7 items 3–5, §10 Q1–Q4): user actions become signed
+ * webhook deliveries; the sign-in chip builds the documented authorization URL and the provider's
+ * redirect becomes an authenticationResponse.
  */
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
@@ -82,8 +83,8 @@ const chip = (extra: Record<string, unknown> = {}) => ({
   },
 })
 
-describe('device → webhook deliveries (§3)', () => {
-  test('user text arrives as a UserMessage signed with HMAC-SHA512 of the raw body (§3.7)', async (t) => {
+describe('device → webhook deliveries (docs/contract-decisions.md §3)', () => {
+  test('user text arrives as a UserMessage signed with HMAC-SHA512 of the raw body (docs/contract-decisions.md §3.7)', async (t) => {
     const s = await setUp(t)
     assert.deepEqual(await waitFor(() => s.hook.handshakes[0]), readFileSync(s.emu.webhookClientTokenPath, 'utf8'))
     const sent = await call(`${s.control}/messages`, { body: { text: "Hi, I'd like to add 5 credits to my account" } })
@@ -120,7 +121,7 @@ describe('device → webhook deliveries (§3)', () => {
       },
     )
     const stale = await call(`${s.control}/suggestions`, { body: { index: 1 } })
-    assert.equal(stale.status, 409, 'the user bubble made the chips disappear (§2.2)')
+    assert.equal(stale.status, 409, 'the user bubble made the chips disappear (docs/contract-decisions.md §2.2)')
     const view = await call(s.control)
     assert.equal(view.body.transcript[0].chipsActive, false)
     await sendAgentMessage(s, { messageId: 'menu-2', text: 'Need help?', suggestions: [{ liveAgentRequest: {} }] })
@@ -156,7 +157,7 @@ describe('device → webhook deliveries (§3)', () => {
   })
 })
 
-describe('sign-in chip (§4.2, §10 Q1–Q4)', () => {
+describe('sign-in chip (docs/contract-decisions.md §4.2, §10 Q1–Q4)', () => {
   test('start builds the authorization URL; the redirect Location becomes authenticationResponse {code, redirectUri}', async (t) => {
     const s = await setUp(t)
     await configureEndpoint(s, 'https://provider.example/authorize?tenant=bank')
@@ -174,7 +175,7 @@ describe('sign-in chip (§4.2, §10 Q1–Q4)', () => {
       scope: 'openid profile',
       state: started.body.state,
       code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-      code_challenge_method: 'plain', // omitted by the agent → documented default (§10 Q1)
+      code_challenge_method: 'plain', // omitted by the agent → documented default (docs/contract-decisions.md §10 Q1)
     })
     const location = `https://business.google.com/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=${started.body.state}`
     const wrongState = await call(`${s.control}/signin/complete`, {

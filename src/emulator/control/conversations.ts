@@ -14,7 +14,8 @@
  *
  * Tapping a reply/action chip sends `suggestionResponse`, a `liveAgentRequest` chip sends
  * `userStatus.requestedLiveAgent`; an `authenticationRequest` chip is tapped through the sign-in
- * routes. Chips are tappable only while their message is the newest one (§2.2), else 409.
+ * routes. Chips are tappable only while their message is the newest one
+ * (docs/contract-decisions.md §2.2), else 409.
  */
 import { randomUUID } from 'node:crypto'
 import type { UserEvent } from '../device/payloads.ts'
@@ -35,7 +36,7 @@ import { jsonReply, type Reply } from '../http/http-io.ts'
 import type { JSONObject } from '../state/resource-store.ts'
 import type { RequestContext, Router } from '../http/router.ts'
 
-/** `EntryPoint` enum (§3.3). */
+/** `EntryPoint` enum (docs/contract-decisions.md §3.3). */
 export const ENTRY_POINTS: readonly string[] = [
   'ENTRY_POINT_UNSPECIFIED',
   'PLACESHEET',

@@ -1,7 +1,7 @@
 /**
  * @module emulator/control/signin
  * Control API, sign-in part: the simulated device taps an `authenticationRequest` chip
- * (contract §4.1–4.2, §10 Q1–Q4).
+ * (docs/contract-decisions.md §4.1–4.2, §10 Q1–Q4).
  *
  * | route | body | answer |
  * |---|---|---|
@@ -100,7 +100,10 @@ function authorizationEndpoint(deps: ControlDeps, conversation: Conversation): s
   return url
 }
 
-/** The stored chip, with the method already defaulted to `plain` by the BM API (§10 Q1). */
+/**
+ * The stored chip, with the method already defaulted to `plain` by the BM API
+ * (docs/contract-decisions.md §10 Q1).
+ */
 function toOAuthChip(oauth: JSONObject): OAuthChip {
   const chip: OAuthChip = {
     clientId: String(oauth['clientId']),

@@ -1,8 +1,8 @@
 /**
  * @module emulator/device/google-timestamp
- * Google's JSON `Timestamp` rendering (contract §3.1): RFC 3339 in UTC with nine fractional digits,
- * e.g. `2020-10-02T15:05:24.045123456Z`. The emulator's clock has millisecond resolution, so the
- * six sub-millisecond digits are supplied separately.
+ * Google's JSON `Timestamp` rendering (docs/contract-decisions.md §3.1): RFC 3339 in UTC with nine
+ * fractional digits, e.g. `2020-10-02T15:05:24.045123456Z`. The emulator's clock has millisecond
+ * resolution, so the six sub-millisecond digits are supplied separately.
  */
 import { InvalidArgumentError } from '../../errors.ts'
 

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test'
 import { formatGoogleTimestamp, parseGoogleTimestamp, shiftGoogleTimestamp } from './google-timestamp.ts'
 import { userMessagePayload, type ConversationContext } from './payloads.ts'
 
-// Context of the §3.4 examples / §4.4 sample conversation.
+// Context of the docs/contract-decisions.md §3.4 examples / §4.4 sample conversation.
 const ctx: ConversationContext = {
   agentName: 'brands/1111/agents/2222',
   conversationId: '3333',
@@ -20,8 +20,8 @@ const context = {
 const at = (iso: string): number => Date.parse(iso)
 const nanos = { subMillisecondNanos: 123_456 }
 
-describe('userMessagePayload (contract §3.1–3.4)', () => {
-  test('text message equals the first §3.4 example, key order included', () => {
+describe('userMessagePayload (docs/contract-decisions.md §3.1–3.4)', () => {
+  test('text message equals the first docs/contract-decisions.md §3.4 example, key order included', () => {
     const payload = userMessagePayload(
       ctx,
       { type: 'text', messageId: '4444', text: 'Add 5 credits' },
@@ -40,7 +40,7 @@ describe('userMessagePayload (contract §3.1–3.4)', () => {
     assert.equal(JSON.stringify(payload), example)
   })
 
-  test('authorization code equals the second §3.4 example', () => {
+  test('authorization code equals the second docs/contract-decisions.md §3.4 example', () => {
     const event = {
       type: 'auth-code',
       code: 'SplxlOBeZQQYbYS6WxSbIA',
@@ -58,7 +58,7 @@ describe('userMessagePayload (contract §3.1–3.4)', () => {
     })
   })
 
-  test('authorization error matches the third §3.4 example (we always add context and nine digits)', () => {
+  test('authorization error matches the third docs/contract-decisions.md §3.4 example (we always add context and nine digits)', () => {
     const event = { type: 'auth-error', error: 'ACCESS_DENIED', errorDescription: 'user cancelled' } as const
     const payload = userMessagePayload(ctx, event, at('2020-10-02T15:07:30Z'), 'r-3', { subMillisecondNanos: 0 })
     assert.deepEqual(payload['authenticationResponse'], {
@@ -70,7 +70,7 @@ describe('userMessagePayload (contract §3.1–3.4)', () => {
     assert.deepEqual(bare['authenticationResponse'], { errorDetails: { error: 'SERVER_ERROR' } })
   })
 
-  test('variants: redirect_uri spelling (Google test payloads, S1) and code with errorDetails', () => {
+  test('variants: redirect_uri spelling (Google test-framework payloads) and code with errorDetails', () => {
     const event = { type: 'auth-code', code: 'c', redirectUri: 'https://business.google.com/callback?' } as const
     const snake = userMessagePayload(ctx, event, 0, 'r', { redirectUriSpelling: 'redirect_uri' })
     assert.deepEqual(snake['authenticationResponse'], {

@@ -1,9 +1,10 @@
 /**
  * @module emulator/device/payloads
- * Pure builders of the `UserMessage` JSON Google POSTed to an agent's webhook (contract §3.1–3.4),
- * with Google's field names and key order (`agent`, `conversationId`, `customAgentId`, `requestId`,
- * the one payload key, `context`, `sendTime`). Payload-level faults (an auth code that also carries
- * `errorDetails`, the `redirect_uri` spelling of Google's test payloads) are opt-in variants.
+ * Pure builders of the `UserMessage` JSON Google POSTed to an agent's webhook
+ * (docs/contract-decisions.md §3.1–3.4), with Google's field names and key order (`agent`,
+ * `conversationId`, `customAgentId`, `requestId`, the one payload key, `context`, `sendTime`).
+ * Payload-level faults (an auth code that also carries `errorDetails`, the `redirect_uri` spelling
+ * of Google's test payloads) are opt-in variants.
  */
 import { createHash } from 'node:crypto'
 import { formatGoogleTimestamp } from './google-timestamp.ts'
@@ -13,7 +14,7 @@ export interface ConversationContext {
   agentName: string
   conversationId: string
   customAgentId: string | undefined
-  /** `EntryPoint` enum name, e.g. `PLACESHEET` (§3.3). */
+  /** `EntryPoint` enum name, e.g. `PLACESHEET` (docs/contract-decisions.md §3.3). */
   entryPoint: string
   displayName: string
   /** BCP 47; used for both `userInfo.userDeviceLocale` and `resolvedLocale`. */
@@ -34,7 +35,10 @@ export type UserEvent =
 export interface PayloadVariants {
   /** An `auth-code` payload also carries `errorDetails` (proto zero value `ERROR_UNSPECIFIED`). */
   codeWithErrorDetails?: boolean
-  /** Key of the redirect URI: `redirectUri` (reference, default) or `redirect_uri` (Google's test payloads, S1). */
+  /**
+   * Key of the redirect URI: `redirectUri` (reference, default) or `redirect_uri` (Google's
+   * test-framework payloads).
+   */
   redirectUriSpelling?: 'redirectUri' | 'redirect_uri'
   /** When the user acted (the payload's `createTime`); default `nowMs`. */
   createTimeMs?: number
@@ -48,7 +52,8 @@ export interface PayloadVariants {
  * @param ctx The conversation the event belongs to.
  * @param event What the user did.
  * @param nowMs Send time (epoch ms, from the emulator's clock).
- * @param requestId Unique per user message; stays the same on every redelivery (§3.1).
+ * @param requestId Unique per user message; stays the same on every redelivery
+ * (docs/contract-decisions.md §3.1).
  * @param variants Optional faults and timestamp knobs.
  * @see https://developers.google.com/business-communications/business-messages/reference/rest/v1/UserMessage
  * @example

@@ -28,7 +28,7 @@ const STATE = 'state-123'
 
 const isInvalidArgument = (err: unknown): boolean => isBmOAuthError(err, 'ERR_INVALID_ARGUMENT')
 
-describe('redirect URIs (contract §4.1, §10 Q3)', () => {
+describe('redirect URIs (docs/contract-decisions.md §4.1, §10 Q3)', () => {
   test('the four exact strings, one per surface', () => {
     assert.deepEqual(GOOGLE_REDIRECT_URIS, [
       'https://business.google.com/callback',
@@ -51,7 +51,7 @@ describe('redirect URIs (contract §4.1, §10 Q3)', () => {
   })
 })
 
-describe('buildAuthorizationURL (contract §4.2, §10 Q1–Q2)', () => {
+describe('buildAuthorizationURL (docs/contract-decisions.md §4.2, §10 Q1–Q2)', () => {
   for (const redirectUri of GOOGLE_REDIRECT_URIS) {
     test(`redirect_uri round-trips byte-for-byte: ${redirectUri}`, () => {
       const url = new URL(buildAuthorizationURL('https://bank.example/authorize', chip, redirectUri, STATE))
@@ -116,7 +116,7 @@ describe('buildAuthorizationURL (contract §4.2, §10 Q1–Q2)', () => {
   })
 })
 
-describe('readAuthorizationRedirect (contract §4.2, §10 Q3–Q4)', () => {
+describe('readAuthorizationRedirect (docs/contract-decisions.md §4.2, §10 Q3–Q4)', () => {
   for (const redirectUri of GOOGLE_REDIRECT_URIS) {
     test(`reads oidc-provider's redirect to ${redirectUri}`, () => {
       const location = oidcFormatUri(redirectUri, { code: 'c-1', state: STATE, iss: 'https://bank.example' }, 'query')
@@ -209,7 +209,7 @@ describe('readAuthorizationRedirect (contract §4.2, §10 Q3–Q4)', () => {
 })
 
 describe('helpers', () => {
-  test('errorEnumFromOAuth upper-cases RFC 6749 §4.1.2.1 codes (§10 Q4)', () => {
+  test('errorEnumFromOAuth upper-cases RFC 6749 §4.1.2.1 codes (docs/contract-decisions.md §10 Q4)', () => {
     assert.equal(errorEnumFromOAuth('access_denied'), 'ACCESS_DENIED')
     assert.equal(errorEnumFromOAuth('TEMPORARILY_UNAVAILABLE'), 'TEMPORARILY_UNAVAILABLE')
     assert.equal(errorEnumFromOAuth('bad value!'), 'ERROR_UNSPECIFIED')

@@ -1,14 +1,18 @@
 /**
  * @module emulator/device/signin
- * The simulated device's half of the OAuth chip (contract §4.1–4.2, §10 Q1–Q4): which of Google's
- * four registered redirect URIs a surface uses, the authorization request the device opens at the
- * agent's `endpointUrl`, and reading the provider's redirect (`Location`) without following it, as
- * Google's client intercepted it. Pure functions; the HTTP calls live with the caller.
+ * The simulated device's half of the OAuth chip (docs/contract-decisions.md §4.1–4.2, §10 Q1–Q4):
+ * which of Google's four registered redirect URIs a surface uses, the authorization request the
+ * device opens at the agent's `endpointUrl`, and reading the provider's redirect (`Location`)
+ * without following it, as Google's client intercepted it. Pure functions; the HTTP calls live with
+ * the caller.
  */
 import { randomBytes } from 'node:crypto'
 import { InvalidArgumentError } from '../../errors.ts'
 
-/** Google's four redirect URIs, exact strings (contract §4.1); providers must register all four. */
+/**
+ * Google's four redirect URIs, exact strings (docs/contract-decisions.md §4.1); providers must
+ * register all four.
+ */
 export const GOOGLE_REDIRECT_URIS: readonly [string, string, string, string] = Object.freeze([
   'https://business.google.com/callback',
   'https://business.google.com/callback?',
@@ -30,8 +34,9 @@ const SURFACE_INDEX: Record<Surface, 0 | 1 | 2 | 3> = { web: 0, 'web-query': 1, 
 export const SURFACES: readonly Surface[] = Object.freeze(['web', 'web-query', 'android', 'android-amp'])
 
 /**
- * The redirect URI a surface sends (§10 Q3). With `standInOrigin` (the in-browser demo only) the same
- * path and query are placed at that origin instead of `https://business.google.com`.
+ * The redirect URI a surface sends (docs/contract-decisions.md §10 Q3). With `standInOrigin` (the
+ * in-browser demo only) the same path and query are placed at that origin instead of
+ * `https://business.google.com`.
  */
 export function redirectURIForSurface(surface: Surface, standInOrigin?: string): string {
   const uri = GOOGLE_REDIRECT_URIS[SURFACE_INDEX[surface]]
@@ -40,20 +45,21 @@ export function redirectURIForSurface(surface: Surface, standInOrigin?: string):
   return origin + uri.slice(GOOGLE_ORIGIN.length)
 }
 
-/** The `authenticationRequest.oauth` of the agent's message (§2.4). */
+/** The `authenticationRequest.oauth` of the agent's message (docs/contract-decisions.md §2.4). */
 export interface OAuthChip {
   clientId: string
   codeChallenge: string
-  /** Omitted ⇒ the documented default `plain` is sent (§10 Q1). */
+  /** Omitted ⇒ the documented default `plain` is sent (docs/contract-decisions.md §10 Q1). */
   codeChallengeMethod?: string
   scopes: string[]
 }
 
 /**
- * The URL the device opens when the user taps the chip (§4.2, §10 Q2): `endpointUrl` with its own
- * query kept byte-for-byte, plus `response_type=code`, `client_id`, `redirect_uri`, `scope`
- * (space-joined), `state`, `code_challenge`, `code_challenge_method`. Values are form-encoded, so
- * the provider decodes `redirect_uri` back to the exact registered string (trailing `?`/`&` included).
+ * The URL the device opens when the user taps the chip (docs/contract-decisions.md §4.2, §10 Q2):
+ * `endpointUrl` with its own query kept byte-for-byte, plus `response_type=code`, `client_id`,
+ * `redirect_uri`, `scope` (space-joined), `state`, `code_challenge`, `code_challenge_method`.
+ * Values are form-encoded, so the provider decodes `redirect_uri` back to the exact registered
+ * string (trailing `?`/`&` included).
  *
  * @throws InvalidArgumentError when `endpointUrl` is not an absolute URL or has a fragment (RFC 6749 §3.1).
  */
@@ -85,12 +91,13 @@ export type RedirectOutcome =
   | { kind: 'error'; error: string; errorDescription: string | undefined }
 
 /**
- * Reads the provider's redirect `Location` (§4.2). It must point at the expected redirect URI: same
- * origin and path, and every query parameter of the registered URI (e.g. `az-intent-type=1`) present
- * with the same value. Providers append to a URI that already has `?` or ends with `?`/`&` in
- * different ways (oidc-provider re-serialises with `URL.searchParams.set`: `callback?code=…`,
- * `message?az-intent-type=1&code=…`; naive concatenation gives `callback?&code=…` or `callback??code=…`),
- * so leading `?`/`&` and empty pairs are ignored. An `error` wins over a `code` (RFC 6749 §4.1.2.1).
+ * Reads the provider's redirect `Location` (docs/contract-decisions.md §4.2). It must point at the
+ * expected redirect URI: same origin and path, and every query parameter of the registered URI
+ * (e.g. `az-intent-type=1`) present with the same value. Providers append to a URI that already has
+ * `?` or ends with `?`/`&` in different ways (oidc-provider re-serialises with
+ * `URL.searchParams.set`: `callback?code=…`, `message?az-intent-type=1&code=…`; naive concatenation
+ * gives `callback?&code=…` or `callback??code=…`), so leading `?`/`&` and empty pairs are ignored.
+ * An `error` wins over a `code` (RFC 6749 §4.1.2.1).
  *
  * @throws InvalidArgumentError (`ERR_INVALID_ARGUMENT`) when the Location is not the expected redirect
  * URI, `state` is missing or differs, or it carries neither `code` nor `error`.
@@ -130,14 +137,17 @@ export function lenientQuery(search: string): URLSearchParams {
 
 /**
  * Maps an RFC 6749 §4.1.2.1 `error` from the redirect to the upper-case name Google put into
- * `errorDetails.error` (§10 Q4): `access_denied` → `ACCESS_DENIED`. Anything not a plain token
- * becomes `ERROR_UNSPECIFIED`.
+ * `errorDetails.error` (docs/contract-decisions.md §10 Q4): `access_denied` → `ACCESS_DENIED`.
+ * Anything not a plain token becomes `ERROR_UNSPECIFIED`.
  */
 export function errorEnumFromOAuth(error: string): string {
   return /^[A-Za-z][A-Za-z0-9_]*$/.test(error) ? error.toUpperCase() : 'ERROR_UNSPECIFIED'
 }
 
-/** A fresh `state` value: 32 random bytes, base64url (Google's `state` is opaque, §4.2). */
+/**
+ * A fresh `state` value: 32 random bytes, base64url (Google's `state` is opaque,
+ * docs/contract-decisions.md §4.2).
+ */
 export function newState(): string {
   return randomBytes(32).toString('base64url')
 }

@@ -1,9 +1,10 @@
 /**
  * @module emulator/google-api/auth
- * Bearer-token check for the emulated Google APIs (contract §1.7, §2.1, §10 "service-account
- * tokens"): only access tokens issued by this emulator's `/token` are accepted. A missing, unknown or
- * expired token answers 401 `UNAUTHENTICATED` with `WWW-Authenticate: Bearer`; a token without the
- * API's scope answers 403 `PERMISSION_DENIED`.
+ * Bearer-token check for the emulated Google APIs
+ * (docs/contract-decisions.md §1.7, §2.1, §10 "service-account tokens"): only access tokens issued
+ * by this emulator's `/token` are accepted. A missing, unknown or expired token answers 401
+ * `UNAUTHENTICATED` with `WWW-Authenticate: Bearer`; a token without the API's scope answers 403
+ * `PERMISSION_DENIED`.
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Clock } from '../../core/clock.ts'

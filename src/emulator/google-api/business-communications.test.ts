@@ -1,6 +1,7 @@
 /**
- * The emulated Business Communications API (contract §1.3–1.6, §7 item 1, §10 Q8, "lenient JSON",
- * "webhook key via API"), driven over HTTP with plain fetch.
+ * The emulated Business Communications API (docs/contract-decisions.md §1.3–1.6, §7 item 1, §10 Q8,
+ * docs/contract-decisions.md §10 "lenient JSON", §10 "webhook key via API"), driven over HTTP with
+ * plain fetch.
  */
 import assert from 'node:assert/strict'
 import { createHmac } from 'node:crypto'
@@ -22,7 +23,7 @@ async function setUp(t: Parameters<typeof startTestEmulator>[0]): Promise<{ emu:
   return { emu, token: await mintAccessToken(emu, [BC_SCOPE]) }
 }
 
-describe('brands.agents (§1.3–1.5)', () => {
+describe('brands.agents (docs/contract-decisions.md §1.3–1.5)', () => {
   test('get returns the provisioned BusinessMessagesAgent', async (t) => {
     const { emu, token } = await setUp(t)
     const res = await call(`${emu.url}/v1/${emu.agentName}`, { token })
@@ -37,7 +38,7 @@ describe('brands.agents (§1.3–1.5)', () => {
     assert.equal(typeof bm.customAgentId, 'string')
   })
 
-  test('§1.4 the documented curl body (single quotes, trailing commas) sets authorizationConfig', async (t) => {
+  test('docs/contract-decisions.md §1.4 the documented curl body (single quotes, trailing commas) sets authorizationConfig', async (t) => {
     const { emu, token } = await setUp(t)
     const raw =
       "{ 'businessMessagesAgent': { 'authorizationConfig': { 'endpointUrl': 'https://provider.example/authorize', }, }, }"
@@ -107,7 +108,7 @@ describe('brands.agents (§1.3–1.5)', () => {
     assert.match(badJSON.body.error.message, /^Invalid JSON payload received\./)
   })
 
-  test('unknown agent → 404 NOT_FOUND on get, patch and delete (§10 Q8)', async (t) => {
+  test('unknown agent → 404 NOT_FOUND on get, patch and delete (docs/contract-decisions.md §10 Q8)', async (t) => {
     const { emu, token } = await setUp(t)
     const url = `${emu.url}/v1/brands/1/agents/2`
     for (const method of ['GET', 'PATCH', 'DELETE']) {
@@ -151,7 +152,7 @@ describe('brands.agents (§1.3–1.5)', () => {
   })
 })
 
-describe('partners (§1.6, §10 "webhook key via API")', () => {
+describe('partners (docs/contract-decisions.md §1.6, §10 "webhook key via API")', () => {
   test('patching the webhook URL issues a new client token, returns it and runs the handshake with it', async (t) => {
     const { emu, token } = await setUp(t)
     const hook = await startWebhookServer(t)

@@ -1,17 +1,19 @@
 /**
  * @module emulator/google-api/business-communications
- * The emulated Business Communications API v1 (contract §1): `brands.agents` get / patch / list /
- * create / delete, `brands.get`, and `partners.get` / `patch`. Agents are stored whole, so every
- * field round-trips. Patches follow the FieldMask rules of {@link applyFieldMask}; the agent name in
- * a body is ignored; unknown agents answer 404 `NOT_FOUND` (§10 Q8).
+ * The emulated Business Communications API v1 (docs/contract-decisions.md §1): `brands.agents` get
+ * / patch / list / create / delete, `brands.get`, and `partners.get` / `patch`. Agents are stored
+ * whole, so every field round-trips. Patches follow the FieldMask rules of {@link applyFieldMask};
+ * the agent name in a body is ignored; unknown agents answer 404 `NOT_FOUND`
+ * (docs/contract-decisions.md §10 Q8).
  *
- * Webhook by API (§1.6, §10 "webhook key via API"): when `partners.patch` sets a new BUSINESS_MESSAGES
- * `webhookUrl`, a new client token is generated and the verification handshake runs with it; then the
- * token is persisted (it becomes the signing key) together with the new URL and returned in
- * `businessMessagesCapability.webhookClientToken`. The handshake's outcome is stored as
- * `businessMessagesCapability.webhookVerification` ({verified, httpStatus, detail, checkTime}); both
- * are our extensions. Deliveries are attempted even when verification failed (a local agent is often
- * started after the emulator); the failure is logged as a warning.
+ * Webhook by API (docs/contract-decisions.md §1.6, §10 "webhook key via API"): when
+ * `partners.patch` sets a new BUSINESS_MESSAGES `webhookUrl`, a new client token is generated and
+ * the verification handshake runs with it; then the token is persisted (it becomes the signing key)
+ * together with the new URL and returned in `businessMessagesCapability.webhookClientToken`. The
+ * handshake's outcome is stored as `businessMessagesCapability.webhookVerification` ({verified,
+ * httpStatus, detail, checkTime}); both are our extensions. Deliveries are attempted even when
+ * verification failed (a local agent is often started after the emulator); the failure is logged as
+ * a warning.
  */
 import type { Clock } from '../../core/clock.ts'
 import type { Logger } from '../../core/logger.ts'

@@ -1,6 +1,6 @@
 /**
- * The emulated Business Messages API (contract §2.1–2.6, §7 item 2, §10 Q1/Q8), driven over HTTP
- * with plain fetch against a conversation opened through the control API.
+ * The emulated Business Messages API (docs/contract-decisions.md §2.1–2.6, §7 item 2, §10 Q1/Q8),
+ * driven over HTTP with plain fetch against a conversation opened through the control API.
  */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
@@ -35,7 +35,7 @@ async function expect400(s: Setup, body: unknown, message: string | RegExp, quer
   else assert.match(res.body.error.message, message)
 }
 
-describe('conversations.messages.create (§2.2–2.4)', () => {
+describe('conversations.messages.create (docs/contract-decisions.md §2.2–2.4)', () => {
   test('accepts the canonical sign-in message, returns it with its name, stores codeChallengeMethod=plain', async (t) => {
     const s = await setUp(t)
     const body = {
@@ -54,7 +54,7 @@ describe('conversations.messages.create (§2.2–2.4)', () => {
     assert.equal(entry.chipsActive, true)
   })
 
-  test('each limit of §2.2–2.4 is a 400 naming the field and the rule', async (t) => {
+  test('each limit of docs/contract-decisions.md §2.2–2.4 is a 400 naming the field and the rule', async (t) => {
     const s = await setUp(t)
     const reply = (text: string, postbackData = 'p') => ({ reply: { text, postbackData } })
     await expect400(s, { messageId: 'a', text: 'x'.repeat(3073) }, 'message.text: at most 3072 characters')
@@ -180,7 +180,7 @@ describe('conversations.messages.create (§2.2–2.4)', () => {
     assert.equal(foreign.status, 403)
   })
 
-  test('the 61st message within 60 s in one conversation → 429 RESOURCE_EXHAUSTED (§2.6)', async (t) => {
+  test('the 61st message within 60 s in one conversation → 429 RESOURCE_EXHAUSTED (docs/contract-decisions.md §2.6)', async (t) => {
     const s = await setUp(t)
     for (let i = 0; i < 60; i++) {
       const res = await call(s.messages, { token: s.token, body: { messageId: `burst-${i}`, text: `n${i}` } })
@@ -197,7 +197,7 @@ describe('conversations.messages.create (§2.2–2.4)', () => {
   })
 })
 
-describe('events, receipts, surveys (§2.5)', () => {
+describe('events, receipts, surveys (docs/contract-decisions.md §2.5)', () => {
   test('events.create needs eventId and a known eventType; a duplicate is 409', async (t) => {
     const s = await setUp(t)
     const url = `${s.emu.url}/v1/conversations/${s.conversationId}/events`

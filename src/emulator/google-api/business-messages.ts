@@ -1,12 +1,13 @@
 /**
  * @module emulator/google-api/business-messages
- * The emulated Business Messages API v1 (contract §2): `conversations.messages.create`,
- * `conversations.events.create`, `conversations.messages.updateReceipt` and
- * `conversations.surveys.create`. Checks run in Google's documented order of outcomes: 401/403 for
- * the token, 403 `PERMISSION_DENIED` for an unknown or foreign conversation (not 404, §2.6), 400
- * `INVALID_ARGUMENT` for a broken rule, 409 `ALREADY_EXISTS` for a reused id, 429
- * `RESOURCE_EXHAUSTED` for the 61st message within 60 s or a second survey within 24 h. Accepted
- * items are logged in the conversation and returned with their `name` (§2.1).
+ * The emulated Business Messages API v1 (docs/contract-decisions.md §2):
+ * `conversations.messages.create`, `conversations.events.create`,
+ * `conversations.messages.updateReceipt` and `conversations.surveys.create`. Checks run in Google's
+ * documented order of outcomes: 401/403 for the token, 403 `PERMISSION_DENIED` for an unknown or
+ * foreign conversation (not 404, docs/contract-decisions.md §2.6), 400 `INVALID_ARGUMENT` for a
+ * broken rule, 409 `ALREADY_EXISTS` for a reused id, 429 `RESOURCE_EXHAUSTED` for the 61st message
+ * within 60 s or a second survey within 24 h. Accepted items are logged in the conversation and
+ * returned with their `name` (docs/contract-decisions.md §2.1).
  */
 import type { Clock } from '../../core/clock.ts'
 import type { Logger } from '../../core/logger.ts'
@@ -31,10 +32,13 @@ export interface BusinessMessagesDeps {
   partnerName: string
 }
 
-/** At most this many agent messages per conversation within {@link RATE_WINDOW_MS} (§2.6, S17). */
+/**
+ * At most this many agent messages per conversation within {@link RATE_WINDOW_MS}
+ * (docs/contract-decisions.md §2.6).
+ */
 export const MESSAGES_PER_WINDOW = 60
 export const RATE_WINDOW_MS = 60_000
-/** One survey per conversation per 24 h (§2.5). */
+/** One survey per conversation per 24 h (docs/contract-decisions.md §2.5). */
 export const SURVEY_WINDOW_MS = 24 * 60 * 60 * 1000
 export const EVENT_TYPES = ['TYPING_STARTED', 'TYPING_STOPPED', 'REPRESENTATIVE_JOINED', 'REPRESENTATIVE_LEFT'] as const
 
@@ -71,7 +75,10 @@ export function addBusinessMessagesRoutes(router: Router, deps: BusinessMessages
     )
 }
 
-/** The conversation, if it exists and its agent belongs to this partner; else 403 (§2.6). */
+/**
+ * The conversation, if it exists and its agent belongs to this partner; else 403
+ * (docs/contract-decisions.md §2.6).
+ */
 function requireOwnConversation(deps: BusinessMessagesDeps, id: string): Conversation {
   const conversation = deps.conversations.getConversation(id)
   const agent = conversation === undefined ? undefined : deps.resources.getAgent(conversation.agentName)

@@ -1,4 +1,4 @@
-/** FieldMask semantics of the emulated patch methods (contract §1.3, AIP-134). */
+/** FieldMask semantics of the emulated patch methods (docs/contract-decisions.md §1.3, AIP-134). */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { isBmOAuthError } from '../../errors.ts'

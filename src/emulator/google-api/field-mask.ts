@@ -1,10 +1,11 @@
 /**
  * @module emulator/google-api/field-mask
- * `google.protobuf.FieldMask` handling for the emulated `patch` methods (contract §1.3, AIP-134),
- * pure and schema-driven. A named path is copied from the body, or cleared when the body lacks it;
- * list fields are replaced wholesale; a missing mask means "every populated field"; `*` means full
- * replacement. Paths may be camelCase (JSON) or snake_case (proto). An unknown path is a 400 naming
- * it; unknown body fields are refused like Google's JSON decoder does.
+ * `google.protobuf.FieldMask` handling for the emulated `patch` methods
+ * (docs/contract-decisions.md §1.3, AIP-134), pure and schema-driven. A named path is copied from
+ * the body, or cleared when the body lacks it; list fields are replaced wholesale; a missing mask
+ * means "every populated field"; `*` means full replacement. Paths may be camelCase (JSON) or
+ * snake_case (proto). An unknown path is a 400 naming it; unknown body fields are refused like
+ * Google's JSON decoder does.
  */
 import { InvalidArgumentError } from '../../errors.ts'
 import { isObject, rejectUnknownNames, type JSONObject } from './field-checks.ts'
@@ -21,7 +22,7 @@ export type FieldSchema =
   | { readonly fields: Readonly<Record<string, FieldSchema>> }
   | { readonly mapValue: FieldSchema }
 
-/** The Agent fields of the 2022 BC schema (§1.5). */
+/** The Agent fields of the 2022 BC schema (docs/contract-decisions.md §1.5). */
 export const AGENT_SCHEMA: FieldSchema = {
   fields: {
     name: 'output',
@@ -49,7 +50,7 @@ export const AGENT_SCHEMA: FieldSchema = {
   },
 }
 
-/** The Partner fields (S3 `Schema$Partner`). */
+/** The Partner fields (`Schema$Partner` of Google's generated Node client). */
 export const PARTNER_SCHEMA: FieldSchema = {
   fields: {
     name: 'output',

@@ -1,8 +1,9 @@
 /**
  * @module emulator/google-api/resource-rules
- * Pure checks of Agent and Partner resources after a create or patch (contract §1.5, §1.6): the
- * rules the emulator enforces so an agent's configuration mistakes surface at set-up time. Each
- * failure is an {@link InvalidArgumentError} naming the field and the rule.
+ * Pure checks of Agent and Partner resources after a create or patch
+ * (docs/contract-decisions.md §1.5, §1.6): the rules the emulator enforces so an agent's
+ * configuration mistakes surface at set-up time. Each failure is an {@link InvalidArgumentError}
+ * naming the field and the rule.
  */
 import { InvalidArgumentError } from '../../errors.ts'
 import { isObject, optionalString, type JSONObject } from './field-checks.ts'

@@ -1,9 +1,10 @@
 /**
  * @module emulator/google-api/rich-text
- * The limited Markdown of `containsRichText` messages (contract §2.2, S20 `message-rich-text.sh`):
- * `**bold**`, `*italic*` and `[link](url)`; line breaks are plain newlines. Google "returns an error"
- * for invalid formatting; this pure checker says what is wrong: an unclosed or overlapping marker,
- * or a link without text or with a URL that is not absolute http(s).
+ * The limited Markdown of `containsRichText` messages (docs/contract-decisions.md §2.2, Google's
+ * curl snippet `message-rich-text.sh`): `**bold**`, `*italic*` and `[link](url)`; line breaks are
+ * plain newlines. Google "returns an error" for invalid formatting; this pure checker says what is
+ * wrong: an unclosed or overlapping marker, or a link without text or with a URL that is not
+ * absolute http(s).
  */
 import { isHttpURL } from './field-checks.ts'
 

@@ -1,6 +1,7 @@
 /**
- * Service-account token endpoint and bearer checks (contract §5.2, §10 "service-account tokens",
- * §1.7, §2.1, §2.6 rows 401/403). Assertions are signed in the test with the provisioned key file.
+ * Service-account token endpoint and bearer checks
+ * (docs/contract-decisions.md §5.2, §10 "service-account tokens", §1.7, §2.1, §2.6 rows 401/403).
+ * Assertions are signed in the test with the provisioned key file.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -95,7 +96,7 @@ describe('emulator /token (RFC 7523 JWT-bearer, §5.2)', () => {
   })
 })
 
-describe('emulator bearer checks (§1.7, §2.6)', () => {
+describe('emulator bearer checks (docs/contract-decisions.md §1.7, §2.6)', () => {
   test('401 UNAUTHENTICATED with WWW-Authenticate without, with an unknown, or with an expired token', async (t) => {
     const emu = await startTestEmulator(t)
     const agentURL = `${emu.url}/v1/${emu.agentName}`

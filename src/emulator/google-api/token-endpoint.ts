@@ -1,10 +1,10 @@
 /**
  * @module emulator/google-api/token-endpoint
  * `POST /token`: the service-account JWT-bearer grant (RFC 7523) as Google's token endpoint serves it
- * (contract §5.2, §10 "service-account tokens"). The RS256 assertion must be signed with the
- * provisioned key, issued by its `client_email`, addressed to this endpoint or to Google's, short-lived
- * and carry a scope. The answer is a random opaque access token valid for 3600 s; only its SHA-256 is
- * stored. Errors use the OAuth JSON form `{error, error_description}`.
+ * (docs/contract-decisions.md §5.2, §10 "service-account tokens"). The RS256 assertion must be
+ * signed with the provisioned key, issued by its `client_email`, addressed to this endpoint or to
+ * Google's, short-lived and carry a scope. The answer is a random opaque access token valid for
+ * 3600 s; only its SHA-256 is stored. Errors use the OAuth JSON form `{error, error_description}`.
  */
 import { randomBytes, type KeyObject } from 'node:crypto'
 import { errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose'

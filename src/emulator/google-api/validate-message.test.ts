@@ -1,4 +1,7 @@
-/** The emulator's own Message rules (contract §2.2–2.4) and rich-text checker, as pure functions. */
+/**
+ * The emulator's own Message rules (docs/contract-decisions.md §2.2–2.4) and rich-text checker, as
+ * pure functions.
+ */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { richTextProblem } from './rich-text.ts'

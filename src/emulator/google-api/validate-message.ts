@@ -1,10 +1,10 @@
 /**
  * @module emulator/google-api/validate-message
- * The emulator's own check of an agent's `Message` (contract §2.2–2.4, §10 Q8), written
- * independently of the client so the client is tested against a counterpart. Every broken rule is an
- * {@link InvalidArgumentError} (400 `INVALID_ARGUMENT`) whose message names the field and the rule,
- * e.g. `message.suggestions[0].reply.text: at most 25 characters`. Unknown fields are refused like
- * Google's JSON decoder refuses them.
+ * The emulator's own check of an agent's `Message` (docs/contract-decisions.md §2.2–2.4, §10 Q8),
+ * written independently of the client so the client is tested against a counterpart. Every broken
+ * rule is an {@link InvalidArgumentError} (400 `INVALID_ARGUMENT`) whose message names the field
+ * and the rule, e.g. `message.suggestions[0].reply.text: at most 25 characters`. Unknown fields are
+ * refused like Google's JSON decoder refuses them.
  */
 import { InvalidArgumentError } from '../../errors.ts'
 import {
@@ -84,7 +84,10 @@ function validateRichTextFlag(flag: unknown, text: string | undefined): void {
   if (problem !== undefined) throw new InvalidArgumentError('message.text', problem)
 }
 
-/** `Representative` (§2.2): `representativeType` BOT or HUMAN, optional name and avatar URL. */
+/**
+ * `Representative` (docs/contract-decisions.md §2.2): `representativeType` BOT or HUMAN, optional
+ * name and avatar URL.
+ */
 export function validateRepresentative(rep: JSONObject, field: string): void {
   enumValue(rep, 'representativeType', `${field}.representativeType`, ['BOT', 'HUMAN'], { required: true })
   optionalString(rep, 'displayName', `${field}.displayName`)
@@ -173,7 +176,8 @@ function validateSuggestion(s: unknown, field: string, where: { inCard: boolean 
   }
   if (kind === 'action') validateAction(value, `${field}.action`)
   if (kind === 'liveAgentRequest' && where.inCard) {
-    // Google's bootstrap sample: "live agent requests are not supported in rich cards" (§2.3).
+    // Google's bootstrap sample: "live agent requests are not supported in rich cards"
+    // (docs/contract-decisions.md §2.3).
     throw new InvalidArgumentError(`${field}.liveAgentRequest`, 'not supported in rich cards')
   }
   if (kind === 'authenticationRequest') {
@@ -215,7 +219,7 @@ function validateOAuth(oauth: JSONObject, field: string): void {
 
 /**
  * The message as stored: a copy with `authenticationRequest.oauth.codeChallengeMethod` set to the
- * documented default `plain` where the agent omitted it (§2.4, §10 Q1).
+ * documented default `plain` where the agent omitted it (docs/contract-decisions.md §2.4, §10 Q1).
  */
 export function normaliseMessage(body: JSONObject): JSONObject {
   const copy = structuredClone(body)

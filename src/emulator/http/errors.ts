@@ -1,8 +1,9 @@
 /**
  * @module emulator/http/errors
  * Google's JSON error envelope as the emulator answers it: `{error: {code, message, status}}` with
- * `code` = HTTP status and `status` = the `google.rpc.Code` name (contract §1.8). Handlers throw
- * {@link EmulatorError}; the server turns any thrown value into an envelope with {@link errorReply}.
+ * `code` = HTTP status and `status` = the `google.rpc.Code` name (docs/contract-decisions.md §1.8).
+ * Handlers throw {@link EmulatorError}; the server turns any thrown value into an envelope with
+ * {@link errorReply}.
  */
 import { isBmOAuthError } from '../../errors.ts'
 import type { Logger } from '../../core/logger.ts'
@@ -20,7 +21,7 @@ export type RpcStatus =
   | 'UNIMPLEMENTED'
   | 'INTERNAL'
 
-/** Standard HTTP mapping of each code (contract §1.8, S31). */
+/** Standard HTTP mapping of each code (docs/contract-decisions.md §1.8). */
 export const HTTP_STATUS_OF: Readonly<Record<RpcStatus, number>> = {
   INVALID_ARGUMENT: 400,
   FAILED_PRECONDITION: 400,

@@ -1,8 +1,9 @@
 /**
  * @module emulator/http/lenient-json
  * Request bodies parsed the way Google's front end evidently did: the documented curl commands use
- * single quotes and trailing commas (contract §1.4, §10 "lenient JSON"), so JSON5 syntax is accepted.
- * Anything that is still not parseable answers 400 `INVALID_ARGUMENT` like Google's JSON decoder.
+ * single quotes and trailing commas (docs/contract-decisions.md §1.4, §10 "lenient JSON"), so JSON5
+ * syntax is accepted. Anything that is still not parseable answers 400 `INVALID_ARGUMENT` like
+ * Google's JSON decoder.
  */
 import JSON5 from 'json5'
 import { EmulatorError } from './errors.ts'

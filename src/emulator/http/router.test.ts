@@ -1,4 +1,7 @@
-/** Router matching and the lenient JSON reader (contract §1.4 "fidelity trap", §1.8). */
+/**
+ * Router matching and the lenient JSON reader
+ * (docs/contract-decisions.md §1.4, §10 "lenient JSON", §1.8).
+ */
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { EmulatorError } from './errors.ts'

@@ -1,9 +1,10 @@
 /**
  * @module emulator/state/db
  * The emulator's one node:sqlite file, `<dataDir>/emulator.sqlite`, opened in WAL mode with
- * `synchronous=FULL` so state survives a crash (contract §10 "emulator state"). This module owns the
- * schema of the state tables; the webhook dispatcher adds its own `webhook_*` tables to the same file.
- * Times are epoch milliseconds from the injected clock; resources are stored as JSON text.
+ * `synchronous=FULL` so state survives a crash (docs/contract-decisions.md §10 "emulator state").
+ * This module owns the schema of the state tables; the webhook dispatcher adds its own `webhook_*`
+ * tables to the same file. Times are epoch milliseconds from the injected clock; resources are
+ * stored as JSON text.
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -32,7 +33,8 @@ CREATE TABLE IF NOT EXISTS conversations (
 );
 -- Both directions in one ordered log: agent messages, events, receipts, surveys; user messages,
 -- suggestion responses, statuses, receipts and authentication responses. bubble = 1 for entries
--- that count as "a message" for the rule that chips show only on the newest message (§2.2).
+-- that count as "a message" for the rule that chips show only on the newest message
+-- (docs/contract-decisions.md §2.2).
 CREATE TABLE IF NOT EXISTS log (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   conversation_id TEXT NOT NULL,

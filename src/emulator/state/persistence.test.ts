@@ -1,7 +1,7 @@
 /**
- * Emulator state survives a restart (contract §10 "emulator state"): same identity, same key,
- * same agent configuration, conversations and message log; the key file's token_uri follows the port;
- * secret files are mode 0600.
+ * Emulator state survives a restart (docs/contract-decisions.md §10 "emulator state"): same
+ * identity, same key, same agent configuration, conversations and message log; the key file's
+ * token_uri follows the port; secret files are mode 0600.
  */
 import assert from 'node:assert/strict'
 import { readFileSync, statSync } from 'node:fs'

@@ -3,10 +3,10 @@
  * First-start provisioning and per-start refresh of the emulator's identity: a partner, a brand and a
  * Business Messages agent with random numeric ids (never constants in the repository), an RSA
  * service-account key written as a Google-format key file, and the webhook client token (the HMAC
- * signing key, §3.7 / §10 Q7). Later starts reuse all of it; only the key file's `token_uri` is
- * rewritten because the port may change. The key file is read at most once and written once per
- * start: {@link provisionEmulator} hands the parsed (or new) key to {@link writeTokenURI}, which
- * writes it with the listening port's token URI.
+ * signing key, docs/contract-decisions.md §3.7 / §10 Q7). Later starts reuse all of it; only the
+ * key file's `token_uri` is rewritten because the port may change. The key file is read at most
+ * once and written once per start: {@link provisionEmulator} hands the parsed (or new) key to
+ * {@link writeTokenURI}, which writes it with the listening port's token URI.
  */
 import { createPublicKey, randomBytes, randomInt, type KeyObject } from 'node:crypto'
 import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
@@ -125,7 +125,10 @@ function createResources(db: DatabaseSync): void {
   })
 }
 
-/** A realistic BusinessMessagesAgent (§1.5) without authorizationConfig: the seed step sets that. */
+/**
+ * A realistic BusinessMessagesAgent (docs/contract-decisions.md §1.5) without authorizationConfig:
+ * the seed step sets that.
+ */
 export function defaultAgent(name: string): JSONObject {
   return {
     name,

@@ -1,7 +1,8 @@
 /**
  * @module emulator/state/resource-store
  * Persistence of the Business Communications resources the emulator knows: the partner, its brands
- * and their agents, each stored as the full resource JSON (so every field round-trips, §1.5).
+ * and their agents, each stored as the full resource JSON (so every field round-trips,
+ * docs/contract-decisions.md §1.5).
  */
 import type { DatabaseSync } from 'node:sqlite'
 

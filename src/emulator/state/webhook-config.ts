@@ -1,10 +1,11 @@
 /**
  * @module emulator/state/webhook-config
- * Where deliveries go and which key signs them (contract §1.6, §3.7, §10 Q7 and "webhook key via
- * API"). The URL is the `EmulatorOptions.webhookUrl` override or else the partner's
- * `productCapabilities[BUSINESS_MESSAGES].businessMessagesCapability.webhookUrl`; the signing key is
- * the webhook client token held in `<dataDir>/webhook-client-token` (mode 0600), which a new webhook
- * URL set through `partners.patch` replaces.
+ * Where deliveries go and which key signs them (docs/contract-decisions.md §1.6, §3.7, §10 Q7 and
+ * docs/contract-decisions.md §10 "webhook key via API"). The URL is the
+ * `EmulatorOptions.webhookUrl` override or else the partner's
+ * `productCapabilities[BUSINESS_MESSAGES].businessMessagesCapability.webhookUrl`; the signing key
+ * is the webhook client token held in `<dataDir>/webhook-client-token` (mode 0600), which a new
+ * webhook URL set through `partners.patch` replaces.
  */
 import { readFileSync } from 'node:fs'
 import { writeSecretFile } from './provision.ts'

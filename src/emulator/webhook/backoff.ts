@@ -1,8 +1,8 @@
 /**
  * @module emulator/webhook/backoff
- * Retry schedule of the webhook sender (contract §3.5, §10 Q6): exponential backoff with jitter,
- * capped. Google's real schedule was never published; this one is "equal jitter": half the
- * exponential step is fixed, half is random, so retries never bunch at zero.
+ * Retry schedule of the webhook sender (docs/contract-decisions.md §3.5, §10 Q6): exponential
+ * backoff with jitter, capped. Google's real schedule was never published; this one is "equal
+ * jitter": half the exponential step is fixed, half is random, so retries never bunch at zero.
  */
 
 export interface BackoffOptions {

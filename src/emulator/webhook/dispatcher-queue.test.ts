@@ -11,7 +11,7 @@ import { status } from './test-support/webhook-server.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
-// Contract §3.5 (7-day horizon, per-agent queues), §10 Q6, and "emulator state survives a restart".
+// docs/contract-decisions.md §3.5 (7-day horizon, per-agent queues), §10 Q6, §10 "emulator state".
 describe('WebhookDispatcher queue', () => {
   test('gives up at the horizon (default 7 days after creation): status expired, no further attempt', async (t) => {
     const { hook, dispatcher, clock } = await setUpDispatcher(t, { maxDelayMs: 60 * 60 * 1000 })

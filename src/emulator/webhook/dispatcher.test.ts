@@ -13,7 +13,7 @@ import { status } from './test-support/webhook-server.ts'
 
 const expectedSignature = (body: string): string => createHmac('sha512', SIGNING_KEY).update(body).digest('base64')
 
-// Contract §3.5–3.7, §7 item 3, §10 Q6–Q7.
+// docs/contract-decisions.md §3.5–3.7, §7 item 3, §10 Q6–Q7.
 describe('WebhookDispatcher delivery', () => {
   test('POSTs the stored body bytes as JSON with a valid X-Goog-Signature; 200 = delivered', async (t) => {
     const lines: unknown[] = []

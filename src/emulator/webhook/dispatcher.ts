@@ -1,10 +1,11 @@
 /**
  * @module emulator/webhook/dispatcher
- * Google's webhook sender (contract §3.5–3.7, §7 items 3–4, §10 Q6–Q7). Deliveries are queued in the
- * emulator's SQLite database and survive a restart; each attempt POSTs the stored body bytes, signed
- * with `X-Goog-Signature` using the key configured for the agent. Any 2xx is delivered; non-2xx,
- * network errors, timeouts and redirects are retried with exponential backoff and jitter until the
- * horizon (default 7 days after creation), then the delivery is `expired`.
+ * Google's webhook sender (docs/contract-decisions.md §3.5–3.7, §7 items 3–4, §10 Q6–Q7).
+ * Deliveries are queued in the emulator's SQLite database and survive a restart; each attempt POSTs
+ * the stored body bytes, signed with `X-Goog-Signature` using the key configured for the agent. Any
+ * 2xx is delivered; non-2xx, network errors, timeouts and redirects are retried with exponential
+ * backoff and jitter until the horizon (default 7 days after creation), then the delivery is
+ * `expired`.
  *
  * Scheduling reads the injected {@link Clock} only, so fast-forwarding the emulator's `OffsetClock`
  * makes retries due at once; the poll loop is a real, unref'd timer. Each agent's due deliveries are
@@ -182,8 +183,8 @@ export class WebhookDispatcher {
   }
 
   /**
-   * The set-up handshake (§3.6): unsigned POST `{clientToken, secret}`; ok iff 200 and the body is the
-   * secret. Uses the dispatcher's `timeoutMs` (default 10 s).
+   * The set-up handshake (docs/contract-decisions.md §3.6): unsigned POST `{clientToken, secret}`;
+   * ok iff 200 and the body is the secret. Uses the dispatcher's `timeoutMs` (default 10 s).
    */
   async verifyWebhook(url: string, clientToken: string): Promise<HandshakeResult> {
     const options = { fetch: this.#fetch, timeoutMs: this.#timeoutMs }

@@ -1,12 +1,16 @@
 /**
  * @module emulator/webhook/http-post
  * One HTTP POST of Google's webhook sender, classified. Redirects are not followed (they count as a
- * failure, contract §3.5), the whole exchange (headers and body) is bounded by the timeout, and
- * failure descriptions never include the URL, headers or body (the URL may carry a secret).
+ * failure, docs/contract-decisions.md §3.5), the whole exchange (headers and body) is bounded by
+ * the timeout, and failure descriptions never include the URL, headers or body (the URL may carry a
+ * secret).
  */
 import type { FetchLike } from '../../core/fetch.ts'
 
-/** What Google's side sent in `User-Agent` was never documented (§8 Q6); this says who we are. */
+/**
+ * What Google's side sent in `User-Agent` was never documented (docs/contract-decisions.md §8 Q6);
+ * this says who we are.
+ */
 export const WEBHOOK_USER_AGENT = 'Google-Business-Messages (bm-oauth emulator)'
 
 export interface PostOutcome {

@@ -3,7 +3,8 @@ import { createHmac } from 'node:crypto'
 import { describe, test } from 'node:test'
 import { signWebhookBody } from './sign.ts'
 
-// Contract §3.7: X-Goog-Signature = standard base64 (padded) of HMAC-SHA512(utf8 key, raw body bytes).
+// docs/contract-decisions.md §3.7: X-Goog-Signature = standard base64 (padded) of HMAC-SHA512(utf8
+// key, raw body bytes).
 describe('signWebhookBody', () => {
   const body = '{"agent":"brands/1111/agents/2222","conversationId":"3333","requestId":"r-1"}'
 

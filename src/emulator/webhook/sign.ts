@@ -1,9 +1,10 @@
 /**
  * @module emulator/webhook/sign
- * Google's side of `X-Goog-Signature` (contract §3.7): standard base64 (with `=` padding) of
- * HMAC-SHA512 over the exact raw body bytes, keyed with the UTF-8 bytes of the configured key
- * (the partner key / webhook client token, §10 Q7). Written with `node:crypto` directly so the
- * emulator stays an independent counterpart of the agent's verifier.
+ * Google's side of `X-Goog-Signature` (docs/contract-decisions.md §3.7): standard base64 (with `=`
+ * padding) of HMAC-SHA512 over the exact raw body bytes, keyed with the UTF-8 bytes of the
+ * configured key (the partner key / webhook client token, docs/contract-decisions.md §10 Q7).
+ * Written with `node:crypto` directly so the emulator stays an independent counterpart of the
+ * agent's verifier.
  */
 import { createHmac } from 'node:crypto'
 

@@ -11,7 +11,8 @@ const echo =
     res.writeHead(200, { 'content-type': 'text/plain' }).end(JSON.parse(req.body).secret + suffix)
   }
 
-// Contract §3.6 and §10 Q6: unsigned POST {clientToken, secret}; pass iff 200 and body == secret.
+// docs/contract-decisions.md §3.6 and §10 Q6: unsigned POST {clientToken, secret}; pass iff 200 and
+// body == secret.
 describe('WebhookDispatcher.verifyWebhook', () => {
   test('passes when the webhook echoes the secret as plain text; the POST is unsigned', async (t) => {
     const lines: unknown[] = []
@@ -30,7 +31,7 @@ describe('WebhookDispatcher.verifyWebhook', () => {
     assert.ok(!JSON.stringify([result, lines]).includes(body.secret), 'secret not in result or logs')
   })
 
-  test('§3.6 a trailing newline after the secret fails: the body must be the secret and nothing else', async (t) => {
+  test('docs/contract-decisions.md §3.6 a trailing newline after the secret fails: the body must be the secret and nothing else', async (t) => {
     const { hook, dispatcher } = await setUpDispatcher(t)
     hook.script.push(echo('\n'))
     assert.equal((await dispatcher.verifyWebhook(hook.url, CLIENT_TOKEN)).ok, false)

@@ -1,9 +1,9 @@
 /**
  * @module emulator/webhook/url-verification
- * The webhook verification handshake Google ran when a webhook URL was set (contract §3.6, §10 Q6):
- * an unsigned POST of `{"clientToken": …, "secret": …}`; the webhook passes iff it answers 200 with
- * a body that is exactly the secret (nothing else, not even a trailing newline: Google compared
- * the body with the secret as is).
+ * The webhook verification handshake Google ran when a webhook URL was set
+ * (docs/contract-decisions.md §3.6, §10 Q6): an unsigned POST of `{"clientToken": …, "secret": …}`;
+ * the webhook passes iff it answers 200 with a body that is exactly the secret (nothing else, not
+ * even a trailing newline: Google compared the body with the secret as is).
  */
 import { randomInt } from 'node:crypto'
 import type { FetchLike } from '../../core/fetch.ts'
@@ -43,8 +43,8 @@ export async function runWebhookHandshake(
     return { ok: false, status: outcome.status, detail: `expected status 200, got ${outcome.status}` }
   }
   const body = outcome.body ?? ''
-  // bm-contract §3.6 / §7.4: the body must be the secret and nothing else (not even a newline),
-  // so an agent that passes here also passes Google's check.
+  // docs/contract-decisions.md §3.6 / §7 item 4: the body must be the secret and nothing else (not
+  // even a newline), so an agent that passes here also passes Google's check.
   if (body === secret) {
     return { ok: true, status: 200, detail: 'webhook echoed the secret' }
   }

@@ -11,7 +11,7 @@
  * Every step round-trips the state and the actions through JSON and continues from the parsed
  * copy, as a runner that persists state would. It also checks, on every step, the rules no
  * transcript may break: at most one `exchange-code` per prompt ever, and a sign-in chip only on
- * the last message of a step (§4.4).
+ * the last message of a step (docs/contract-decisions.md §4.4).
  */
 
 import assert from 'node:assert/strict'

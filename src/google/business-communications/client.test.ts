@@ -17,7 +17,7 @@ function client(...handlers: Handler[]) {
 
 const AGENT = 'brands/1111/agents/2222'
 
-describe('BusinessCommunicationsClient (bm-contract §1.3–1.6)', () => {
+describe('BusinessCommunicationsClient (docs/contract-decisions.md §1.3–1.6)', () => {
   test('setAuthorizationEndpoint sends the documented PATCH exactly', async () => {
     const updated = {
       name: AGENT,

@@ -3,7 +3,8 @@
  * Typed client for the parts of the Business Communications API v1 that bm-oauth needs: reading and
  * patching agents (the `authorizationConfig` seed step) and partners (the webhook URL).
  *
- * @see bm-contract.md §1.3 (methods), §1.4 (the OAuth configuration call), §1.6 (partner webhook)
+ * @see docs/contract-decisions.md §1.3 (methods), §1.4 (the OAuth configuration call), §1.6
+ * (partner webhook)
  */
 import { InvalidArgumentError } from '../../errors.ts'
 import { GoogleHTTP, type GoogleClientOptions } from '../http.ts'
@@ -116,7 +117,8 @@ export class BusinessCommunicationsClient {
   }
 
   /**
-   * Sets the agent's OAuth authorization endpoint (the documented seed call, contract §1.4).
+   * Sets the agent's OAuth authorization endpoint (the documented seed call,
+   * docs/contract-decisions.md §1.4).
    * @throws {InvalidArgumentError} `endpointUrl: must be an absolute http(s) URL`
    */
   async setAuthorizationEndpoint(agentName: string, endpointUrl: string): Promise<Agent> {
@@ -131,8 +133,8 @@ export class BusinessCommunicationsClient {
   }
 
   /**
-   * Sets the partner-level Business Messages webhook (contract §1.6). This replaces the whole
-   * `productCapabilities` list, as Google's own snippet does.
+   * Sets the partner-level Business Messages webhook (docs/contract-decisions.md §1.6). This
+   * replaces the whole `productCapabilities` list, as Google's own snippet does.
    * @throws {InvalidArgumentError} `webhookUrl: must be an absolute http(s) URL`
    */
   async setPartnerWebhook(partnerName: string, webhookUrl: string): Promise<Partner> {

@@ -4,7 +4,8 @@
  * exact field names. Only the parts bm-oauth reads or writes are spelled out; every object may carry
  * further fields, which clients must pass through untouched.
  *
- * @see bm-contract.md §1.5 (Agent schema), §1.6 (partner webhook), §10 (webhookClientToken)
+ * @see docs/contract-decisions.md §1.5 (Agent schema), §1.6 (partner webhook)
+ * @see docs/contract-decisions.md §10 "webhook key via API"
  */
 
 export type EntryPoint = 'ENTRY_POINT_UNSPECIFIED' | 'LOCATION' | 'NON_LOCAL'
@@ -70,8 +71,9 @@ export interface ListAgentsResponse {
 export interface BusinessMessagesCapability {
   webhookUrl?: string
   /**
-   * bm-oauth extension (contract §10): the client token the emulator generates when the webhook
-   * URL is set by API, used to sign deliveries. Secret; never log it.
+   * bm-oauth extension (docs/contract-decisions.md §10 "webhook key via API"): the client token the
+   * emulator generates when the webhook URL is set by API, used to sign deliveries. Secret; never
+   * log it.
    */
   webhookClientToken?: string
 }

@@ -3,7 +3,7 @@
  * Small constructors for the suggestions bm-oauth sends, so callers cannot forget the parts the
  * project decided on (the OAuth chip always carries `codeChallengeMethod: 'S256'`).
  *
- * @see bm-contract.md §2.3, §2.4, §10 (Q1 decision)
+ * @see docs/contract-decisions.md §2.3, §2.4, §10 Q1
  */
 import type { ActionSuggestion, AuthenticationRequestSuggestion, ReplySuggestion } from './types.ts'
 

@@ -45,7 +45,7 @@ const bodyOf = (call: RecordedCall | undefined) => JSON.parse(call?.body ?? '') 
 
 const hello: Message = { text: 'Hello', representative: { representativeType: 'BOT' } }
 
-describe('BusinessMessagesClient (bm-contract §2.1, §2.6)', () => {
+describe('BusinessMessagesClient (docs/contract-decisions.md §2.1, §2.6)', () => {
   test('createMessage posts to the conversation with a generated messageId', async () => {
     const { bm, calls } = setup([echoMessage])
     const sent = await bm.createMessage('conv-1', hello)

@@ -5,7 +5,8 @@
  * the same across retries, so a retry after an unknown outcome cannot produce a duplicate bubble:
  * Google answers `ALREADY_EXISTS`, which the client reports as success.
  *
- * @see bm-contract.md §2.1 (methods), §2.6 (failure behaviour), §10 (client retry policy, crash semantics)
+ * @see docs/contract-decisions.md §2.1 (methods), §2.6 (failure behaviour)
+ * @see docs/contract-decisions.md §10 "client retry policy", §10 "crash semantics"
  */
 import { randomUUID } from 'node:crypto'
 import { GoogleHTTP, type CreateOutcome, type GoogleClientOptions } from '../http.ts'
@@ -111,7 +112,8 @@ export class BusinessMessagesClient {
       path: `v1/conversations/${conversationId}/surveys`,
       query: { surveyId: id },
       body: {},
-      // RESOURCE_EXHAUSTED here is the one-survey-per-24-hours rule (§2.5), not a rate limit.
+      // RESOURCE_EXHAUSTED here is the one-survey-per-24-hours rule
+      // (docs/contract-decisions.md §2.5), not a rate limit.
       noRetryOn: [429],
     })
     return resolveCreate(outcome, {}, `conversations/${conversationId}/surveys/${id}`)

@@ -5,7 +5,7 @@
  * documenting the grammar, so this only catches the certain mistakes: unbalanced markers, an
  * unclosed link, and a link target that is not an absolute http(s) URL.
  *
- * @see bm-contract.md §2.2 (`containsRichText`), §2.6
+ * @see docs/contract-decisions.md §2.2 (`containsRichText`), §2.6
  */
 import { InvalidArgumentError } from '../../errors.ts'
 import { isHttpURL } from '../url.ts'

@@ -4,7 +4,7 @@
  * names. Unions that Google expresses as "exactly one of" (message content, suggestion kind, card
  * type, action kind) are typed as such here and checked at runtime by `validateMessage`.
  *
- * @see bm-contract.md §2.2 (Message), §2.3 (Suggestion), §2.4 (authenticationRequest), §2.5
+ * @see docs/contract-decisions.md §2.2 (Message), §2.3 (Suggestion), §2.4 (authenticationRequest), §2.5
  */
 
 export type RepresentativeType = 'REPRESENTATIVE_TYPE_UNSPECIFIED' | 'BOT' | 'HUMAN'
@@ -56,7 +56,10 @@ export interface LiveAgentRequestSuggestion {
   liveAgentRequest: Record<string, never>
 }
 
-/** The OAuth sign-in chip. Our client always sends `codeChallengeMethod: 'S256'` (contract §10, Q1). */
+/**
+ * The OAuth sign-in chip. Our client always sends `codeChallengeMethod: 'S256'`
+ * (docs/contract-decisions.md §10 Q1).
+ */
 export interface AuthenticationRequestSuggestion {
   authenticationRequest: {
     oauth: {

@@ -23,7 +23,7 @@ function rejects(message: unknown, field: string, rule: string | RegExp, options
 const base = { messageId: 'm-1', representative: { representativeType: 'BOT' } }
 const withText = (extra: object = {}) => ({ ...base, text: 'hello', ...extra })
 
-describe('validateMessage: one test per limit (bm-contract §2.2–2.4)', () => {
+describe('validateMessage: one test per limit (docs/contract-decisions.md §2.2–2.4)', () => {
   test('a canonical authentication-request message passes', () => {
     validateMessage(
       withText({
@@ -241,7 +241,7 @@ describe('validateMessage: one test per limit (bm-contract §2.2–2.4)', () => 
   })
 })
 
-describe('validateEvent / validateReceipt (bm-contract §2.5)', () => {
+describe('validateEvent / validateReceipt (docs/contract-decisions.md §2.5)', () => {
   test('enums', () => {
     validateEvent({ eventType: 'TYPING_STARTED' })
     assert.throws(() => validateEvent({ eventType: 'TYPING' }), { field: 'event.eventType' })

@@ -8,14 +8,15 @@
  * Lengths are counted in UTF-16 code units (`string.length`), which is never less than the number of
  * characters, so we are at worst stricter than Google.
  *
- * @see bm-contract.md §2.2 (Message), §2.3 (Suggestion), §2.4 (authenticationRequest), §2.5, §10 (Q8)
+ * @see docs/contract-decisions.md §2.2 (Message), §2.3 (Suggestion), §2.4 (authenticationRequest)
+ * @see docs/contract-decisions.md §2.5, §10 Q8
  */
 import { InvalidArgumentError } from '../../errors.ts'
 import { isHttpURL } from '../url.ts'
 import { checkRichText } from './rich-text.ts'
 import type { Event, Message, Receipt } from './types.ts'
 
-/** Documented limits (contract §2.2–2.3). */
+/** Documented limits (docs/contract-decisions.md §2.2–2.3). */
 export const MESSAGE_LIMITS = {
   textLength: 3072,
   fallbackLength: 3072,

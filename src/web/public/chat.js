@@ -2,9 +2,10 @@
  * @module web/chat
  * The phone's transcript for one conversation, refreshed incrementally from the emulator's
  * conversation view: new entries are appended (never re-rendered), chips follow `chipsActive`
- * (only the newest message shows them, §2.2), user bubbles show Sent → Delivered → Read, the
- * typing indicator follows the agent's TYPING_STARTED/STOPPED events, and the device acknowledges
- * agent messages it has shown with DELIVERED and, while the page is visible, READ receipts.
+ * (only the newest message shows them, docs/contract-decisions.md §2.2), user bubbles show Sent →
+ * Delivered → Read, the typing indicator follows the agent's TYPING_STARTED/STOPPED events, and the
+ * device acknowledges agent messages it has shown with DELIVERED and, while the page is visible,
+ * READ receipts.
  */
 import { emulator } from './api.js'
 import { buildEntry, h, markContinuation, setChipsActive, setUserStatus } from './render.js'

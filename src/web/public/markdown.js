@@ -1,10 +1,10 @@
 /**
  * @module web/markdown
- * The limited Markdown of `containsRichText` messages (contract §2.2): `**bold**`, `*italic*` and
- * `[link](url)`, newlines kept. Text is never parsed as HTML: the parser yields a small tree and
- * the renderer builds DOM nodes with `textContent`, so `<script>` in a message is just text. Links
- * are made only for absolute http(s) URLs and open in a new tab without an opener or referrer.
- * A marker that is never closed is shown literally, as the text it was.
+ * The limited Markdown of `containsRichText` messages (docs/contract-decisions.md §2.2):
+ * `**bold**`, `*italic*` and `[link](url)`, newlines kept. Text is never parsed as HTML: the parser
+ * yields a small tree and the renderer builds DOM nodes with `textContent`, so `<script>` in a
+ * message is just text. Links are made only for absolute http(s) URLs and open in a new tab without
+ * an opener or referrer. A marker that is never closed is shown literally, as the text it was.
  */
 
 /**

@@ -1,10 +1,10 @@
 /**
  * @module web/render
  * Turns transcript entries of the emulator's conversation view into DOM, the way Business Messages
- * shows them on a phone (contract §2.2–2.5): agent bubbles (text, rich text, image, standalone and
- * carousel rich cards) with the representative's name and avatar, user bubbles with their receipt
- * status, suggestion chips, and small notes for non-bubble events. All text goes in through
- * `textContent`; URLs are used only when they are absolute http(s).
+ * shows them on a phone (docs/contract-decisions.md §2.2–2.5): agent bubbles (text, rich text,
+ * image, standalone and carousel rich cards) with the representative's name and avatar, user
+ * bubbles with their receipt status, suggestion chips, and small notes for non-bubble events. All
+ * text goes in through `textContent`; URLs are used only when they are absolute http(s).
  */
 import { isHttpURL, renderRichText } from './markdown.js'
 

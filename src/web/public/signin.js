@@ -1,11 +1,11 @@
 /**
  * @module web/signin
- * Tapping the **Sign in** chip (contract §4.2). The emulator builds the authorization URL with a
- * stand-in redirect URI on its own origin (`/callback`), since business.google.com is out of
- * reach. The page opens that URL in a popup; the provider's redirect lands on the emulator, which
- * delivers `authenticationResponse` to the agent by itself. The page only watches: when the
- * transcript shows the response it closes the popup; when the user closes the popup first, it
- * reports the sign-in as cancelled (`errorDetails.error = ACCESS_DENIED`).
+ * Tapping the **Sign in** chip (docs/contract-decisions.md §4.2). The emulator builds the
+ * authorization URL with a stand-in redirect URI on its own origin (`/callback`), since
+ * business.google.com is out of reach. The page opens that URL in a popup; the provider's redirect
+ * lands on the emulator, which delivers `authenticationResponse` to the agent by itself. The page
+ * only watches: when the transcript shows the response it closes the popup; when the user closes
+ * the popup first, it reports the sign-in as cancelled (`errorDetails.error = ACCESS_DENIED`).
  */
 import { ApiError, emulator } from './api.js'
 
