@@ -36,7 +36,7 @@ export type {
   GoogleRequest,
   HttpMethod,
 } from './http.ts'
-export { DEFAULT_RETRY, backoffDelay, decideRetry, parseRetryAfter } from './retry-policy.ts'
+export { DEFAULT_RETRY, decideRetry } from './retry-policy.ts'
 export type { FailedAttempt, RetryDecision, RetryOptions } from './retry-policy.ts'
 export { rpcStatusForHttp, toGoogleAPIError } from './google-error.ts'
 export { ConversationPacer, nextSendTime } from './pacer.ts'
