@@ -9,6 +9,7 @@
  * process are picked up again when their lease runs out.
  */
 import type { Clock } from '../core/clock.ts'
+import { KeyedLock } from '../core/keyed-lock.ts'
 import type { Logger } from '../core/logger.ts'
 import { backoffDelay, type Backoff, type RandomSource } from '../core/retry.ts'
 import { isBmOAuthError } from '../errors.ts'
@@ -27,25 +28,6 @@ export interface ProcessorOptions {
   readonly backoff?: Backoff
   /** Jitter source for the backoff (default `Math.random`). */
   readonly random?: RandomSource
-}
-
-/** Serialises work per key: each run starts after the previous run for the same key settled. */
-class KeyedLock {
-  readonly #tails = new Map<string, Promise<void>>()
-
-  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#tails.get(key) ?? Promise.resolve()
-    let release!: () => void
-    const tail = new Promise<void>((resolve) => (release = resolve))
-    this.#tails.set(key, tail)
-    await previous
-    try {
-      return await fn()
-    } finally {
-      release()
-      if (this.#tails.get(key) === tail) this.#tails.delete(key)
-    }
-  }
 }
 
 /** The inbox consumer. */
