@@ -16,9 +16,8 @@
 import { systemClock, type Clock } from '../core/clock.ts'
 import { InvalidArgumentError } from '../errors.ts'
 import type { Database, Queryable } from './queryable.ts'
-import { splitStatements } from './sql-text.ts'
 
-/** One migration: a script of `;`-separated statements, or a function producing it per dialect. */
+/** One migration: a script of `;`-separated statements (run by `Queryable.exec`), or a function producing it per dialect. */
 export type Migration = string | ((dialect: Database['dialect']) => string)
 
 export interface MigrateOptions {
@@ -66,7 +65,7 @@ export async function migrate(
     for (const [index, migration] of migrations.entries()) {
       const version = index + 1
       if (done.has(version)) continue
-      for (const statement of splitStatements(renderMigration(migration, db.dialect))) await tx.query(statement)
+      await tx.exec(renderMigration(migration, db.dialect))
       await tx.query('INSERT INTO schema_migrations (namespace, version, applied_at) VALUES ($1, $2, $3)', [
         namespace,
         version,

@@ -83,14 +83,27 @@ class SQLiteDatabase implements Database {
     return this.#lock.run(CONNECTION, () => this.#execute<R>(text, params))
   }
 
+  async exec(script: string): Promise<void> {
+    this.#refuseInsideOwnTransaction('exec')
+    if (!this.#lock.isHeld(CONNECTION)) return this.#executeScript(script)
+    return this.#lock.run(CONNECTION, () => this.#executeScript(script))
+  }
+
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     this.#refuseInsideOwnTransaction('transaction')
     return this.#lock.run(CONNECTION, async () => {
       const scope = { active: true }
+      const ensureActive = (): void => {
+        if (!scope.active) throw new StoreError('transaction already ended', plainFields())
+      }
       const tx: Queryable = {
         query: async <R extends Row = Row>(text: string, params: readonly SQLValue[] = []) => {
-          if (!scope.active) throw new StoreError('transaction already ended', plainFields())
+          ensureActive()
           return this.#execute<R>(text, params)
+        },
+        exec: async (script: string) => {
+          ensureActive()
+          this.#executeScript(script)
         },
       }
       try {
@@ -144,6 +157,15 @@ class SQLiteDatabase implements Database {
       return { rows, rowCount }
     } catch (err) {
       throw toStoreError(err, 'SQLite statement failed')
+    }
+  }
+
+  #executeScript(script: string): void {
+    if (this.#closed) throw new StoreError('database is closed', plainFields())
+    try {
+      this.#native.exec(script)
+    } catch (err) {
+      throw toStoreError(err, 'SQLite script failed')
     }
   }
 
