@@ -134,8 +134,8 @@ export { openSQLiteDatabase } from './db/sqlite.ts'
 export type { OpenSQLiteDatabaseOptions } from './db/sqlite.ts'
 export { openPostgresDatabase } from './db/postgres.ts'
 export type { OpenPostgresDatabaseOptions } from './db/postgres.ts'
-export { migrate } from './db/migrate.ts'
-export type { Migration, MigrateOptions, MigrateResult } from './db/migrate.ts'
+export { migrate, storeMigrator } from './db/migrate.ts'
+export type { Migration, MigrateOptions, MigrateResult, StoreMigrator } from './db/migrate.ts'
 export { StoreError } from './db/store-error.ts'
 export type { StoreErrorFields } from './db/store-error.ts'
 export type { Database, Queryable, QueryResult, Row, SQLValue } from './db/queryable.ts'
@@ -172,7 +172,7 @@ export type {
 } from './tokens/token-store.ts'
 export { createSQLTokenStore } from './tokens/sql-token-store.ts'
 export type { SQLTokenStore, SQLTokenStoreOptions } from './tokens/sql-token-store.ts'
-export { TOKEN_TABLE, migrateTokenStore, tokenStoreMigrations } from './tokens/migrations.ts'
+export { TOKEN_TABLE, migrateTokenStore } from './tokens/migrations.ts'
 
 // Pending sign-ins (sealed PKCE verifiers) and the exactly-once code-exchange markers.
 export {
@@ -198,7 +198,6 @@ export {
   EXCHANGE_MARKER_TABLE,
   PENDING_SIGNIN_TABLE,
   migrateSignInStore,
-  signInStoreMigrations,
 } from './signin-store/migrations.ts'
 
 // Webhook receiver: signature check, handshake, parsing, durable inbox, node:http adapter.

@@ -8,13 +8,13 @@
  * sandbox's 0700 data directory and is for local development only.
  */
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider'
-import { migrate, systemClock } from '../index.ts'
+import { storeMigrator, systemClock } from '../index.ts'
 import type { Clock, Database, Row } from '../index.ts'
 
 const TABLE = 'sandbox_provider_entries'
 
-const MIGRATIONS = [
-  `CREATE TABLE ${TABLE} (
+const migrateProviderStore = storeMigrator('sandbox_provider', [
+  `CREATE TABLE sandbox_provider_entries (
      model TEXT NOT NULL,
      id TEXT NOT NULL,
      payload TEXT NOT NULL,
@@ -25,9 +25,9 @@ const MIGRATIONS = [
      expires_at BIGINT,
      PRIMARY KEY (model, id)
    )`,
-  `CREATE INDEX ${TABLE}_grant ON ${TABLE} (grant_id)`,
-  `CREATE INDEX ${TABLE}_uid ON ${TABLE} (model, uid)`,
-]
+  `CREATE INDEX sandbox_provider_entries_grant ON sandbox_provider_entries (grant_id)`,
+  `CREATE INDEX sandbox_provider_entries_uid ON sandbox_provider_entries (model, uid)`,
+])
 
 interface EntryRow extends Row {
   payload: string
@@ -36,7 +36,7 @@ interface EntryRow extends Row {
 
 /** Creates the table if needed and drops expired entries; returns the adapter factory. */
 export async function openProviderStore(db: Database, clock: Clock = systemClock): Promise<AdapterFactory> {
-  await migrate(db, 'sandbox_provider', MIGRATIONS)
+  await migrateProviderStore(db)
   await db.query(`DELETE FROM ${TABLE} WHERE expires_at IS NOT NULL AND expires_at <= $1`, [clock.now()])
   return (model) => createAdapter(db, model, clock)
 }

@@ -12,18 +12,16 @@
  */
 import { randomUUID } from 'node:crypto'
 import { silentLogger, type Logger } from '../core/logger.ts'
-import { migrate, type Migration } from '../db/migrate.ts'
+import { storeMigrator, type StoreMigrator } from '../db/migrate.ts'
 import type { Database, Row } from '../db/queryable.ts'
 import { isBmOAuthError } from '../errors.ts'
 import { rekeySealedRows } from './rekey.ts'
 import type { SealContext, Vault } from './seal.ts'
 import type { RekeyOptions, RekeyResult } from './token-store.ts'
 
-export const REVOCATION_QUEUE_TABLE = 'bm_pending_revocations'
-
-/** Schema (namespace `revocation_queue`). Append, never edit. */
-export const revocationQueueMigrations: readonly Migration[] = [
-  `CREATE TABLE ${REVOCATION_QUEUE_TABLE} (
+/** Creates or upgrades the queue table (namespace `revocation_queue`). Append, never edit. */
+export const migrateRevocationQueue: StoreMigrator = storeMigrator('revocation_queue', [
+  `CREATE TABLE bm_pending_revocations (
      id TEXT PRIMARY KEY,
      agent TEXT NOT NULL,
      provider TEXT NOT NULL,
@@ -35,14 +33,9 @@ export const revocationQueueMigrations: readonly Migration[] = [
      created_at BIGINT NOT NULL,
      last_error TEXT
    );
-   CREATE INDEX ${REVOCATION_QUEUE_TABLE}_due ON ${REVOCATION_QUEUE_TABLE} (agent, provider, next_attempt_at);
-   CREATE INDEX ${REVOCATION_QUEUE_TABLE}_key_id ON ${REVOCATION_QUEUE_TABLE} (key_id)`,
-]
-
-/** Creates or upgrades the queue table. Idempotent; safe from several processes at once. */
-export async function migrateRevocationQueue(db: Database): Promise<void> {
-  await migrate(db, 'revocation_queue', revocationQueueMigrations)
-}
+   CREATE INDEX bm_pending_revocations_due ON bm_pending_revocations (agent, provider, next_attempt_at);
+   CREATE INDEX bm_pending_revocations_key_id ON bm_pending_revocations (key_id)`,
+])
 
 export type RevocationTokenTypeHint = 'refresh_token' | 'access_token'
 
@@ -126,6 +119,8 @@ function revocationSealContext(row: {
   }
 }
 
+/** The table the queries use (the migration spells it out: its text never changes). */
+export const REVOCATION_QUEUE_TABLE = 'bm_pending_revocations'
 const T = REVOCATION_QUEUE_TABLE
 
 export interface RevocationQueueOptions {

@@ -16,10 +16,9 @@
  * `complete` empties the payload (only the dedupe key and metadata stay until `purge`).
  */
 import { createHash } from 'node:crypto'
-import { migrate } from '../db/migrate.ts'
 import type { Database } from '../db/queryable.ts'
 import { InvalidArgumentError } from '../errors.ts'
-import { INBOX_MIGRATIONS, INBOX_NAMESPACE } from './inbox-schema.ts'
+import { migrateInbox } from './inbox-schema.ts'
 import { parseWebhookEvent } from './parse-event.ts'
 import { DEFAULT_DEDUPE_RETENTION_MS, MIN_DEDUPE_RETENTION_MS } from './replay-window.ts'
 import type { WebhookEvent } from './types.ts'
@@ -64,7 +63,7 @@ export interface OpenInboxStoreOptions {
 
 /** Migrates the inbox tables and returns the store. */
 export async function openInboxStore(db: Database, options: OpenInboxStoreOptions = {}): Promise<InboxStore> {
-  await migrate(db, INBOX_NAMESPACE, INBOX_MIGRATIONS)
+  await migrateInbox(db)
   return new SQLInboxStore(db, options.sealer)
 }
 
