@@ -44,11 +44,11 @@ function configOf(name, typesFile) {
       dtsRollup: { enabled: false },
       tsdocMetadata: { enabled: false },
       messages: {
-        // The report records unexported types it meets ("not exported by the entry point"); the root
-        // deliberately keeps channel internals out (docs/api.md §7).
         extractorMessageReporting: {
           default: { logLevel: 'none' },
-          'ae-forgotten-export': { logLevel: 'none', addToApiReportFile: true },
+          // Not in the report: its summary carries .d.ts line numbers, so any edit above a type would fail
+          // api:check. Types deliberately left unexported are still visible in the signatures that use them.
+          'ae-forgotten-export': { logLevel: 'none', addToApiReportFile: false },
         },
         tsdocMessageReporting: { default: { logLevel: 'none' } },
         compilerMessageReporting: { default: { logLevel: 'error' } },

@@ -7,7 +7,7 @@
  *
  * Tokens never live here: only the token store holds them.
  */
-import { migrate, type Migration } from '../db/migrate.ts'
+import { storeMigrator, type StoreMigrator } from '../db/migrate.ts'
 import type { Database, Row } from '../db/queryable.ts'
 import { StoreConflictError } from '../db/store-error.ts'
 import type { SignInAction, SignInState } from '../flow/types.ts'
@@ -15,11 +15,9 @@ import { rekeySealedRows } from '../tokens/rekey.ts'
 import type { SealContext, Vault } from '../tokens/seal.ts'
 import type { RekeyOptions, RekeyResult } from '../tokens/token-store.ts'
 
-export const FLOW_STATE_TABLE = 'bm_flow_states'
-
-/** Version 1 of the schema (namespace `agent_flow_state`). Append, never edit. */
-export const flowStateMigrations: readonly Migration[] = [
-  `CREATE TABLE ${FLOW_STATE_TABLE} (
+/** Creates or upgrades the flow-state table (namespace `agent_flow_state`). Version 1; append, never edit. */
+export const migrateFlowStateStore: StoreMigrator = storeMigrator('agent_flow_state', [
+  `CREATE TABLE bm_flow_states (
      agent TEXT NOT NULL,
      conversation TEXT NOT NULL,
      version INTEGER NOT NULL,
@@ -28,12 +26,7 @@ export const flowStateMigrations: readonly Migration[] = [
      updated_at BIGINT NOT NULL,
      PRIMARY KEY (agent, conversation)
    )`,
-]
-
-/** Creates or upgrades the flow-state table. Idempotent. */
-export async function migrateFlowStateStore(db: Database): Promise<void> {
-  await migrate(db, 'agent_flow_state', flowStateMigrations)
-}
+])
 
 /** The actions of one delivery still to run, so a crashed run resumes instead of starting over. */
 export interface FlowJournal {
@@ -72,6 +65,9 @@ export interface FlowStateStore {
    */
   rekey(options?: RekeyOptions): Promise<RekeyResult>
 }
+
+/** The table the queries use (the migration spells it out: its text never changes). */
+export const FLOW_STATE_TABLE = 'bm_flow_states'
 
 interface FlowRow extends Row {
   version: number | string

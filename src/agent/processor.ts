@@ -3,12 +3,15 @@
  * Takes recorded deliveries from the durable inbox and processes them after the webhook has
  * acknowledged (W12): one delivery at a time per conversation, different conversations in
  * parallel (up to `concurrency`). A failure that may pass (Google 5xx, network, a concurrent
- * writer) is retried with exponential backoff through the inbox's `fail(retryAt)`; after
+ * writer) is retried with full-jitter exponential backoff (`core/retry`) through the inbox's
+ * `fail(retryAt)`; after
  * `maxAttempts` the delivery is given up (dead-lettered). Deliveries left leased by a crashed
  * process are picked up again when their lease runs out.
  */
 import type { Clock } from '../core/clock.ts'
+import { KeyedLock } from '../core/keyed-lock.ts'
 import type { Logger } from '../core/logger.ts'
+import { backoffDelay, type Backoff, type RandomSource } from '../core/retry.ts'
 import { isBmOAuthError } from '../errors.ts'
 import type { ClaimedDelivery, InboxStore } from '../webhook/inbox-store.ts'
 import { conversationOf, handleDelivery } from './handle-delivery.ts'
@@ -21,25 +24,10 @@ export interface ProcessorOptions {
   /** How often due retries and crash leftovers are looked for (default 250 ms). */
   readonly pollIntervalMs?: number
   readonly maxAttempts?: number
-}
-
-/** Serialises work per key: each run starts after the previous run for the same key settled. */
-class KeyedLock {
-  readonly #tails = new Map<string, Promise<void>>()
-
-  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#tails.get(key) ?? Promise.resolve()
-    let release!: () => void
-    const tail = new Promise<void>((resolve) => (release = resolve))
-    this.#tails.set(key, tail)
-    await previous
-    try {
-      return await fn()
-    } finally {
-      release()
-      if (this.#tails.get(key) === tail) this.#tails.delete(key)
-    }
-  }
+  /** Backoff between attempts of one delivery (default 200 ms doubling up to 60 s). */
+  readonly backoff?: Backoff
+  /** Jitter source for the backoff (default `Math.random`). */
+  readonly random?: RandomSource
 }
 
 /** The inbox consumer. */
@@ -61,7 +49,14 @@ export class InboxProcessor {
     this.#inbox = inbox
     this.#clock = runtime.clock
     this.#logger = runtime.logger
-    this.#options = { leaseMs: 5 * 60_000, pollIntervalMs: 250, maxAttempts: 8, ...options }
+    this.#options = {
+      leaseMs: 5 * 60_000,
+      pollIntervalMs: 250,
+      maxAttempts: 8,
+      backoff: { baseDelayMs: 200, maxDelayMs: 60_000 },
+      random: Math.random,
+      ...options,
+    }
   }
 
   start(): void {
@@ -133,7 +128,7 @@ export class InboxProcessor {
   async #retryLater(item: ClaimedDelivery, err: unknown): Promise<void> {
     const reason = codeOf(err)
     const giveUp = item.attempts >= this.#options.maxAttempts
-    const delayMs = Math.min(60_000, 200 * 2 ** (item.attempts - 1))
+    const delayMs = backoffDelay(item.attempts, this.#options.backoff, this.#options.random)
     const retryAt = giveUp ? undefined : this.#clock.now() + delayMs
     this.#logger[giveUp ? 'error' : 'warn'](
       { deliveryId: item.id, attempt: item.attempts, errCode: reason, retryInMs: giveUp ? undefined : delayMs },

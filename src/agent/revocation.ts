@@ -7,11 +7,12 @@
  * can read the token any more (RFC 7009 §2.1, R9); queueing first means a crash or a provider that
  * answers 503, times out or cannot be reached still gets the token revoked later (RFC 7009 §2.2.1:
  * the client must assume the token still exists). Retries honour `Retry-After`, else back off
- * exponentially, and give up (with an error log line) after a horizon. The queue is the only place
+ * exponentially with full jitter (`core/retry`), and give up (with an error log line) after a horizon. The queue is the only place
  * the token still exists locally, and it is only ever sent to the revocation endpoint.
  */
 import type { Clock } from '../core/clock.ts'
 import type { Logger } from '../core/logger.ts'
+import { backoffDelay, parseRetryAfter, type Backoff, type RandomSource } from '../core/retry.ts'
 import { isBmOAuthError } from '../errors.ts'
 import { isProviderFailure } from '../oauth/errors.ts'
 import { revokeToken } from '../oauth/operations.ts'
@@ -20,7 +21,7 @@ import type { PendingRevocation, RevocationQueue, RevocationTokenTypeHint } from
 import { startIntervalTask, type IntervalTask } from './interval-task.ts'
 
 /** Timing of revocation retries. */
-export interface RevocationPolicy {
+export interface RevocationPolicy extends Backoff {
   /** How long a claimed row is ours before another process may retry it (default 60 s). */
   readonly leaseMs: number
   /** First backoff step without `Retry-After` (default 30 s); doubles per attempt. */
@@ -50,13 +51,15 @@ export interface RevocationDeps {
   readonly clock: Clock
   readonly logger: Logger
   readonly revocationPolicy?: RevocationPolicy
+  /** Jitter source for the backoff (default `Math.random`). */
+  readonly random?: RandomSource
 }
 
 /** The fate of one queued token after an attempt. */
 export type RevocationOutcome = 'revoked' | 'retrying' | 'given-up'
 
 /** When to try again, or why not. */
-export type RetryDecision = { readonly retryAt: number } | { readonly giveUp: 'refused' | 'horizon' }
+export type RevocationRetry = { readonly retryAt: number } | { readonly giveUp: 'refused' | 'horizon' }
 
 /** One token's attempt: its outcome, and the failure behind it when not revoked. */
 export interface RevocationAttempt {
@@ -124,7 +127,7 @@ async function attemptRevocation(deps: RevocationDeps, entry: PendingRevocation)
     await revokeToken(deps.provider, entry.token, entry.tokenTypeHint)
   } catch (err) {
     const reason = failureCode(err)
-    const decision = decideRetry(err, entry, deps.clock.now(), policy)
+    const decision = decideRevocationRetry(err, entry, deps.clock.now(), policy, deps.random ?? Math.random)
     if ('giveUp' in decision) {
       await deps.revocations.remove(entry.id)
       const message = 'token revocation given up; the provider may still honour the token'
@@ -176,19 +179,21 @@ async function retryDueRevocations(deps: RevocationDeps): Promise<RetryPassResul
 /**
  * Pure: when to try `entry` again after `err`. A 4xx answer (other than 429) is final: the provider
  * understood and refused (e.g. `unsupported_token_type`, `invalid_client`). Anything else (5xx, 429,
- * timeouts, unreachable, an unreadable answer) is retried: at `Retry-After` when given, else
- * `baseDelayMs · 2^(attempts−1)`, both capped at `maxDelayMs`; never past the horizon.
+ * timeouts, unreachable, an unreadable answer) is retried: at `Retry-After` when given (capped at
+ * `maxDelayMs`), else after a full-jitter backoff ({@link backoffDelay}); never past the horizon.
  */
-export function decideRetry(
+export function decideRevocationRetry(
   err: unknown,
   entry: PendingRevocation,
   now: number,
   policy: RevocationPolicy,
-): RetryDecision {
+  random: RandomSource,
+): RevocationRetry {
   if (isFinalRefusal(err)) return { giveUp: 'refused' }
   const hinted = isProviderFailure(err) ? parseRetryAfter(err.retryAfter, now) : undefined
-  const backoff = policy.baseDelayMs * 2 ** Math.max(0, Math.min(30, entry.attempts - 1))
-  const retryAt = now + Math.min(policy.maxDelayMs, hinted ?? backoff)
+  const delayMs =
+    hinted === undefined ? backoffDelay(entry.attempts, policy, random) : Math.min(policy.maxDelayMs, hinted)
+  const retryAt = now + delayMs
   return retryAt > entry.createdAt + policy.horizonMs ? { giveUp: 'horizon' } : { retryAt }
 }
 
@@ -200,14 +205,6 @@ export function isFinalRefusal(err: unknown): boolean {
   const status = isProviderFailure(err) ? err.httpStatus : undefined
   if (status !== undefined && status >= 400 && status < 500 && status !== 429) return true
   return isBmOAuthError(err, 'ERR_CONFIG') || isBmOAuthError(err, 'ERR_INVALID_ARGUMENT')
-}
-
-/** `Retry-After` (RFC 9110 §10.2.3) in ms from `now`: delta-seconds or an HTTP-date; `undefined` when absent or invalid. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined
-  if (/^\d+$/.test(value)) return Number(value) * 1000
-  const at = Date.parse(value)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
 }
 
 /** A secret-free reason: the error code plus HTTP status or OAuth error name. */

@@ -16,9 +16,12 @@
 import { systemClock, type Clock } from '../core/clock.ts'
 import { InvalidArgumentError } from '../errors.ts'
 import type { Database, Queryable } from './queryable.ts'
-import { splitStatements } from './sql-text.ts'
 
-/** One migration: a script of `;`-separated statements, or a function producing it per dialect. */
+/**
+ * One migration: a script of `;`-separated statements (run by `Queryable.exec`), or a function
+ * producing it per dialect. Spell table names out rather than interpolating constants: a shipped
+ * migration's text must never change, even when a constant is renamed.
+ */
 export type Migration = string | ((dialect: Database['dialect']) => string)
 
 export interface MigrateOptions {
@@ -29,6 +32,23 @@ export interface MigrateOptions {
 export interface MigrateResult {
   /** Versions applied by this call, ascending (empty when the schema was already current). */
   applied: number[]
+}
+
+/**
+ * A store's migrate function: brings the store's tables up to date (see {@link migrate}).
+ * Idempotent; safe to call from several processes at once.
+ */
+export type StoreMigrator = (db: Database, options?: MigrateOptions) => Promise<MigrateResult>
+
+/**
+ * The one way a store declares its schema: its namespace in `schema_migrations` and its ordered
+ * migrations (append, never edit), as the function that applies them.
+ *
+ * @example
+ * export const migrateWidgetStore = storeMigrator('widgets', ['CREATE TABLE widget (id TEXT PRIMARY KEY)'])
+ */
+export function storeMigrator(namespace: string, migrations: readonly Migration[]): StoreMigrator {
+  return (db, options) => migrate(db, namespace, migrations, options)
 }
 
 /** Arbitrary fixed key for the PostgreSQL advisory lock held while migrating. */
@@ -66,7 +86,7 @@ export async function migrate(
     for (const [index, migration] of migrations.entries()) {
       const version = index + 1
       if (done.has(version)) continue
-      for (const statement of splitStatements(renderMigration(migration, db.dialect))) await tx.query(statement)
+      await tx.exec(renderMigration(migration, db.dialect))
       await tx.query('INSERT INTO schema_migrations (namespace, version, applied_at) VALUES ($1, $2, $3)', [
         namespace,
         version,

@@ -82,16 +82,28 @@ class PostgresDatabase implements Database {
     return runQuery<R>(this.#pool, text, params)
   }
 
+  async exec(script: string): Promise<void> {
+    if (this.#closed) throw new StoreError('database is closed', plainFields())
+    await runScript(this.#pool, script)
+  }
+
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     if (this.#closed) throw new StoreError('database is closed', plainFields())
     const client = await this.#pool.connect().catch((err: unknown) => {
       throw toStoreError(err)
     })
     let active = true
+    const ensureActive = (): void => {
+      if (!active) throw new StoreError('transaction already ended', plainFields())
+    }
     const tx: Queryable = {
       query: async <R extends Row = Row>(text: string, params: readonly SQLValue[] = []) => {
-        if (!active) throw new StoreError('transaction already ended', plainFields())
+        ensureActive()
         return runQuery<R>(client, text, params)
+      },
+      exec: async (script: string) => {
+        ensureActive()
+        await runScript(client, script)
       },
     }
     let broken = false
@@ -129,6 +141,15 @@ async function runQuery<R extends Row>(
     const result = await on.query<R>(text, params.map(toPgValue))
     const changesRows = ['INSERT', 'UPDATE', 'DELETE', 'MERGE'].includes(result.command)
     return { rows: result.rows, rowCount: changesRows ? (result.rowCount ?? 0) : 0 }
+  } catch (err) {
+    throw toStoreError(err)
+  }
+}
+
+/** Without parameters, pg sends a simple query, which may hold several statements. */
+async function runScript(on: pg.Pool | pg.PoolClient, script: string): Promise<void> {
+  try {
+    await on.query(script)
   } catch (err) {
     throw toStoreError(err)
   }

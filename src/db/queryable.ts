@@ -20,6 +20,12 @@ export interface QueryResult<R extends Row = Row> {
 
 export interface Queryable {
   query<R extends Row = Row>(text: string, params?: readonly SQLValue[]): Promise<QueryResult<R>>
+  /**
+   * Runs a script of `;`-separated statements, without parameters or results (migrations).
+   * SQLite: `DatabaseSync.exec`; PostgreSQL: one simple-protocol query. Inside a transaction, a
+   * failing statement rolls back the earlier ones with the rest of the transaction.
+   */
+  exec(script: string): Promise<void>
 }
 
 export interface Database extends Queryable {

@@ -11,8 +11,9 @@
  *   epoch milliseconds stay below `Number.MAX_SAFE_INTEGER` until the year 287396. Reading a larger
  *   integer throws rather than losing precision.
  * - Concurrency: `DatabaseSync` is synchronous, so a single statement never interleaves with
- *   another. A transaction callback may await, however, so transactions hold an async mutex from
- *   `BEGIN IMMEDIATE` to `COMMIT`, and statements issued outside it on the same connection wait.
+ *   another. A transaction callback may await, however, so transactions hold the async lock
+ *   (`core/keyed-lock`) from `BEGIN IMMEDIATE` to `COMMIT`, and statements issued outside it on the
+ *   same connection wait.
  *   `BEGIN IMMEDIATE` takes SQLite's write lock up front, which serialises writers across processes
  *   too (waiting up to `busyTimeoutMs`, blocking the event loop meanwhile: keep transactions short).
  *
@@ -23,7 +24,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { DatabaseSync, type SQLInputValue, type StatementSync } from 'node:sqlite'
 import { BmOAuthError } from '../errors.ts'
-import { Mutex } from './mutex.ts'
+import { KeyedLock } from '../core/keyed-lock.ts'
 import type { Database, QueryResult, Queryable, Row, SQLValue } from './queryable.ts'
 import { rewritePlaceholders } from './sql-text.ts'
 import { StoreError } from './store-error.ts'
@@ -57,12 +58,16 @@ export function openSQLiteDatabase(path: string, options: OpenSQLiteDatabaseOpti
   return new SQLiteDatabase(native, options.statementCacheSize ?? 256)
 }
 
+/** The one key of the connection's lock. */
+const CONNECTION = 'connection'
+
 class SQLiteDatabase implements Database {
   readonly dialect = 'sqlite' as const
   readonly #native: DatabaseSync
   readonly #statements = new Map<string, StatementSync>()
   readonly #cacheSize: number
-  readonly #mutex = new Mutex()
+  /** Held (under {@link CONNECTION}) for a whole transaction and for closing. */
+  readonly #lock = new KeyedLock()
   /** Marks the async context of a running transaction callback, to catch `db.query` misuse there. */
   readonly #inTransaction = new AsyncLocalStorage<{ active: boolean }>()
   #closed = false
@@ -74,56 +79,61 @@ class SQLiteDatabase implements Database {
 
   async query<R extends Row = Row>(text: string, params: readonly SQLValue[] = []): Promise<QueryResult<R>> {
     this.#refuseInsideOwnTransaction('query')
-    if (!this.#mutex.locked) return this.#execute<R>(text, params)
-    const release = await this.#mutex.acquire()
-    try {
-      return this.#execute<R>(text, params)
-    } finally {
-      release()
-    }
+    if (!this.#lock.isHeld(CONNECTION)) return this.#execute<R>(text, params)
+    return this.#lock.run(CONNECTION, () => this.#execute<R>(text, params))
+  }
+
+  async exec(script: string): Promise<void> {
+    this.#refuseInsideOwnTransaction('exec')
+    if (!this.#lock.isHeld(CONNECTION)) return this.#executeScript(script)
+    return this.#lock.run(CONNECTION, () => this.#executeScript(script))
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     this.#refuseInsideOwnTransaction('transaction')
-    const release = await this.#mutex.acquire()
-    const scope = { active: true }
-    const tx: Queryable = {
-      query: async <R extends Row = Row>(text: string, params: readonly SQLValue[] = []) => {
+    return this.#lock.run(CONNECTION, async () => {
+      const scope = { active: true }
+      const ensureActive = (): void => {
         if (!scope.active) throw new StoreError('transaction already ended', plainFields())
-        return this.#execute<R>(text, params)
-      },
-    }
-    try {
-      this.#execute('BEGIN IMMEDIATE', [])
-      let result: T
-      try {
-        result = await this.#inTransaction.run(scope, () => fn(tx))
-        this.#execute('COMMIT', [])
-      } catch (err) {
-        if (this.#native.isOpen && this.#native.isTransaction) this.#native.exec('ROLLBACK')
-        throw err
       }
-      return result
-    } finally {
-      scope.active = false
-      release()
-    }
+      const tx: Queryable = {
+        query: async <R extends Row = Row>(text: string, params: readonly SQLValue[] = []) => {
+          ensureActive()
+          return this.#execute<R>(text, params)
+        },
+        exec: async (script: string) => {
+          ensureActive()
+          this.#executeScript(script)
+        },
+      }
+      try {
+        this.#execute('BEGIN IMMEDIATE', [])
+        let result: T
+        try {
+          result = await this.#inTransaction.run(scope, () => fn(tx))
+          this.#execute('COMMIT', [])
+        } catch (err) {
+          if (this.#native.isOpen && this.#native.isTransaction) this.#native.exec('ROLLBACK')
+          throw err
+        }
+        return result
+      } finally {
+        scope.active = false
+      }
+    })
   }
 
   async close(): Promise<void> {
     if (this.#closed) return
-    const release = await this.#mutex.acquire()
-    try {
+    await this.#lock.run(CONNECTION, () => {
       this.#closed = true
       this.#statements.clear()
       this.#native.close()
-    } finally {
-      release()
-    }
+    })
   }
 
   #refuseInsideOwnTransaction(what: string): void {
-    // Calling the database itself (not `tx`) inside its own transaction would wait for the mutex
+    // Calling the database itself (not `tx`) inside its own transaction would wait for the lock
     // the transaction holds: a silent deadlock. Fail loudly instead. Work the callback started
     // that outlives the transaction is not affected (the scope is marked inactive at the end).
     if (this.#inTransaction.getStore()?.active === true) {
@@ -147,6 +157,15 @@ class SQLiteDatabase implements Database {
       return { rows, rowCount }
     } catch (err) {
       throw toStoreError(err, 'SQLite statement failed')
+    }
+  }
+
+  #executeScript(script: string): void {
+    if (this.#closed) throw new StoreError('database is closed', plainFields())
+    try {
+      this.#native.exec(script)
+    } catch (err) {
+      throw toStoreError(err, 'SQLite script failed')
     }
   }
 

@@ -4,7 +4,7 @@ import { ManualClock } from '../core/clock.ts'
 import type { Logger } from '../core/logger.ts'
 import { BmOAuthError, GoogleAPIError } from '../errors.ts'
 import { GoogleHTTP, buildQuery, type GoogleHTTPOptions } from './http.ts'
-import { backoffDelay, decideRetry, DEFAULT_RETRY, parseRetryAfter } from './retry-policy.ts'
+import { decideRetry, DEFAULT_RETRY } from './retry-policy.ts'
 import { rpcStatusForHttp } from './google-error.ts'
 import type { AccessTokenSource } from './service-account.ts'
 import {
@@ -250,25 +250,6 @@ describe('retry policy (pure)', () => {
     assert.deepEqual(at(401), { action: 'retry', delayMs: 0, refreshCredentials: true })
     assert.equal(at(401, 2, true).action, 'fail')
     assert.equal(at(500, 5).action, 'fail')
-  })
-
-  test('backoff ceiling doubles and is capped', () => {
-    const one = () => 0.9999999
-    assert.equal(backoffDelay(1, DEFAULT_RETRY, one), 499)
-    assert.equal(backoffDelay(3, DEFAULT_RETRY, one), 1999)
-    assert.equal(backoffDelay(20, DEFAULT_RETRY, one), 31_999)
-    assert.equal(
-      backoffDelay(4, DEFAULT_RETRY, () => 0),
-      0,
-    )
-  })
-
-  test('Retry-After parsing', () => {
-    assert.equal(parseRetryAfter('120', 0), 120_000)
-    assert.equal(parseRetryAfter(null, 0), undefined)
-    assert.equal(parseRetryAfter('soon', 0), undefined)
-    assert.equal(parseRetryAfter('Thu, 01 Jan 1970 00:00:10 GMT', 4000), 6000)
-    assert.equal(parseRetryAfter('Thu, 01 Jan 1970 00:00:01 GMT', 4000), 0)
   })
 
   test('HTTP → google.rpc mapping and query building', () => {

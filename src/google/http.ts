@@ -14,7 +14,8 @@ import type { FetchLike } from '../core/fetch.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
 import { BmOAuthError, GoogleAPIError } from '../errors.ts'
 import { toGoogleAPIError } from './google-error.ts'
-import { DEFAULT_RETRY, decideRetry, parseRetryAfter, type RetryOptions } from './retry-policy.ts'
+import { parseRetryAfter, type RandomSource } from '../core/retry.ts'
+import { DEFAULT_RETRY, decideRetry, type RetryOptions } from './retry-policy.ts'
 import type { AccessTokenSource } from './service-account.ts'
 import { DEFAULT_TIMEOUT_MS, exchange, type RawResponse, type TimeoutSignalFactory } from './transport.ts'
 
@@ -44,7 +45,7 @@ export interface GoogleHTTPOptions {
   clock?: Clock
   sleep?: (ms: number) => Promise<void>
   /** Uniform [0, 1) source for backoff jitter (default `Math.random`). */
-  random?: () => number
+  random?: RandomSource
   /** Deadline per attempt (default 30 s). */
   timeoutMs?: number
   timeoutSignal?: TimeoutSignalFactory
@@ -62,7 +63,7 @@ export class GoogleHTTP {
   readonly #fetch: FetchLike
   readonly #clock: Clock
   readonly #sleep: (ms: number) => Promise<void>
-  readonly #random: () => number
+  readonly #random: RandomSource
   readonly #timeoutMs: number
   readonly #timeoutSignal: TimeoutSignalFactory | undefined
   readonly #retry: RetryOptions

@@ -1,7 +1,8 @@
 /**
  * @module google/retry-policy
- * The client retry policy as pure functions: which answers are retried, how long to wait, and how a
- * `Retry-After` header is read. No I/O, no clock reads: callers pass `now` and `random`.
+ * The client retry policy as a pure function: which answers are retried and how long to wait. The
+ * delays themselves (full-jitter backoff, `Retry-After`) come from `core/retry`. No I/O, no clock
+ * reads: callers pass `random`.
  *
  * Policy (docs/contract-decisions.md §2.6 and §10 "client retry policy", Google's high-volume guide):
  * - 429 and 500 → exponential backoff with full jitter, honouring `Retry-After`;
@@ -12,13 +13,15 @@
  * - network errors and timeouts → like 500.
  */
 
-export interface RetryOptions {
+import { backoffDelay, type Backoff, type RandomSource } from '../core/retry.ts'
+
+export interface RetryOptions extends Backoff {
   /** Total attempts including the first (default 5). */
-  maxAttempts: number
+  readonly maxAttempts: number
   /** First backoff ceiling (default 500 ms); doubles per attempt. */
-  baseDelayMs: number
+  readonly baseDelayMs: number
   /** Largest backoff, and the longest `Retry-After` we wait for inside one call (default 32 s). */
-  maxDelayMs: number
+  readonly maxDelayMs: number
 }
 
 export const DEFAULT_RETRY: RetryOptions = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 32_000 }
@@ -40,7 +43,7 @@ export interface FailedAttempt {
 const BACKOFF_STATUSES = new Set([429, 500, 502, 504])
 
 /** Decides whether and when to retry after a failed attempt. */
-export function decideRetry(failed: FailedAttempt, options: RetryOptions, random: () => number): RetryDecision {
+export function decideRetry(failed: FailedAttempt, options: RetryOptions, random: RandomSource): RetryDecision {
   if (failed.attempt >= options.maxAttempts) return { action: 'fail' }
   if (failed.status === 401) {
     return failed.refreshedCredentials ? { action: 'fail' } : { action: 'retry', delayMs: 0, refreshCredentials: true }
@@ -53,26 +56,4 @@ export function decideRetry(failed: FailedAttempt, options: RetryOptions, random
     return { action: 'retry', delayMs: failed.retryAfterMs, refreshCredentials: false }
   }
   return { action: 'retry', delayMs: backoffDelay(failed.attempt, options, random), refreshCredentials: false }
-}
-
-/**
- * Exponential backoff with full jitter: a uniform delay in [0, min(max, base·2^(attempt-1))).
- * @see https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
- */
-export function backoffDelay(attempt: number, options: RetryOptions, random: () => number): number {
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, attempt - 1))
-  return Math.floor(random() * ceiling)
-}
-
-/**
- * Reads `Retry-After` (delta-seconds or an HTTP date) as milliseconds from `nowMs`; `undefined` if
- * absent or unreadable. @see https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3
- */
-export function parseRetryAfter(header: string | null, nowMs: number): number | undefined {
-  if (header === null) return undefined
-  const value = header.trim()
-  if (/^\d+$/.test(value)) return Number(value) * 1000
-  const date = Date.parse(value)
-  if (Number.isNaN(date)) return undefined
-  return Math.max(0, date - nowMs)
 }

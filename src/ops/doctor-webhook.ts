@@ -67,13 +67,8 @@ export async function checkSignedDelivery(
   const title = 'signed test delivery acknowledged'
   const key = config.webhook.signingKeys[0]
   if (key === undefined) return fail(id, title, 'no webhook signing key configured', 'set BM_OAUTH_WEBHOOK_KEYS')
-  const body = testDelivery(ctx, config)
-  let status: number
-  try {
-    status = (await probe(ctx, url, signedRequest(body, sign(body, key)))).status
-  } catch (err) {
-    return fail(id, title, `webhook ${unreachable(err)}`)
-  }
+  const status = await postTestDelivery(ctx, config, url, key)
+  if (typeof status !== 'number') return fail(id, title, status.unreachable)
   if (status >= 200 && status < 300) return pass(id, title, `userStatus delivery acknowledged with ${status}`)
   const hint =
     status === 401
@@ -90,13 +85,8 @@ export async function checkRejectsForgery(
 ): Promise<DoctorCheck> {
   const id = 'webhook.rejects-forgery'
   const title = 'wrongly signed delivery refused'
-  const body = testDelivery(ctx, config)
-  let status: number
-  try {
-    status = (await probe(ctx, url, signedRequest(body, sign(body, randomBytes(32).toString('base64url'))))).status
-  } catch (err) {
-    return fail(id, title, `webhook ${unreachable(err)}`)
-  }
+  const status = await postTestDelivery(ctx, config, url, randomBytes(32).toString('base64url'))
+  if (typeof status !== 'number') return fail(id, title, status.unreachable)
   if (status === 401 || status === 403) return pass(id, title, `refused with ${status}`)
   if (status >= 200 && status < 300) {
     return fail(
@@ -107,6 +97,21 @@ export async function checkRejectsForgery(
     )
   }
   return fail(id, title, `answered HTTP ${status} (expected 401)`)
+}
+
+/** Posts a fresh test delivery signed with `key`: the answer's HTTP status, or why the webhook was not reached. */
+async function postTestDelivery(
+  ctx: DoctorContext,
+  config: BmOAuthConfig,
+  url: string,
+  key: string,
+): Promise<number | { unreachable: string }> {
+  const body = testDelivery(ctx, config)
+  try {
+    return (await probe(ctx, url, signedRequest(body, sign(body, key)))).status
+  } catch (err) {
+    return { unreachable: `webhook ${unreachable(err)}` }
+  }
 }
 
 function redirectOrPathHint(status: number): string {

@@ -8,15 +8,15 @@
  * sandbox's 0700 data directory and is for local development only.
  */
 import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider'
-import { migrate } from '../stores/index.ts'
+import { storeMigrator } from '../stores/index.ts'
 import { systemClock } from '../core/clock.ts'
 import type { Clock, Database } from '../index.ts'
 import type { Row } from '../stores/index.ts'
 
 const TABLE = 'sandbox_provider_entries'
 
-const MIGRATIONS = [
-  `CREATE TABLE ${TABLE} (
+const migrateProviderStore = storeMigrator('sandbox_provider', [
+  `CREATE TABLE sandbox_provider_entries (
      model TEXT NOT NULL,
      id TEXT NOT NULL,
      payload TEXT NOT NULL,
@@ -27,9 +27,9 @@ const MIGRATIONS = [
      expires_at BIGINT,
      PRIMARY KEY (model, id)
    )`,
-  `CREATE INDEX ${TABLE}_grant ON ${TABLE} (grant_id)`,
-  `CREATE INDEX ${TABLE}_uid ON ${TABLE} (model, uid)`,
-]
+  `CREATE INDEX sandbox_provider_entries_grant ON sandbox_provider_entries (grant_id)`,
+  `CREATE INDEX sandbox_provider_entries_uid ON sandbox_provider_entries (model, uid)`,
+])
 
 interface EntryRow extends Row {
   payload: string
@@ -38,7 +38,7 @@ interface EntryRow extends Row {
 
 /** Creates the table if needed and drops expired entries; returns the adapter factory. */
 export async function openProviderStore(db: Database, clock: Clock = systemClock): Promise<AdapterFactory> {
-  await migrate(db, 'sandbox_provider', MIGRATIONS)
+  await migrateProviderStore(db)
   await db.query(`DELETE FROM ${TABLE} WHERE expires_at IS NOT NULL AND expires_at <= $1`, [clock.now()])
   return (model) => createAdapter(db, model, clock)
 }

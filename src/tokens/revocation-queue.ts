@@ -8,22 +8,22 @@
  * The token is sealed with the vault under its own purpose (`pending-revocation`), bound to the
  * row's id, agent, provider and hint: a sealed value copied to another row or read as a token set
  * fails to open (S1). Everything else is in clear for operators. Portable SQL (SQLite, PostgreSQL).
- * Claims are compare-and-set on `next_attempt_at`, so two processes never retry the same row at once.
+ * The queue is a job table (src/jobs, docs/jobs.md): a claim leases rows in one statement, so two
+ * processes never retry the same row at once; a finished row is deleted.
  */
 import { randomUUID } from 'node:crypto'
 import { silentLogger, type Logger } from '../core/logger.ts'
-import { migrate, type Migration } from '../db/migrate.ts'
-import type { Database, Row } from '../db/queryable.ts'
+import { storeMigrator, type Migration, type StoreMigrator } from '../db/migrate.ts'
+import type { Database } from '../db/queryable.ts'
 import { isBmOAuthError } from '../errors.ts'
+import { createJobTable, type JobRow } from '../jobs/job-table.ts'
 import { rekeySealedRows } from './rekey.ts'
 import type { SealContext, Vault } from './seal.ts'
 import type { RekeyOptions, RekeyResult } from './token-store.ts'
 
-export const REVOCATION_QUEUE_TABLE = 'bm_pending_revocations'
-
-/** Schema (namespace `revocation_queue`). Append, never edit. */
+/** The queue's migrations (namespace `revocation_queue`). Append, never edit. */
 export const revocationQueueMigrations: readonly Migration[] = [
-  `CREATE TABLE ${REVOCATION_QUEUE_TABLE} (
+  `CREATE TABLE bm_pending_revocations (
      id TEXT PRIMARY KEY,
      agent TEXT NOT NULL,
      provider TEXT NOT NULL,
@@ -35,14 +35,17 @@ export const revocationQueueMigrations: readonly Migration[] = [
      created_at BIGINT NOT NULL,
      last_error TEXT
    );
-   CREATE INDEX ${REVOCATION_QUEUE_TABLE}_due ON ${REVOCATION_QUEUE_TABLE} (agent, provider, next_attempt_at);
-   CREATE INDEX ${REVOCATION_QUEUE_TABLE}_key_id ON ${REVOCATION_QUEUE_TABLE} (key_id)`,
+   CREATE INDEX bm_pending_revocations_due ON bm_pending_revocations (agent, provider, next_attempt_at);
+   CREATE INDEX bm_pending_revocations_key_id ON bm_pending_revocations (key_id)`,
+  // Version 2: the job columns of src/jobs (docs/jobs.md). A v1 row's next_attempt_at was its retry
+  // time or its lease's end; either way it is due then, as a pending job.
+  `ALTER TABLE bm_pending_revocations ADD COLUMN state TEXT NOT NULL DEFAULT 'pending';
+   ALTER TABLE bm_pending_revocations ADD COLUMN lease_until BIGINT;
+   ALTER TABLE bm_pending_revocations RENAME COLUMN next_attempt_at TO available_at`,
 ]
 
 /** Creates or upgrades the queue table. Idempotent; safe from several processes at once. */
-export async function migrateRevocationQueue(db: Database): Promise<void> {
-  await migrate(db, 'revocation_queue', revocationQueueMigrations)
-}
+export const migrateRevocationQueue: StoreMigrator = storeMigrator('revocation_queue', revocationQueueMigrations)
 
 export type RevocationTokenTypeHint = 'refresh_token' | 'access_token'
 
@@ -98,16 +101,12 @@ export interface RevocationQueue {
   rekey(options?: RekeyOptions): Promise<RekeyResult>
 }
 
-interface QueueRow extends Row {
-  id: string
+interface QueueRow extends JobRow {
   agent: string
   provider: string
   token_type_hint: string
   sealed: Uint8Array
-  attempts: number | string
-  next_attempt_at: number | string
   created_at: number | string
-  last_error: string | null
 }
 
 /** The AEAD context of a queued token. */
@@ -126,6 +125,8 @@ function revocationSealContext(row: {
   }
 }
 
+/** The table the queries use (the migration spells it out: its text never changes). */
+export const REVOCATION_QUEUE_TABLE = 'bm_pending_revocations'
 const T = REVOCATION_QUEUE_TABLE
 
 export interface RevocationQueueOptions {
@@ -140,6 +141,8 @@ export function createRevocationQueue(
   options: RevocationQueueOptions = {},
 ): RevocationQueue {
   const logger = options.logger ?? silentLogger
+  // Finished revocations are deleted: the sealed token must not outlive its use.
+  const jobs = createJobTable<QueueRow>(db, { table: T, createdColumn: 'created_at', finished: 'delete' })
   const open = (row: QueueRow): PendingRevocation => ({
     ...summaryOf(row),
     token: vault.openText(row.sealed, revocationSealContext(row)),
@@ -150,7 +153,7 @@ export function createRevocationQueue(
       return open(row)
     } catch (err) {
       if (!isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) throw err
-      await db.query(`DELETE FROM ${T} WHERE id = $1`, [row.id])
+      await jobs.giveUp(row.id, err.code)
       const fields = {
         revocationId: row.id,
         agent: row.agent,
@@ -167,46 +170,31 @@ export function createRevocationQueue(
       const id = randomUUID()
       const context = { id, agent: entry.agent, provider: entry.provider, token_type_hint: entry.tokenTypeHint }
       const sealed = vault.seal(entry.token, revocationSealContext(context))
+      // Queued already leased: the caller attempts it now; the queue matters only if that fails.
       await db.query(
-        `INSERT INTO ${T} (id, agent, provider, token_type_hint, key_id, sealed, attempts, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8)`,
-        [id, entry.agent, entry.provider, entry.tokenTypeHint, vault.activeKeyId, sealed, now + leaseMs, now],
+        `INSERT INTO ${T}
+           (id, agent, provider, token_type_hint, key_id, sealed, state, attempts, available_at, lease_until, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'leased', 1, $7, $8, $7)`,
+        [id, entry.agent, entry.provider, entry.tokenTypeHint, vault.activeKeyId, sealed, now, now + leaseMs],
       )
       return { ...entry, id, attempts: 1, nextAttemptAt: now + leaseMs, createdAt: now }
     },
 
     async claimDue(agent, provider, now, options) {
-      const { rows } = await db.query<QueueRow>(
-        `SELECT * FROM ${T} WHERE agent = $1 AND provider = $2 AND next_attempt_at <= $3
-          ORDER BY next_attempt_at LIMIT $4`,
-        [agent, provider, now, Math.max(1, Math.trunc(options.limit))],
-      )
+      const rows = await jobs.claim(now, { leaseMs: options.leaseMs, limit: options.limit, where: { agent, provider } })
       const claimed: PendingRevocation[] = []
       for (const row of rows) {
-        const { rowCount } = await db.query(
-          `UPDATE ${T} SET attempts = attempts + 1, next_attempt_at = $2 WHERE id = $1 AND next_attempt_at = $3`,
-          [row.id, now + options.leaseMs, row.next_attempt_at],
-        )
-        if (rowCount !== 1) continue // another process claimed it first
-        const next = { ...row, attempts: Number(row.attempts) + 1, next_attempt_at: now + options.leaseMs }
-        const opened = await openOrDrop(next)
+        const opened = await openOrDrop(row)
         if (opened !== undefined) claimed.push(opened)
       }
       return claimed
     },
 
     async reschedule(id, nextAttemptAt, lastError) {
-      await db.query(`UPDATE ${T} SET next_attempt_at = $2, last_error = $3 WHERE id = $1`, [
-        id,
-        nextAttemptAt,
-        lastError.slice(0, 200),
-      ])
+      await jobs.retry(id, nextAttemptAt, lastError)
     },
 
-    async remove(id) {
-      const { rowCount } = await db.query(`DELETE FROM ${T} WHERE id = $1`, [id])
-      return rowCount > 0
-    },
+    remove: (id) => jobs.complete(id),
 
     async dropCreatedBefore(agent, cutoff) {
       const { rowCount } = await db.query(`DELETE FROM ${T} WHERE agent = $1 AND created_at < $2`, [agent, cutoff])
@@ -217,7 +205,7 @@ export function createRevocationQueue(
       const where = filter.agent === undefined ? '' : 'WHERE agent = $1'
       // Explicit column list: `sealed` is never read for a listing.
       const { rows } = await db.query<QueueRow>(
-        `SELECT id, agent, provider, token_type_hint, attempts, next_attempt_at, created_at, last_error
+        `SELECT id, agent, provider, token_type_hint, state, attempts, available_at, lease_until, created_at, last_error
            FROM ${T} ${where} ORDER BY created_at, id`,
         filter.agent === undefined ? [] : [filter.agent],
       )
@@ -246,7 +234,7 @@ function summaryOf(row: QueueRow): Omit<PendingRevocation, 'token'> {
     provider: row.provider,
     tokenTypeHint: row.token_type_hint === 'refresh_token' ? 'refresh_token' : 'access_token',
     attempts: Number(row.attempts),
-    nextAttemptAt: Number(row.next_attempt_at),
+    nextAttemptAt: Number(row.state === 'leased' ? row.lease_until : row.available_at),
     createdAt: Number(row.created_at),
   }
 }

@@ -8,11 +8,10 @@
  * `payload_format` says how `payload` is kept: `sealed` (the injected AEAD), `plain` (a body that
  * holds no secret) or `stripped` (the authorization code removed because no sealer was given).
  */
-import type { Migration } from '../db/migrate.ts'
+import { storeMigrator, type StoreMigrator } from '../db/migrate.ts'
 
-export const INBOX_NAMESPACE = 'webhook_inbox'
-
-export const INBOX_MIGRATIONS: readonly Migration[] = [
+/** Creates or upgrades the inbox tables. */
+export const migrateInbox: StoreMigrator = storeMigrator('webhook_inbox', [
   `CREATE TABLE webhook_inbox (
      id TEXT PRIMARY KEY,
      received_at BIGINT NOT NULL,
@@ -37,4 +36,4 @@ export const INBOX_MIGRATIONS: readonly Migration[] = [
      payload {{blob}}
    );
    CREATE INDEX webhook_quarantine_received ON webhook_quarantine (received_at)`,
-]
+])

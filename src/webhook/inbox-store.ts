@@ -16,10 +16,10 @@
  * `complete` empties the payload (only the dedupe key and metadata stay until `purge`).
  */
 import { createHash } from 'node:crypto'
-import { migrate } from '../db/migrate.ts'
 import type { Database } from '../db/queryable.ts'
 import { InvalidArgumentError } from '../errors.ts'
-import { INBOX_MIGRATIONS, INBOX_NAMESPACE } from './inbox-schema.ts'
+import { createJobTable, type JobRow, type JobTable } from '../jobs/job-table.ts'
+import { migrateInbox } from './inbox-schema.ts'
 import { parseWebhookEvent } from './parse-event.ts'
 import { DEFAULT_DEDUPE_RETENTION_MS, MIN_DEDUPE_RETENTION_MS } from './replay-window.ts'
 import type { WebhookEvent } from './types.ts'
@@ -64,7 +64,7 @@ export interface OpenInboxStoreOptions {
 
 /** Migrates the inbox tables and returns the store. */
 export async function openInboxStore(db: Database, options: OpenInboxStoreOptions = {}): Promise<InboxStore> {
-  await migrate(db, INBOX_NAMESPACE, INBOX_MIGRATIONS)
+  await migrateInbox(db)
   return new SQLInboxStore(db, options.sealer)
 }
 
@@ -77,10 +77,17 @@ const MAX_CLAIM_TRIES = 10
 class SQLInboxStore implements InboxStore {
   readonly #db: Database
   readonly #sealer: PayloadSealer | undefined
+  /** Done and dead deliveries are kept: the row is the dedupe key until `purge`. */
+  readonly #jobs: JobTable<InboxRow>
 
   constructor(db: Database, sealer: PayloadSealer | undefined) {
     this.#db = db
     this.#sealer = sealer
+    this.#jobs = createJobTable<InboxRow>(db, {
+      table: 'webhook_inbox',
+      createdColumn: 'received_at',
+      finished: 'keep',
+    })
   }
 
   async record(input: { event: WebhookEvent; rawBody: Uint8Array; receivedAt: number }): Promise<'new' | 'duplicate'> {
@@ -98,7 +105,7 @@ class SQLInboxStore implements InboxStore {
 
   async claimNext(now: number, leaseMs: number): Promise<ClaimedDelivery | undefined> {
     for (let i = 0; i < MAX_CLAIM_TRIES; i++) {
-      const row = await this.#leaseOne(now, leaseMs)
+      const [row] = await this.#jobs.claim(now, { leaseMs })
       if (row === undefined) return undefined
       try {
         const body = await this.#decode(row.payload, row.payload_format as PayloadFormat, `webhook_inbox:${row.id}`)
@@ -116,43 +123,13 @@ class SQLInboxStore implements InboxStore {
     return undefined
   }
 
-  async #leaseOne(now: number, leaseMs: number): Promise<InboxRow | undefined> {
-    const due = `((state = 'pending' AND available_at <= $1) OR (state = 'leased' AND lease_until <= $1))`
-    // PostgreSQL: SKIP LOCKED lets concurrent processors take different rows; the repeated `due`
-    // check makes a lost race return nothing rather than a double claim. SQLite serialises writers.
-    const lock = this.#db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : ''
-    const { rows } = await this.#db.query<InboxRow>(
-      `UPDATE webhook_inbox SET state = 'leased', lease_until = $2, attempts = attempts + 1
-       WHERE id = (SELECT id FROM webhook_inbox WHERE ${due} ORDER BY available_at, received_at, id LIMIT 1${lock})
-         AND ${due}
-       RETURNING id, received_at, attempts, payload, payload_format`,
-      [now, now + leaseMs],
-    )
-    return rows[0]
-  }
-
   async complete(id: string): Promise<void> {
-    await this.#db.query(
-      `UPDATE webhook_inbox SET state = 'done', payload = $2, payload_format = 'plain', lease_until = NULL
-       WHERE id = $1`,
-      [id, EMPTY],
-    )
+    await this.#jobs.complete(id, { payload: EMPTY, payload_format: 'plain' })
   }
 
   async fail(id: string, reason: string, retryAt: number | undefined): Promise<void> {
-    const lastError = reason.slice(0, MAX_REASON_CHARS)
-    if (retryAt === undefined) {
-      await this.#db.query(
-        `UPDATE webhook_inbox SET state = 'dead', lease_until = NULL, last_error = $2 WHERE id = $1`,
-        [id, lastError],
-      )
-    } else {
-      await this.#db.query(
-        `UPDATE webhook_inbox SET state = 'pending', lease_until = NULL, available_at = $3, last_error = $2
-         WHERE id = $1`,
-        [id, lastError, retryAt],
-      )
-    }
+    if (retryAt === undefined) await this.#jobs.giveUp(id, reason)
+    else await this.#jobs.retry(id, retryAt, reason)
   }
 
   async quarantine(input: { rawBody: Uint8Array; reason: string; receivedAt: number }): Promise<'new' | 'duplicate'> {
@@ -194,13 +171,10 @@ class SQLInboxStore implements InboxStore {
   }
 }
 
-interface InboxRow {
-  id: string
-  received_at: number
-  attempts: number
+interface InboxRow extends JobRow {
+  received_at: number | string
   payload: Uint8Array
   payload_format: string
-  [key: string]: unknown
 }
 
 /** The body re-serialised without `authenticationResponse.code`, or undefined when it holds none. */

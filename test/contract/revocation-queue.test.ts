@@ -5,11 +5,14 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { silentLogger } from '../../src/core/logger.ts'
+import { migrate } from '../../src/db/migrate.ts'
+import { openSQLiteDatabase } from '../../src/db/sqlite.ts'
 import { generateVaultKey, parseVaultKeys } from '../../src/tokens/keyring.ts'
 import {
   createRevocationQueue,
   migrateRevocationQueue,
   REVOCATION_QUEUE_TABLE,
+  revocationQueueMigrations,
 } from '../../src/tokens/revocation-queue.ts'
 import { createVault } from '../../src/tokens/seal.ts'
 import { containsSecret, storeFixtures, withDatabase } from './token-store-fixtures.ts'
@@ -22,6 +25,27 @@ const entry = (token: string, hint: 'refresh_token' | 'access_token' = 'refresh_
   token,
   tokenTypeHint: hint,
 })
+
+/** Sealed rows as the current code makes them (the seal context did not change in version 2). */
+async function sealedRows(tokens: readonly string[]): Promise<Array<{ id: string; sealed: Uint8Array }>> {
+  const scratch = openSQLiteDatabase(':memory:')
+  try {
+    await migrateRevocationQueue(scratch)
+    const queue = createRevocationQueue(scratch, vault)
+    const rows: Array<{ id: string; sealed: Uint8Array }> = []
+    for (const token of tokens) {
+      const { id } = await queue.enqueue(entry(token), T0, 0)
+      const found = await scratch.query<{ sealed: Uint8Array }>(
+        `SELECT sealed FROM ${REVOCATION_QUEUE_TABLE} WHERE id = $1`,
+        [id],
+      )
+      rows.push({ id, sealed: found.rows[0]!.sealed })
+    }
+    return rows
+  } finally {
+    await scratch.close()
+  }
+}
 
 for (const fixture of await storeFixtures()) {
   const options = fixture.skip === undefined ? {} : { skip: fixture.skip }
@@ -116,6 +140,46 @@ for (const fixture of await storeFixtures()) {
           await first.claimDue('brands/1/agents/2', 'https://as.example', T0 + 29_999, claim),
           [],
           'leased',
+        )
+      }))
+
+    test('R8 upgrading a version 1 queue keeps its rows: a retry stays due at its time, a lease at its end', () =>
+      withDatabase(fixture, async ({ db }) => {
+        await migrate(db, 'revocation_queue', revocationQueueMigrations.slice(0, 1))
+        const [retrying, leased] = await sealedRows(['token-retry-0123456789', 'token-lease-0123456789'])
+        for (const [row, attempts, nextAttemptAt] of [
+          [retrying!, 2, T0 + 2000],
+          [leased!, 1, T0 + 60_000],
+        ] as const) {
+          await db.query(
+            `INSERT INTO ${REVOCATION_QUEUE_TABLE}
+               (id, agent, provider, token_type_hint, key_id, sealed, attempts, next_attempt_at, created_at, last_error)
+             VALUES ($1, $2, $3, 'refresh_token', $4, $5, $6, $7, $8, 'ERR_NETWORK')`,
+            [row.id, entry('').agent, entry('').provider, vault.activeKeyId, row.sealed, attempts, nextAttemptAt, T0],
+          )
+        }
+        assert.deepEqual(await migrateRevocationQueue(db), { applied: [2] })
+        const queue = createRevocationQueue(db, vault)
+        assert.deepEqual(
+          (await queue.list()).map((r) => [r.id, r.attempts, r.nextAttemptAt, r.lastError]),
+          [
+            [retrying!.id, 2, T0 + 2000, 'ERR_NETWORK'],
+            [leased!.id, 1, T0 + 60_000, 'ERR_NETWORK'],
+          ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+        )
+        const claim = { leaseMs: 60_000, limit: 10 }
+        const { agent, provider } = entry('')
+        assert.deepEqual(await queue.claimDue(agent, provider, T0 + 1999, claim), [])
+        const first = await queue.claimDue(agent, provider, T0 + 2000, claim)
+        assert.deepEqual(
+          first.map((r) => [r.token, r.attempts]),
+          [['token-retry-0123456789', 3]],
+        )
+        assert.deepEqual(await queue.claimDue(agent, provider, T0 + 59_999, claim), [])
+        const second = await queue.claimDue(agent, provider, T0 + 60_000, claim)
+        assert.deepEqual(
+          second.map((r) => [r.token, r.attempts]),
+          [['token-lease-0123456789', 2]],
         )
       }))
 

@@ -39,6 +39,7 @@ function flakyGrantReads(db: Database): Database & { failNextGrantRead(): void }
       }
       return db.query<R>(text, params)
     },
+    exec: (script: string) => db.exec(script),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) => db.transaction(fn),
     close: () => db.close(),
     failNextGrantRead: () => void failures++,

@@ -108,12 +108,35 @@ export function describeDatabaseContract(name: string, open: OpenDatabase): void
         assert.deepEqual(rows, [{ id: 'kept' }])
       }))
 
+    test('exec runs a script of several statements; a ; inside a literal or comment does not split it', () =>
+      withDb(async (db) => {
+        await db.exec(`
+          CREATE TABLE script_t (x TEXT DEFAULT 'a;b'); -- a comment; with a semicolon
+          /* ; */ INSERT INTO script_t DEFAULT VALUES;
+          INSERT INTO script_t (x) VALUES ('c');
+        `)
+        const { rows } = await db.query('SELECT x FROM script_t ORDER BY x')
+        assert.deepEqual(rows, [{ x: 'a;b' }, { x: 'c' }])
+      }))
+
+    test('a failing script in a transaction rolls back its earlier statements with the transaction', () =>
+      withDb(async (db) => {
+        await assert.rejects(
+          db.transaction((tx) =>
+            tx.exec("INSERT INTO item (id) VALUES ('first'); INSERT INTO item (id) VALUES ('first')"),
+          ),
+          (err) => isBmOAuthError(err, 'ERR_STORE'),
+        )
+        const { rows } = await db.query('SELECT id FROM item')
+        assert.deepEqual(rows, [])
+      }))
+
     test('concurrent read-modify-write transactions are serialised (no lost update)', () =>
       withDb(async (db) => {
         await db.query('INSERT INTO item (id, n) VALUES ($1, 0)', ['counter'])
         const increment = (): Promise<void> =>
           db.transaction(async (tx) => {
-            // Lock the row on PostgreSQL; SQLite's BEGIN IMMEDIATE plus the adapter mutex serialise anyway.
+            // Lock the row on PostgreSQL; SQLite's BEGIN IMMEDIATE plus the adapter's lock serialise anyway.
             const lock = db.dialect === 'postgres' ? ' FOR UPDATE' : ''
             const { rows } = await tx.query<{ n: number }>(`SELECT n FROM item WHERE id = $1${lock}`, ['counter'])
             await new Promise((resolve) => setImmediate(resolve))
