@@ -6,7 +6,6 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { setTimeout as delay } from 'node:timers/promises'
 import {
   agentMessages,
   askBalanceAndGetPrompt,
@@ -19,6 +18,7 @@ import {
   startWorld,
   tapChipAndLogIn,
   waitFor,
+  waitForSettled,
   waitForText,
   type RunningAgent,
   type World,
@@ -61,16 +61,17 @@ describe('X1 exactly one token request per code', () => {
     try {
       await completeSignIn(world, conversationId, location)
       await waitForText(world, conversationId, /Your balance is/, count)
-      await waitFor('all three copies delivered', async () => {
-        const copies = (await deliveries(world, conversationId)).filter((d) =>
-          d.body.includes('"authenticationResponse"'),
-        )
-        return copies.length === 3 && copies.every((d) => d.status === 'delivered') ? true : undefined
-      })
     } finally {
       await setFaults({ duplicate: 0 })
     }
-    await delay(300) // let any wrongly processed copy show itself
+    // Every copy acknowledged and every recorded delivery processed: a wrongly processed copy has shown itself.
+    await waitForSettled(world, running.db, conversationId)
+    const copies = (await deliveries(world, conversationId)).filter((d) => d.body.includes('"authenticationResponse"'))
+    assert.deepEqual(
+      copies.map((d) => d.status),
+      ['delivered', 'delivered', 'delivered'],
+      'the duplicate fault fired: three copies, each acknowledged',
+    )
     assert.equal(codeExchanges(world).length - before, 1)
     assert.equal(await balanceAnswers(conversationId), 1)
   })
