@@ -9,10 +9,10 @@ import assert from 'node:assert/strict'
 import {
   agentMessages,
   askBalanceAndGetPrompt,
+  authResponseDeliveries,
   codeExchanges,
   completeSignIn,
   control,
-  deliveries,
   openConversation,
   postSigned,
   startWorld,
@@ -45,9 +45,10 @@ async function balanceAnswers(conversationId: string): Promise<number> {
 }
 
 /** The authenticationResponse delivery of a conversation, as the emulator queued it. */
-async function authDelivery(conversationId: string): Promise<{ requestId?: string; body: string }> {
-  return waitFor('the authenticationResponse delivery', async () =>
-    (await deliveries(world, conversationId)).find((d) => d.body.includes('"authenticationResponse"')),
+async function authDelivery(conversationId: string): Promise<{ requestId?: string; body: string; status: string }> {
+  return waitFor(
+    'the authenticationResponse delivery',
+    async () => (await authResponseDeliveries(world, conversationId))[0],
   )
 }
 
@@ -66,7 +67,7 @@ describe('X1 exactly one token request per code', () => {
     }
     // Every copy acknowledged and every recorded delivery processed: a wrongly processed copy has shown itself.
     await waitForSettled(world, running.db, conversationId)
-    const copies = (await deliveries(world, conversationId)).filter((d) => d.body.includes('"authenticationResponse"'))
+    const copies = await authResponseDeliveries(world, conversationId)
     assert.deepEqual(
       copies.map((d) => d.status),
       ['delivered', 'delivered', 'delivered'],
@@ -82,13 +83,14 @@ describe('X1 exactly one token request per code', () => {
     const location = await tapChipAndLogIn(world, conversationId)
     const before = codeExchanges(world).length
     await setFaults({ delayMs: 600_000 }) // hold Google's own delivery: the copies below race instead
-    let original: { body: string }
+    let original: { body: string; status: string }
     try {
       await completeSignIn(world, conversationId, location)
       original = await authDelivery(conversationId)
     } finally {
       await setFaults({ delayMs: 0 })
     }
+    assert.equal(original.status, 'pending', "the delay fault fired: Google's own delivery is held")
     const payload = JSON.parse(original.body) as Record<string, unknown>
     const bodies = [1, 2, 3, 4, 5].map((n) =>
       JSON.stringify({ ...payload, requestId: `${String(payload['requestId'])}-copy-${n}` }),

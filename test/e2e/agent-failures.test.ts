@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto'
 import {
   agentMessages,
   askBalanceAndGetPrompt,
+  authResponseDeliveries,
   codeExchanges,
   completeSignIn,
   control,
-  deliveries,
   hasSignInChip,
   isActiveAtProvider,
   openConversation,
@@ -76,9 +76,11 @@ describe('sign-in failures', () => {
     } finally {
       await control(world, 'faults', { webhook: { delayMs: 0 } }, 'PATCH')
     }
-    const held = await waitFor('the held delivery', async () =>
-      (await deliveries(world, conversationId)).find((d) => d.body.includes('"authenticationResponse"')),
+    const held = await waitFor(
+      'the held delivery',
+      async () => (await authResponseDeliveries(world, conversationId))[0],
     )
+    assert.equal(held.status, 'pending', 'the delay fault fired: the real delivery is held')
     const payload = JSON.parse(held.body) as { authenticationResponse: Record<string, unknown>; requestId: string }
     payload.authenticationResponse['redirectUri'] = 'https://evil.example/callback'
     payload.requestId = `${payload.requestId}-forged`

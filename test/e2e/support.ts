@@ -339,6 +339,14 @@ export async function deliveries(
   return list.deliveries
 }
 
+/** The emulator's deliveries of a conversation that carry an authenticationResponse (the code), newest first. */
+export async function authResponseDeliveries(
+  world: World,
+  conversationId: string,
+): Promise<Array<{ id: number; requestId?: string; body: string; status: string }>> {
+  return (await deliveries(world, conversationId)).filter((d) => d.body.includes('"authenticationResponse"'))
+}
+
 /**
  * POSTs `body` to an agent's webhook (default: the world's) as Google would: signed with HMAC-SHA512
  * of the client token, base64 (computed here independently of the code under test). Returns the
