@@ -4,7 +4,8 @@
  * provider, and the agent under test (`createAgent` with the example bank handler) on a
  * `node:http` server on 127.0.0.1, wired through the emulator's signed webhook. The test plays the
  * user through the emulator's control API and the provider's login pages. Observers only: a fetch
- * wrapper that records the agent's token-endpoint requests, a log capture, and recorded hooks.
+ * wrapper that records the agent's token-endpoint requests, a log capture, recorded hooks, and reads
+ * of the agent's inbox (to know when a conversation has settled).
  */
 import { createHmac } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -26,6 +27,7 @@ import {
   createSQLTokenStore,
   createVault,
   parseVaultKeys,
+  type AgentHooks,
   type AgentOptions,
   type Database,
   type FetchLike,
@@ -406,7 +408,11 @@ export function waitForSettled(world: World, db: Database, conversationId: strin
 }
 
 /** Waits for the agent to call hook `hook` for a conversation; returns the (first) event. */
-export function waitForHook(world: World, hook: string, conversationId: string): Promise<{ hook: string } & HookEvent> {
+export function waitForHook(
+  world: World,
+  hook: keyof AgentHooks,
+  conversationId: string,
+): Promise<{ hook: string } & HookEvent> {
   return waitFor(
     () => `the ${hook} hook for ${conversationId}; hooks seen: ${JSON.stringify(world.hooks.map((h) => h.hook))}`,
     () => world.hooks.find((h) => h.hook === hook && h.conversationId === conversationId),
