@@ -5,24 +5,27 @@
  */
 import assert from 'node:assert/strict'
 import { describe } from 'node:test'
-import { setTimeout as delay } from 'node:timers/promises'
 import { BmOAuthError, isBmOAuthError } from '../../src/errors.ts'
 import { OAuthProtocolError } from '../../src/oauth/errors.ts'
 import { TOKEN_TABLE } from '../../src/tokens/migrations.ts'
+import type { SQLTokenStore } from '../../src/tokens/sql-token-store.ts'
 import { refreshIfNeeded, type RefreshFn } from '../../src/tokens/refresh.ts'
 import type { StoredTokenSet } from '../../src/tokens/token-store.ts'
 import { harnessTest, keyA, keyB, START, tokens } from './token-store-contract.ts'
 import { containsSecret, type StoreFixture } from './token-store-fixtures.ts'
 
-/** A refreshFn that counts calls and takes a little while, so concurrent callers overlap. */
-function countingRefresh(result: (n: number) => Partial<StoredTokenSet> = (n) => ({ accessToken: `AT-new-${n}` })): {
+/** A refreshFn that counts calls; with `hold`, each call waits for it before answering. */
+function countingRefresh(
+  result: (n: number) => Partial<StoredTokenSet> = (n) => ({ accessToken: `AT-new-${n}` }),
+  hold?: () => Promise<void>,
+): {
   fn: RefreshFn
   calls: StoredTokenSet[]
 } {
   const calls: StoredTokenSet[] = []
   const fn: RefreshFn = async (current) => {
     calls.push(current)
-    await delay(30)
+    await hold?.()
     const next = result(calls.length)
     return { accessToken: next.accessToken ?? 'AT-x', ...next }
   }
@@ -53,12 +56,26 @@ export function describeTokenRefreshContract(fixture: StoreFixture): void {
     it('R1 two store instances (two connections where possible): one refreshFn call', async (h) => {
       const { store, clock } = h
       await store.put(keyA, { tokens: expiring() })
-      const stores = [store, h.secondStore()]
-      const { fn, calls } = countingRefresh()
+      // Each store instance is its own flight. The refresh is held until both flights have tried the
+      // refresh lease, so the loser really contends (and polls) instead of arriving after the refresh.
+      let claims = 0
+      let bothClaimed!: () => void
+      const contended = new Promise<void>((resolve) => (bothClaimed = resolve))
+      const countingClaims = (s: SQLTokenStore): SQLTokenStore => ({
+        ...s,
+        claimRefreshLease: async (...args) => {
+          const won = await s.claimRefreshLease(...args)
+          if (++claims === 2) bothClaimed()
+          return won
+        },
+      })
+      const stores = [countingClaims(store), countingClaims(h.secondStore())]
+      const { fn, calls } = countingRefresh(undefined, () => contended)
       const callers = Array.from({ length: 10 }, (_, i) =>
         refreshIfNeeded(stores[i % 2] ?? store, keyA, fn, { clock, pollIntervalMs: 5 }),
       )
       const results = await Promise.all(callers)
+      assert.ok(claims >= 2, 'both store instances contended for the refresh lease')
       assert.equal(calls.length, 1)
       for (const r of results) assert.equal(r?.tokens?.accessToken, 'AT-new-1')
       assert.equal((await store.get(keyA))?.version, 2)

@@ -21,6 +21,7 @@ import {
   startWorld,
   storedTokens,
   tapChipAndLogIn,
+  waitForSettled,
   waitForText,
   type World,
 } from './support.ts'
@@ -72,6 +73,7 @@ describe('the agent runtime on each storage engine', () => {
       const exchangesBefore = codeExchanges(world).length
       await completeSignIn(world, conversationId, await tapChipAndLogIn(world, conversationId))
       const answer = await waitForText(world, conversationId, /Your balance is/, count)
+      await waitForSettled(world, db, conversationId) // then nothing more is said or exchanged
       assert.equal(answer.content.text, `Your balance is ${demoBalance('Alice Liddell')} EUR, Alice Liddell.`)
       assert.equal(codeExchanges(world).length - exchangesBefore, 1)
       const said = (await agentMessages(world, conversationId)).slice(count).map((m) => m.content.text)

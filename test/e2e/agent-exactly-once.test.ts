@@ -6,19 +6,19 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { setTimeout as delay } from 'node:timers/promises'
 import {
   agentMessages,
   askBalanceAndGetPrompt,
+  authResponseDeliveries,
   codeExchanges,
   completeSignIn,
   control,
-  deliveries,
   openConversation,
   postSigned,
   startWorld,
   tapChipAndLogIn,
   waitFor,
+  waitForSettled,
   waitForText,
   type RunningAgent,
   type World,
@@ -45,9 +45,10 @@ async function balanceAnswers(conversationId: string): Promise<number> {
 }
 
 /** The authenticationResponse delivery of a conversation, as the emulator queued it. */
-async function authDelivery(conversationId: string): Promise<{ requestId?: string; body: string }> {
-  return waitFor('the authenticationResponse delivery', async () =>
-    (await deliveries(world, conversationId)).find((d) => d.body.includes('"authenticationResponse"')),
+async function authDelivery(conversationId: string): Promise<{ requestId?: string; body: string; status: string }> {
+  return waitFor(
+    'the authenticationResponse delivery',
+    async () => (await authResponseDeliveries(world, conversationId))[0],
   )
 }
 
@@ -61,16 +62,17 @@ describe('X1 exactly one token request per code', () => {
     try {
       await completeSignIn(world, conversationId, location)
       await waitForText(world, conversationId, /Your balance is/, count)
-      await waitFor('all three copies delivered', async () => {
-        const copies = (await deliveries(world, conversationId)).filter((d) =>
-          d.body.includes('"authenticationResponse"'),
-        )
-        return copies.length === 3 && copies.every((d) => d.status === 'delivered') ? true : undefined
-      })
     } finally {
       await setFaults({ duplicate: 0 })
     }
-    await delay(300) // let any wrongly processed copy show itself
+    // Every copy acknowledged and every recorded delivery processed: a wrongly processed copy has shown itself.
+    await waitForSettled(world, running.db, conversationId)
+    const copies = await authResponseDeliveries(world, conversationId)
+    assert.deepEqual(
+      copies.map((d) => d.status),
+      ['delivered', 'delivered', 'delivered'],
+      'the duplicate fault fired: three copies, each acknowledged',
+    )
     assert.equal(codeExchanges(world).length - before, 1)
     assert.equal(await balanceAnswers(conversationId), 1)
   })
@@ -81,13 +83,14 @@ describe('X1 exactly one token request per code', () => {
     const location = await tapChipAndLogIn(world, conversationId)
     const before = codeExchanges(world).length
     await setFaults({ delayMs: 600_000 }) // hold Google's own delivery: the copies below race instead
-    let original: { body: string }
+    let original: { body: string; status: string }
     try {
       await completeSignIn(world, conversationId, location)
       original = await authDelivery(conversationId)
     } finally {
       await setFaults({ delayMs: 0 })
     }
+    assert.equal(original.status, 'pending', "the delay fault fired: Google's own delivery is held")
     const payload = JSON.parse(original.body) as Record<string, unknown>
     const bodies = [1, 2, 3, 4, 5].map((n) =>
       JSON.stringify({ ...payload, requestId: `${String(payload['requestId'])}-copy-${n}` }),

@@ -10,10 +10,10 @@ import { randomBytes } from 'node:crypto'
 import {
   agentMessages,
   askBalanceAndGetPrompt,
+  authResponseDeliveries,
   codeExchanges,
   completeSignIn,
   control,
-  deliveries,
   hasSignInChip,
   isActiveAtProvider,
   openConversation,
@@ -25,6 +25,7 @@ import {
   tapChipAndLogIn,
   userSays,
   waitFor,
+  waitForHook,
   waitForText,
   type RunningAgent,
   type World,
@@ -58,8 +59,8 @@ describe('sign-in failures', () => {
     assert.ok(hasSignInChip(reply), 'a fresh chip on the reply')
     assert.equal(world.tokenRequests.length, before)
     assert.doesNotMatch(allTexts(await agentMessages(world, conversationId)), /user cancelled|ACCESS_DENIED/i)
-    const hook = world.hooks.find((h) => h.hook === 'signInFailed' && h.key.conversation === conversationId)
-    assert.equal(hook?.reason, 'authorization:access_denied')
+    const hook = await waitForHook(world, 'signInFailed', conversationId) // hooks run after the reply
+    assert.equal(hook.reason, 'authorization:access_denied')
     // The fresh chip works and the parked question is still answered.
     await completeSignIn(world, conversationId, await tapChipAndLogIn(world, conversationId))
     await waitForText(world, conversationId, /Your balance is/, count)
@@ -75,9 +76,11 @@ describe('sign-in failures', () => {
     } finally {
       await control(world, 'faults', { webhook: { delayMs: 0 } }, 'PATCH')
     }
-    const held = await waitFor('the held delivery', async () =>
-      (await deliveries(world, conversationId)).find((d) => d.body.includes('"authenticationResponse"')),
+    const held = await waitFor(
+      'the held delivery',
+      async () => (await authResponseDeliveries(world, conversationId))[0],
     )
+    assert.equal(held.status, 'pending', 'the delay fault fired: the real delivery is held')
     const payload = JSON.parse(held.body) as { authenticationResponse: Record<string, unknown>; requestId: string }
     payload.authenticationResponse['redirectUri'] = 'https://evil.example/callback'
     payload.requestId = `${payload.requestId}-forged`
@@ -124,7 +127,7 @@ describe('sign-out and refresh', () => {
     assert.equal(await isActiveAtProvider(world, accessToken), false)
     assert.equal(await isActiveAtProvider(world, refreshToken), false)
     assert.equal(await storedTokens(world, running!.db, conversationId), undefined)
-    assert.ok(world.hooks.some((h) => h.hook === 'signedOut' && h.key.conversation === conversationId))
+    await waitForHook(world, 'signedOut', conversationId)
     // Asking again needs a new sign-in.
     await askBalanceAndGetPrompt(world, conversationId)
   })
@@ -137,7 +140,7 @@ describe('sign-out and refresh', () => {
     await signInWithBalance(world, conversationId)
     const refreshes = world.tokenRequests.filter((r) => r.grantType === 'refresh_token').length - refreshesBefore
     assert.equal(refreshes, 1, 'one refresh before the balance call')
-    assert.ok(world.hooks.some((h) => h.hook === 'refreshed' && h.key.conversation === conversationId))
+    await waitForHook(world, 'refreshed', conversationId)
     const record = await storedTokens(world, running.db, conversationId)
     const sent = world.tokenRequests.findLast((r) => r.grantType === 'refresh_token')?.params.get('refresh_token')
     assert.ok(
@@ -158,7 +161,7 @@ describe('sign-out and refresh', () => {
       "Your account got disconnected. Sign in again and I'll answer your question right after.",
     )
     assert.ok(hasSignInChip(prompt))
-    assert.ok(world.hooks.some((h) => h.hook === 'needsReconnect' && h.key.conversation === conversationId))
+    await waitForHook(world, 'needsReconnect', conversationId)
     assert.equal(await storedTokens(world, running!.db, conversationId).then((r) => r?.status ?? 'deleted'), 'deleted')
     const count = (await agentMessages(world, conversationId)).length
     await completeSignIn(world, conversationId, await tapChipAndLogIn(world, conversationId))

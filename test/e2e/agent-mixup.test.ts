@@ -19,6 +19,8 @@ import {
   openConversation,
   startWorld,
   tapChipAndLogIn,
+  waitForHook,
+  waitForSettled,
   waitForText,
   type ProviderMetadata,
   type RunningAgent,
@@ -67,6 +69,7 @@ test('P14 a code for a prompt made under provider A is not exchanged after a swi
   await completeSignIn(world, conversationId, location)
   const reply = await waitForText(world, conversationId, /didn't go through/, sent)
   assert.ok(hasSignInChip(reply), 'a fresh chip')
+  await waitForSettled(world, running.db, conversationId)
   assert.deepEqual(tokenEndpointHits.slice(before), [], 'no token request to A or B')
   const { rows } = await running.db.query<{ provider: string }>(
     `SELECT provider FROM ${PENDING_SIGNIN_TABLE} WHERE conversation = $1`,
@@ -77,5 +80,10 @@ test('P14 a code for a prompt made under provider A is not exchanged after a swi
     [providerB.issuer],
     'the fresh prompt is for the configured provider',
   )
-  assert.ok(world.logs.some((line) => line.includes('belongs to another provider')))
+  const failed = await waitForHook(world, 'signInFailed', conversationId)
+  assert.deepEqual(
+    [failed.reason, failed.detail],
+    ['exchange:invalid_grant', 'pending sign-in was for another provider'],
+    'refused because the pending sign-in names provider A',
+  )
 })

@@ -12,6 +12,7 @@ import {
   startWorld,
   userSays,
   waitFor,
+  waitForSettled,
   type RunningAgent,
   type World,
 } from './support.ts'
@@ -50,8 +51,13 @@ test('E2 a delivery refused while the agent is down is redelivered, then acknowl
   const attempts = (delivered as { attempts?: number }).attempts ?? 0
   assert.ok(attempts >= 2, `retried after the refusal (attempts: ${attempts})`)
 
-  // settle: nothing is redelivered after the acknowledgement, and the message was answered once
-  await new Promise((resolve) => setTimeout(resolve, 500))
+  // Settled (nothing left to send, every recorded delivery finished): the message was recorded and
+  // processed once, answered once, and not sent again after the acknowledgement.
+  const rows = await waitForSettled(world, running.db, conversationId)
+  assert.deepEqual(
+    rows.map((r) => [r.state, r.attempts]),
+    [['done', 1]],
+  )
   assert.equal((await agentMessages(world, conversationId)).length, reply.length)
   assert.equal(reply.length, 1)
   const again = (await deliveries(world, conversationId)).find((d) => d.id === failed.id) as { attempts?: number }

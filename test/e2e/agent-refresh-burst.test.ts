@@ -15,6 +15,7 @@ import {
   startWorld,
   storedTokens,
   userSays,
+  waitForSettled,
   waitForText,
   type RunningAgent,
   type World,
@@ -65,6 +66,8 @@ test('R1 50 concurrent getAccessToken/fetch calls on an expired access token →
 
   await userSays(world, conversationId, 'burst')
   await waitForText(world, conversationId, /burst done: 50 calls/, settled)
+  // The `refreshed` hook runs after the handler's reply, in the same delivery: wait for it to finish.
+  await waitForSettled(world, running.db, conversationId)
 
   assert.equal(refreshRequests() - refreshesBefore, 1, 'exactly one grant_type=refresh_token request')
   const renewed = (await storedTokens(world, running.db, conversationId))!.tokens!

@@ -20,6 +20,7 @@ import {
   startWorld,
   userSays,
   waitForText,
+  waitForSettled,
   type RunningAgent,
   type World,
 } from './support.ts'
@@ -80,6 +81,7 @@ test('S3 rekey re-seals conversation states and queued revocations: an agent wit
   const settled = (await agentMessages(world, conversationId)).length
   await userSays(world, conversationId, 'What is my balance?')
   await waitForText(world, conversationId, /Your balance is/, settled)
+  await waitForSettled(world, running.db, conversationId) // then nothing more is said
   const after = (await agentMessages(world, conversationId)).slice(settled)
   assert.ok(!after.some(hasSignInChip), 'answered without a new sign-in')
 })

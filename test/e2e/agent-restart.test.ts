@@ -19,6 +19,7 @@ import {
   tapChipAndLogIn,
   userSays,
   waitFor,
+  waitForSettled,
   waitForText,
   type RunningAgent,
   type World,
@@ -61,6 +62,7 @@ describe('restarts', () => {
     await userSays(world, conversationId, 'What is my balance?')
     const answer = await waitForText(world, conversationId, /Your balance is/, settled)
     assert.ok(!hasSignInChip(answer))
+    await waitForSettled(world, running!.db, conversationId) // then nothing more is said
     assert.equal((await agentMessages(world, conversationId)).length, settled + 1)
   })
 
@@ -94,6 +96,7 @@ describe('restarts', () => {
       return messages.find((m) => hasSignInChip(m))
     })
     assert.equal(reprompt.content.text, "Sign-in didn't go through. Please tap below to try again.")
+    await waitForSettled(world, running.db, conversationId) // the resumed delivery has finished
     assert.equal(codeExchanges(world).length - before, 1, 'the code was sent exactly once')
     // The fresh prompt works: a new code, a new exchange, the parked question answered.
     await completeSignIn(world, conversationId, await tapChipAndLogIn(world, conversationId))

@@ -7,6 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { ManualClock } from '../../src/core/clock.ts'
 import type { FetchLike } from '../../src/core/fetch.ts'
@@ -15,7 +16,7 @@ import type { AgentStores } from '../../src/ops/stores.ts'
 import { revokeSignIns } from '../../src/ops/signins.ts'
 import { createPendingSignInStore } from '../../src/signin-store/pending-signins.ts'
 import { parseVaultKeys } from '../../src/tokens/keyring.ts'
-import { createRevocationQueue } from '../../src/tokens/revocation-queue.ts'
+import { createRevocationQueue, type NewRevocation, type RevocationQueue } from '../../src/tokens/revocation-queue.ts'
 import { createVault } from '../../src/tokens/seal.ts'
 import { createSQLTokenStore } from '../../src/tokens/sql-token-store.ts'
 import {
@@ -78,6 +79,8 @@ let failNext: Failure[] = []
 let watched: string[] = []
 const misuse: string[] = []
 const revocationAttempts: Array<'failed' | 'sent'> = []
+/** Tokens in the revocation requests that reached the provider (the fetch wrapper's record). */
+const revokedTokens: string[] = []
 
 before(async () => {
   world = await startWorld()
@@ -87,6 +90,11 @@ before(async () => {
     const carried = `${headers.get('authorization') ?? ''} ${String(init?.body ?? '')}`
     if (url !== world.metadata.revocation_endpoint) {
       for (const token of watched) if (carried.includes(token)) misuse.push(url)
+      return world.fetch(input, init)
+    }
+    const token = new URLSearchParams(String(init?.body ?? '')).get('token')
+    if (token?.startsWith(SENTINEL)) {
+      revokedTokens.push(token)
       return world.fetch(input, init)
     }
     const failure = failNext.shift()
@@ -99,6 +107,25 @@ after(async () => {
   await running?.stop()
   await world?.close()
 })
+
+/** Prefix of the tokens of sentinel revocations, which the fetch wrapper passes through untouched. */
+const SENTINEL = 'sentinel-'
+
+/**
+ * Queues a revocation of an unknown token, due now, and waits until the agent's retry loop has sent
+ * it: a retry pass has run at the clock's current time and has taken every row due by then.
+ */
+async function retryPassAtCurrentTime(queue: RevocationQueue): Promise<void> {
+  const token = `${SENTINEL}${randomBytes(8).toString('hex')}`
+  const entry: NewRevocation = {
+    agent: world.emulator.agentName,
+    provider: world.provider.issuer,
+    token,
+    tokenTypeHint: 'access_token',
+  }
+  await queue.enqueue(entry, clock.now(), 0)
+  await waitFor(`a retry pass that revokes ${token}`, () => (revokedTokens.includes(token) ? true : undefined))
+}
 
 function databaseBytes(): Buffer {
   return Buffer.concat([world.dbPath, `${world.dbPath}-wal`].filter((p) => existsSync(p)).map((p) => readFileSync(p)))
@@ -135,7 +162,7 @@ describe('R8 revocation failure paths', () => {
       assert.deepEqual(revocationAttempts, ['failed', 'failed'])
 
       clock.set(Math.min(...retryTimes) - 1)
-      await new Promise((resolve) => setTimeout(resolve, 200)) // a few retry passes: nothing is due yet
+      await retryPassAtCurrentTime(queue)
       assert.deepEqual(revocationAttempts, ['failed', 'failed'], 'no retry before the retry time')
       clock.set(Math.max(...retryTimes))
       await waitFor('the queue to drain', async () => ((await queue.list()).length === 0 ? true : undefined))

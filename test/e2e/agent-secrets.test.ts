@@ -11,6 +11,7 @@ import {
   CLIENT_SECRET,
   agentMessages,
   askBalanceAndGetPrompt,
+  authResponseDeliveries,
   completeSignIn,
   control,
   openConversation,
@@ -46,6 +47,7 @@ test('S5 P5 no token, code, verifier, client secret or key in logs, replies or r
   await completeSignIn(world, conversationId, location)
   await waitForText(world, conversationId, /Your balance is/, count)
   await control(world, 'faults', { webhook: { duplicate: 0 } }, 'PATCH')
+  assert.equal((await authResponseDeliveries(world, conversationId)).length, 2, 'the duplicate fault fired')
   // A refused refresh, then a reconnect.
   const record = await storedTokens(world, running.db, conversationId)
   await revokeAtProvider(world, record!.tokens!.refreshToken!)

@@ -19,6 +19,8 @@ import {
   startWorld,
   tapChipAndLogIn,
   userSays,
+  waitForHook,
+  waitForSettled,
   waitForText,
   type RunningAgent,
   type World,
@@ -50,6 +52,7 @@ describe('sign-in inside the conversation answers the parked question', () => {
       const location = await tapChipAndLogIn(world, conversationId, surface)
       await completeSignIn(world, conversationId, location)
       const answer = await waitForText(world, conversationId, /Your balance is/, count)
+      await waitForSettled(world, running.db, conversationId) // then nothing more is said or exchanged
       assert.equal(answer.content.text, `Your balance is ${demoBalance('Alice Liddell')} EUR, Alice Liddell.`)
       const exchanges = codeExchanges(world).slice(exchangesBefore)
       assert.equal(exchanges.length, 1)
@@ -68,6 +71,7 @@ describe('sign-in inside the conversation answers the parked question', () => {
     await userSays(world, conversationId, 'who am I?')
     const answer = await waitForText(world, conversationId, /You are signed in as Alice Liddell/, settled)
     assert.ok(!hasSignInChip(answer))
+    await waitForSettled(world, running.db, conversationId) // TYPING_STOPPED follows the answer
     assert.equal((await agentMessages(world, conversationId)).length, settled + 1)
     // docs/contract-decisions.md §2.5 / the samples: each reply is bracketed by typing events, the
     // answer between them
@@ -79,7 +83,7 @@ describe('sign-in inside the conversation answers the parked question', () => {
       tail.map((e) => e.content.eventType ?? e.content.text),
       ['TYPING_STARTED', answer.content.text, 'TYPING_STOPPED'],
     )
-    const hook = world.hooks.find((h) => h.hook === 'signedIn' && h.key.conversation === conversationId)
-    assert.equal(hook?.subject, 'user-alice')
+    const hook = await waitForHook(world, 'signedIn', conversationId)
+    assert.equal(hook.subject, 'user-alice')
   })
 })

@@ -27,6 +27,7 @@ import {
   storedTokens,
   userSays,
   waitFor,
+  waitForSettled,
   waitForText,
   type World,
 } from './support.ts'
@@ -95,6 +96,7 @@ describe('two agent instances on one PostgreSQL database', skip, () => {
       (await agentMessages(world, conversationId)).slice(before).find((m) => hasSignInChip(m)),
     )
     assert.ok(prompt)
+    await waitForSettled(world, one.db, conversationId) // every delivery finished: then look for old tokens
 
     for (const instance of [one, two]) {
       const revoker = revokedBy as InstanceName | undefined
@@ -119,10 +121,13 @@ describe('two agent instances on one PostgreSQL database', skip, () => {
     const arrived = new Set<InstanceName>()
     let release!: () => void
     const bothIn = new Promise<void>((resolve) => (release = resolve))
+    /** Bursts the barrier let go alone, after waiting 10 s for the other instance (not "at once"). */
+    let heldAlone = 0
     const barrier = async (instance: string): Promise<void> => {
       arrived.add(instance as InstanceName)
       if (arrived.size === 2) release()
-      await Promise.race([bothIn, delay(10_000)])
+      const together = await Promise.race([bothIn.then(() => true), delay(10_000).then(() => false)])
+      if (!together) heldAlone++
     }
     for (const instance of [one, two]) {
       const accountUrl = world.metadata.userinfo_endpoint
@@ -145,10 +150,12 @@ describe('two agent instances on one PostgreSQL database', skip, () => {
         .filter((m) => /burst done/.test(m.content.text ?? ''))
       return done.length >= 2 ? done : undefined
     })
+    await waitForSettled(world, one.db, conversationId) // a retried delivery has finished too
 
     const refreshes = world.tokenRequests.filter((r) => r.grantType === 'refresh_token').length - refreshesBefore
     assert.equal(refreshes, 1, 'exactly one grant_type=refresh_token request across both instances')
-    assert.deepEqual([...arrived].sort(), ['one', 'two'], 'both instances refreshed at the same moment')
+    assert.deepEqual([...arrived].sort(), ['one', 'two'], 'both instances reached the burst')
+    assert.equal(heldAlone, 0, 'both instances refreshed at the same moment (the barrier released them together)')
     const renewed = (await storedTokens(world, two.db, conversationId))!.tokens!
     assert.notEqual(renewed.accessToken, old.accessToken)
     const tokens = results.flatMap((r) => r.tokens)

@@ -19,6 +19,7 @@ import {
 import { generateVaultKey } from '../../src/stores/index.ts'
 import { loginAndConsent } from '../support/oidc-login.ts'
 import { startStrictProvider, type RunningProvider } from '../support/strict-provider.ts'
+import { waitFor } from '../support/wait.ts'
 import { CLIENT_ID, CLIENT_SECRET } from './support.ts'
 
 let dir: string
@@ -56,13 +57,11 @@ async function agentTexts(conversationId: string): Promise<Array<{ text?: string
     }))
 }
 
-async function waitForTexts(conversationId: string, count: number): Promise<Array<{ text?: string; chip: boolean }>> {
-  for (let i = 0; i < 300; i++) {
+function waitForTexts(conversationId: string, count: number): Promise<Array<{ text?: string; chip: boolean }>> {
+  return waitFor(`${count} agent messages`, async () => {
     const texts = await agentTexts(conversationId)
-    if (texts.length >= count) return texts
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  throw new Error(`timed out waiting for ${count} agent messages`)
+    return texts.length >= count ? texts : undefined
+  })
 }
 
 before(async () => {
@@ -122,7 +121,7 @@ async function whileServing(env: Record<string, string>, body: () => Promise<voi
   }
   const exit = runCLI(['serve'], io)
   try {
-    for (let i = 0; i < 200 && !out.join('').includes('webhook on'); i++) await new Promise((r) => setTimeout(r, 25))
+    await waitFor('serve to print its webhook URL', () => (out.join('').includes('webhook on') ? true : undefined))
     assert.match(out.join(''), /webhook on http:\/\/127\.0\.0\.1:\d+\/webhook/)
     await body()
   } finally {

@@ -4,7 +4,8 @@
  * provider, and the agent under test (`createAgent` with the example bank handler) on a
  * `node:http` server on 127.0.0.1, wired through the emulator's signed webhook. The test plays the
  * user through the emulator's control API and the provider's login pages. Observers only: a fetch
- * wrapper that records the agent's token-endpoint requests, a log capture, and recorded hooks.
+ * wrapper that records the agent's token-endpoint requests, a log capture, recorded hooks, and reads
+ * of the agent's inbox (to know when a conversation has settled).
  */
 import { createHmac } from 'node:crypto'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -25,6 +26,7 @@ import {
   createAgent,
   createLogger,
   openSQLiteDatabase,
+  type AgentHooks,
   type AgentOptions,
   type Database,
   type FetchLike,
@@ -352,6 +354,14 @@ export async function deliveries(
   return list.deliveries
 }
 
+/** The emulator's deliveries of a conversation that carry an authenticationResponse (the code), newest first. */
+export async function authResponseDeliveries(
+  world: World,
+  conversationId: string,
+): Promise<Array<{ id: number; requestId?: string; body: string; status: string }>> {
+  return (await deliveries(world, conversationId)).filter((d) => d.body.includes('"authenticationResponse"'))
+}
+
 /**
  * POSTs `body` to an agent's webhook (default: the world's) as Google would: signed with HMAC-SHA512
  * of the client token, base64 (computed here independently of the code under test). Returns the
@@ -366,6 +376,60 @@ export async function postSigned(world: World, body: string, url: string = world
   })
   await res.body?.cancel()
   return res.status
+}
+
+/** One row of the agent's durable webhook inbox (test-side inspection of `webhook_inbox`). */
+export interface InboxRow {
+  id: string
+  /** `pending`, `leased`, `done` or `dead`. */
+  state: string
+  attempts: number
+  /** The reason of the last failed attempt (an error code), kept after a later success. */
+  lastError: string | null
+}
+
+/** The agent's inbox rows of a conversation, oldest first. */
+export async function inboxRows(db: Database, conversationId: string): Promise<InboxRow[]> {
+  const { rows } = await db.query<{ id: string; state: string; attempts: number | string; last_error: string | null }>(
+    'SELECT id, state, attempts, last_error FROM webhook_inbox WHERE conversation_id = $1 ORDER BY received_at, id',
+    [conversationId],
+  )
+  return rows.map((r) => ({ id: r.id, state: r.state, attempts: Number(r.attempts), lastError: r.last_error }))
+}
+
+/**
+ * Waits until a conversation is quiet: the emulator has no delivery of it still to send (none
+ * `pending` or `failed`), and every delivery the agent recorded is finished (`done` or `dead`),
+ * hooks and replies included. The observable point after which "nothing else happened" can be
+ * asserted; returns the inbox rows.
+ */
+export function waitForSettled(world: World, db: Database, conversationId: string): Promise<InboxRow[]> {
+  const unfinished = async (): Promise<{ sending: number; rows: InboxRow[] }> => {
+    const sending = (await deliveries(world, conversationId)).filter(
+      (d) => d.status === 'pending' || d.status === 'failed',
+    ).length
+    const rows = (await inboxRows(db, conversationId)).filter((r) => r.state !== 'done' && r.state !== 'dead')
+    return { sending, rows }
+  }
+  return waitFor(
+    async () => `conversation ${conversationId} to settle; unfinished: ${JSON.stringify(await unfinished())}`,
+    async () => {
+      const { sending, rows } = await unfinished()
+      return sending === 0 && rows.length === 0 ? inboxRows(db, conversationId) : undefined
+    },
+  )
+}
+
+/** Waits for the agent to call hook `hook` for a conversation; returns the (first) event. */
+export function waitForHook(
+  world: World,
+  hook: keyof AgentHooks,
+  conversationId: string,
+): Promise<{ hook: string } & HookEvent> {
+  return waitFor(
+    () => `the ${hook} hook for ${conversationId}; hooks seen: ${JSON.stringify(world.hooks.map((h) => h.hook))}`,
+    () => world.hooks.find((h) => h.hook === hook && h.key.conversation === conversationId),
+  )
 }
 
 /** The stored grant of a conversation, read with the world's vault keys (test-side inspection). */
