@@ -18,9 +18,13 @@ export type {
   MessageContext,
   MessageHandler,
   ProviderInfo,
+  Readiness,
   Session,
   SignInAgent,
 } from './agent/index.ts'
+export { serveAgent } from './server/serve-agent.ts'
+export type { Listen, RunningServer, ServeOptions } from './server/serve-agent.ts'
+export type { HTTPRequest, HTTPResponse, Route } from './core/route.ts'
 export { businessMessages } from './channel/business-messages/channel.ts'
 export type {
   BusinessMessagesChannel,

@@ -79,6 +79,7 @@ async function sendSignInPrompt(turn: ConversationTurn, action: ActionOf<'send-s
   } as const
   // The challenge salts the id: a re-run prompt (new verifier) is a new message, so the newest chip always matches.
   await turn.send(prompt, codeChallenge)
+  runtime.metrics.signInPrompted()
   return undefined
 }
 
@@ -121,6 +122,7 @@ async function callHook(turn: ConversationTurn, action: ActionOf<'emit'>): Promi
     ...(subject === undefined ? {} : { subject }),
   }
   runtime.logger.info({ conversationId, hook: action.hook, reason: action.reason }, 'sign-in event')
+  runtime.metrics.signInEvent(action.hook, action.reason)
   const hook = runtime.hooks[HOOK_OF[action.hook]]
   if (hook === undefined) return
   try {

@@ -5,7 +5,6 @@
  * token vault and stores, the OAuth provider and the channel's client behind a small API:
  * `onMessage`, `webhookHandler`, `start`, `stop`, `provider`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { BusinessMessagesChannel } from '../channel/business-messages/channel.ts'
 import type { Channel } from '../channel/channel.ts'
 import { systemClock } from '../core/clock.ts'
@@ -21,8 +20,16 @@ import { migrateTokenStore } from '../tokens/migrations.ts'
 import { createRevocationQueue, migrateRevocationQueue } from '../tokens/revocation-queue.ts'
 import { createVault, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
+import type { Route } from '../core/route.ts'
+import type { Database } from '../db/queryable.ts'
+import { createAgentMetrics } from '../metrics/agent-metrics.ts'
 import { createNodeWebhookHandler } from '../webhook/node-adapter.ts'
-import { createWebhookReceiver } from '../webhook/receiver.ts'
+import {
+  createWebhookReceiver,
+  DEFAULT_MAX_BODY_BYTES,
+  type WebhookReceiver,
+  type WebhookRequest,
+} from '../webhook/receiver.ts'
 import { createFlowStateStore, migrateFlowStateStore } from './flow-state-store.ts'
 import type { IntervalTask } from './interval-task.ts'
 import { startMaintenance } from './maintenance.ts'
@@ -32,8 +39,6 @@ import { grantProviderId, type AgentRuntime } from './runtime.ts'
 import { providerInfo } from './session.ts'
 import { openSealedInbox } from './sealed-inbox.ts'
 import type { AgentOptions, MessageHandler, ProviderInfo, SignInAgent } from './types.ts'
-
-type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 /**
  * Creates an agent. Nothing happens until `start()`: it migrates the stores, resolves the provider
@@ -61,28 +66,40 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
   const vault = createVault(
     typeof options.vaultKeys === 'string' ? parseVaultKeys(options.vaultKeys) : options.vaultKeys,
   )
+  const metrics = createAgentMetrics()
   let handler: MessageHandler<Cs[number]> | undefined
   let provider: ProviderInfo | undefined
-  let node: NodeHandler | undefined
+  let receiver: WebhookReceiver | undefined
   let processor: InboxProcessor | undefined
   let maintenance: IntervalTask | undefined
   let revocationRetries: IntervalTask | undefined
   let starting: Promise<void> | undefined
   let stopping: Promise<void> = Promise.resolve()
+  // Until start() (and after stop()) the webhook answers 503, so the platform redelivers later.
+  const webhook = (request: WebhookRequest) => receiver?.handle(request) ?? Promise.resolve(UNAVAILABLE)
+  const routes: readonly Route[] = [
+    {
+      method: 'POST',
+      path: channel.webhook.path ?? '/business-messages',
+      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      handler: webhook,
+    },
+  ]
 
   const start = async (): Promise<void> => {
-    const runtime = await buildRuntime(options, channel, vault, logger, () => handler as MessageHandler | undefined)
+    const current = () => handler as MessageHandler | undefined
+    const runtime = await buildRuntime(options, channel, vault, { logger, metrics }, current)
     provider = providerInfo(runtime.provider)
     const inbox = await openSealedInbox(options.database, vault)
     const running = new InboxProcessor(runtime, inbox, { concurrency: options.concurrency ?? 4 })
-    const receiver = createWebhookReceiver({
+    receiver = createWebhookReceiver({
       ...webhookKeys(channel),
       inbox,
       clock: runtime.clock,
       logger,
       onRecorded: () => running.wake(),
+      observe: (outcome, seconds) => metrics.webhookRequest(outcome, seconds),
     })
-    node = createNodeWebhookHandler(receiver)
     processor = running
     running.start()
     maintenance = startMaintenance(
@@ -103,11 +120,14 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
       handler = next
     },
     provider: () => provider,
-    webhookHandler(req, res) {
-      if (node !== undefined) return node(req, res)
-      req.resume()
-      res.writeHead(503, { 'retry-after': '1', 'content-length': '0' }).end()
+    routes,
+    webhookHandler: createNodeWebhookHandler({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES, handle: webhook }),
+    async ready() {
+      const started = receiver !== undefined
+      const database = await pingWithin(options.database, options.readyTimeoutMs ?? 2_000)
+      return { ready: started && database, checks: { started, database } }
     },
+    metrics: () => metrics.render(),
     start() {
       if (starting === undefined) {
         // After any stop in progress; a failed start (e.g. discovery unreachable) can be tried again.
@@ -127,7 +147,7 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
       stopping = settled(stopping).then(async () => {
         // A start in progress finishes wiring first, so nothing it starts outlives this stop.
         await started?.catch(() => undefined)
-        node = undefined
+        receiver = undefined
         await processor?.stop()
         processor = undefined
         await maintenance?.stop()
@@ -138,6 +158,23 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
       })
       return stopping
     },
+  }
+}
+
+const UNAVAILABLE = { status: 503, headers: { 'retry-after': '1' }, body: '' }
+
+/** Whether the store answers `SELECT 1` within `timeoutMs`. */
+async function pingWithin(db: Database, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs)
+  })
+  try {
+    return await Promise.race([db.query('SELECT 1').then(() => true), timeout])
+  } catch {
+    return false
+  } finally {
+    clearTimeout(timer)
   }
 }
 
@@ -168,7 +205,7 @@ async function buildRuntime(
   options: AgentOptions,
   channel: BusinessMessagesChannel,
   vault: Vault,
-  logger: AgentRuntime['logger'],
+  { logger, metrics }: Pick<AgentRuntime, 'logger' | 'metrics'>,
   handler: AgentRuntime['handler'],
 ): Promise<AgentRuntime> {
   const db = options.database
@@ -207,6 +244,7 @@ async function buildRuntime(
     clock,
     fetch,
     logger,
+    metrics,
     hooks: options.hooks ?? {},
     messages: options.messages ?? {},
     defaultScopes: options.scopes ?? ['openid'],

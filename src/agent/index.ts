@@ -12,6 +12,7 @@ export type {
   MessageContext,
   MessageHandler,
   ProviderInfo,
+  Readiness,
   Session,
   SignInAgent,
 } from './types.ts'

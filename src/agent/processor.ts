@@ -115,10 +115,15 @@ export class InboxProcessor {
 
   async #process(item: ClaimedDelivery): Promise<void> {
     const conversationId = conversationOf(item.event) ?? `delivery:${item.id}`
+    const started = performance.now()
+    const seconds = () => (performance.now() - started) / 1000
     try {
       await this.#locks.run(conversationId, () => handleDelivery(this.#runtime, item.id, item.event))
       await this.#inbox.complete(item.id)
+      this.#runtime.metrics.deliveryProcessed('done', seconds())
     } catch (err) {
+      const giveUp = item.attempts >= this.#options.maxAttempts
+      this.#runtime.metrics.deliveryProcessed(giveUp ? 'dead-letter' : 'retry', seconds())
       await this.#retryLater(item, err).catch((failErr: unknown) => {
         this.#logger.error({ deliveryId: item.id, errCode: codeOf(failErr) }, 'could not schedule a retry')
       })

@@ -6,6 +6,7 @@
 import type { Clock } from '../core/clock.ts'
 import type { FetchLike } from '../core/fetch.ts'
 import type { Logger } from '../core/logger.ts'
+import type { AgentMetrics } from '../metrics/agent-metrics.ts'
 import { isBmOAuthError } from '../errors.ts'
 import type { MessageOverrides } from '../flow/messages.ts'
 import type { FlowPolicy } from '../flow/types.ts'
@@ -45,6 +46,7 @@ export interface AgentRuntime {
   /** For `Session.fetch` (the author's resource calls). */
   readonly fetch: FetchLike
   readonly logger: Logger
+  readonly metrics: AgentMetrics
   readonly hooks: AgentHooks
   readonly messages: MessageOverrides
   readonly defaultScopes: readonly string[]

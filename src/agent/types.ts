@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Channel, IdOf, RawOf } from '../channel/channel.ts'
+import type { Route } from '../core/route.ts'
 import type { ConversationKey, InboundUser, Reply } from '../channel/types.ts'
 import type { Clock } from '../core/clock.ts'
 import type { FetchLike } from '../core/fetch.ts'
@@ -65,6 +66,8 @@ export interface AgentOptions<Cs extends readonly Channel[] = readonly Channel[]
   readonly refreshAheadMs?: number
   /** Deliveries processed at once (different conversations only; default 4). */
   readonly concurrency?: number
+  /** How long `ready()` waits for the store's ping (default 2 s). */
+  readonly readyTimeoutMs?: number
   /** How often expired inbox rows, exchange markers and pending sign-ins are purged (default 1 h). */
   readonly maintenanceIntervalMs?: number
   /**
@@ -72,6 +75,12 @@ export interface AgentOptions<Cs extends readonly Channel[] = readonly Channel[]
    * retry waits for the provider's `Retry-After` or an exponential backoff; given up after 7 days (R8).
    */
   readonly revocationRetryIntervalMs?: number
+}
+
+/** What `ready()` found. */
+export interface Readiness {
+  readonly ready: boolean
+  readonly checks: { readonly started: boolean; readonly database: boolean }
 }
 
 /** The provider a grant came from: its endpoints and client id (secrets stay inside). */
@@ -144,6 +153,12 @@ export interface SignInAgent<C extends Channel = Channel> {
   readonly channels: readonly C[]
   /** The resolved provider's endpoints and client id; `undefined` until `start()` resolved it. */
   provider(): ProviderInfo | undefined
+  /** Each channel's webhook as plain-data routes (answer 503 until `start()`); `serveAgent` mounts them. */
+  readonly routes: readonly Route[]
+  /** Ready to take traffic: started, and the store answers a ping within `readyTimeoutMs`. */
+  ready(): Promise<Readiness>
+  /** The agent's Prometheus metrics (docs/operations.md). */
+  metrics(): Promise<{ readonly contentType: string; readonly text: string }>
   /** The webhook endpoint for `node:http` (answers 503 until `start()` finished). */
   readonly webhookHandler: (req: IncomingMessage, res: ServerResponse) => void
   /**

@@ -13,6 +13,8 @@ export type DeliveryOutcome = 'done' | 'retry' | 'dead-letter'
 
 export interface AgentMetrics {
   readonly registry: Registry
+  /** The Prometheus text of every metric (Node's process metrics join on the first call). */
+  render(): Promise<{ readonly contentType: string; readonly text: string }>
   webhookRequest(outcome: WebhookOutcome, seconds: number): void
   deliveryProcessed(outcome: DeliveryOutcome, seconds: number): void
   /** A sign-in lifecycle event (the hook's name) with its stable reason code, if any. */
@@ -24,10 +26,13 @@ export interface AgentMetrics {
 const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 const PROCESSING_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
-/** A fresh registry with the agent's metrics and Node's process metrics (event-loop delay among them). */
+/**
+ * A fresh registry with the agent's metrics; Node's process metrics (event-loop delay among them)
+ * are added when first rendered, so agents nobody scrapes (tests, libraries) start no monitors.
+ */
 export function createAgentMetrics(): AgentMetrics {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'bm_oauth_' })
+  let processMetrics = false
   const registers = [registry]
   const webhookRequests = new Counter({
     name: 'bm_oauth_webhook_requests_total',
@@ -66,6 +71,13 @@ export function createAgentMetrics(): AgentMetrics {
   })
   return {
     registry,
+    async render() {
+      if (!processMetrics) {
+        processMetrics = true
+        collectDefaultMetrics({ register: registry, prefix: 'bm_oauth_' })
+      }
+      return { contentType: registry.contentType, text: await registry.metrics() }
+    },
     webhookRequest(outcome, seconds) {
       webhookRequests.inc({ outcome })
       ackSeconds.observe(seconds)
@@ -75,7 +87,9 @@ export function createAgentMetrics(): AgentMetrics {
       processingSeconds.observe(seconds)
     },
     signInEvent(event, reason) {
-      signInEvents.inc({ event, reason: reason ?? '' })
+      // Only the reason's category (`authorization`, `exchange`, …): what follows the colon may be
+      // provider text, and a label must stay a small fixed set.
+      signInEvents.inc({ event, reason: reason?.split(':')[0] ?? '' })
     },
     signInPrompted() {
       prompts.inc()

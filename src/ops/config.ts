@@ -86,6 +86,10 @@ export interface BmOAuthConfig {
   /** Raw `BM_OAUTH_VAULT_KEYS` (parse with `keyringFromConfig`); never read from the file. */
   readonly vaultKeys: string | undefined
   readonly webhook: WebhookSettings
+  /** Where `serve` answers `/metrics` and the probes for operators (loopback by default). */
+  readonly admin: { readonly host: string; readonly port: number }
+  /** How long `serve` lets requests in flight finish after SIGTERM. */
+  readonly shutdownGraceMs: number
   readonly local: LocalSettings
 }
 
@@ -154,6 +158,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<BmOAuthCon
       signingKeys: secrets.webhookSigningKeys,
       clientToken: secrets.webhookClientToken,
     }) as WebhookSettings,
+    admin: parsed.data.admin,
+    shutdownGraceMs: parsed.data.shutdownGraceMs,
     local: parsed.data.local,
   }
   checkEndpointSchemes(config, sourceOf)

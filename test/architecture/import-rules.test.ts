@@ -31,6 +31,7 @@ const ALLOWED: Record<string, string[]> = {
   'signin-store': [...BASE, 'db', 'tokens'],
   webhook: [...BASE, 'db', 'jobs'],
   metrics: [...BASE, 'webhook'],
+  server: [...BASE, 'agent', 'webhook'],
   flow: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db'],
   channel: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow'],
   agent: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel', 'metrics'],

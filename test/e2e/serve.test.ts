@@ -105,6 +105,7 @@ function serveEnv(clientToken: string): Record<string, string> {
     BM_OAUTH_WEBHOOK_HOST: '127.0.0.1',
     BM_OAUTH_WEBHOOK_PORT: String(port),
     BM_OAUTH_WEBHOOK_PATH: '/webhook',
+    BM_OAUTH_ADMIN_PORT: '0',
   }
 }
 

@@ -35,6 +35,8 @@ export interface BusinessMessagesWebhookOptions {
   readonly clientToken?: string
   /** Local testing only: accept unsigned bodies (logs a loud warning). */
   readonly unsafeDisableSignatureVerification?: boolean
+  /** Where `serveAgent` mounts the webhook (default `/business-messages`). */
+  readonly path?: string
 }
 
 /** Options of {@link businessMessages}. */
