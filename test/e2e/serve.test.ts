@@ -3,12 +3,14 @@
  * built-in demo handler; the emulator's user asks "who am I", signs in at the strict provider and
  * gets the answer.
  */
+import { spawn } from 'node:child_process'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { runCLI } from '../../src/cli/program.ts'
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts'
 import {
@@ -170,4 +172,27 @@ test('serve sends replies to BM_OAUTH_BUSINESS_MESSAGES_URL when it overrides th
     const texts = await waitForTexts(conversationId, 1)
     assert.match(texts[0]?.text ?? '', /^Welcome to Growing Tree Bank/)
   })
+})
+
+test('the serve process drains on SIGTERM: readiness was 200, it says it drains, and exits 0', async () => {
+  const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)), 'serve'], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: dir, ...serveEnv(clientToken) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, killed as a group if the test fails
+  })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
+  child.stderr.resume()
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  try {
+    await waitFor('serve to print its URLs', () => (out.includes('readiness on') ? true : undefined))
+    const readyz = /readiness on (\S+)/.exec(out)?.[1] ?? ''
+    assert.equal((await fetch(readyz)).status, 200)
+    child.kill('SIGTERM')
+    assert.equal(await exited, 0)
+    assert.match(out, /draining/)
+  } finally {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+  }
 })
