@@ -23,6 +23,7 @@ import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
 import type { Route } from '../core/route.ts'
 import type { Database } from '../db/queryable.ts'
 import { createAgentMetrics } from '../metrics/agent-metrics.ts'
+import { createAuditLog, DEFAULT_AUDIT_RETENTION_MS, migrateAuditLog } from '../audit/audit-log.ts'
 import { createNodeWebhookHandler } from '../webhook/node-adapter.ts'
 import {
   createWebhookReceiver,
@@ -103,7 +104,12 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
     processor = running
     running.start()
     maintenance = startMaintenance(
-      { inbox, markers: runtime.markers, pending: runtime.pending },
+      {
+        inbox,
+        markers: runtime.markers,
+        pending: runtime.pending,
+        audit: { retentionMs: options.auditRetentionMs ?? DEFAULT_AUDIT_RETENTION_MS, log: runtime.audit },
+      },
       {
         clock: runtime.clock,
         logger,
@@ -215,6 +221,7 @@ async function buildRuntime(
   await migrateSignInStore(db)
   await migrateFlowStateStore(db)
   await migrateRevocationQueue(db)
+  await migrateAuditLog(db)
   const provider =
     options.provider instanceof OAuthProvider
       ? options.provider
@@ -240,6 +247,7 @@ async function buildRuntime(
     markers: createExchangeMarkers(db),
     states: createFlowStateStore(db, vault, () => clock.now()),
     revocations: createRevocationQueue(db, vault, { logger }),
+    audit: createAuditLog(db),
     policy,
     clock,
     fetch,

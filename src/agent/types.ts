@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Channel, IdOf, RawOf } from '../channel/channel.ts'
 import type { Route } from '../core/route.ts'
+import type { AuditEntry } from '../audit/audit-log.ts'
 import type { ConversationKey, InboundUser, Reply } from '../channel/types.ts'
 import type { Clock } from '../core/clock.ts'
 import type { FetchLike } from '../core/fetch.ts'
@@ -66,6 +67,8 @@ export interface AgentOptions<Cs extends readonly Channel[] = readonly Channel[]
   readonly refreshAheadMs?: number
   /** Deliveries processed at once (different conversations only; default 4). */
   readonly concurrency?: number
+  /** How long audit entries are kept (default about 13 months); purged with the inbox. */
+  readonly auditRetentionMs?: number
   /** How long `ready()` waits for the store's ping (default 2 s). */
   readonly readyTimeoutMs?: number
   /** How often expired inbox rows, exchange markers and pending sign-ins are purged (default 1 h). */
@@ -89,6 +92,12 @@ export type ProviderInfo = Pick<
   'issuer' | 'clientId' | 'authorizationEndpoint' | 'tokenEndpoint' | 'userinfoEndpoint' | 'revocationEndpoint'
 >
 
+/** What a use of the user's tokens is for, as the audit log records it. */
+export interface AccessOptions {
+  /** A short intent label, e.g. `read balance` — never the user's own words (default `unspecified`). */
+  readonly purpose?: string
+}
+
 /** A signed-in user, valid while the handler that received it runs. */
 export interface Session {
   /** The provider's subject (`sub`), when the provider reported one. */
@@ -100,12 +109,16 @@ export interface Session {
   /** The provider that issued the grant (e.g. its `userinfoEndpoint`, without re-discovering it). */
   readonly provider: ProviderInfo
   /**
-   * A usable access token, refreshed first when it expires soon (single-flight, R1).
+   * A usable access token, refreshed first when it expires soon (single-flight, R1). Recorded in
+   * the audit log with `purpose`, as the token leaves the library's hands.
    * @throws {SignInRequiredError} when the grant is gone; the user has been asked to sign in again.
    */
-  getAccessToken(): Promise<string>
-  /** `fetch` with `Authorization: Bearer`; on a 401 it refreshes once and retries once (R10). */
-  fetch(url: string | URL, init?: RequestInit): Promise<Response>
+  getAccessToken(options?: AccessOptions): Promise<string>
+  /**
+   * `fetch` with `Authorization: Bearer`; on a 401 it refreshes once and retries once (R10). Each
+   * call is recorded in the audit log: origin, redacted path, `purpose`, scopes, status.
+   */
+  fetch(url: string | URL, init?: RequestInit, options?: AccessOptions): Promise<Response>
 }
 
 /** What the agent author's handler gets for each user message, on any channel. */
@@ -131,6 +144,11 @@ export interface BaseMessageContext {
   requireSignIn(need?: { scopes?: readonly string[]; reason?: string }): Promise<Session | undefined>
   /** Signs the user out: revokes the grant at the provider (RFC 7009) and deletes it locally. */
   signOut(): Promise<void>
+  /**
+   * What was done with this user's account access, newest first: each use of their tokens (purpose,
+   * API, outcome) and each grant event. `describeAccessLog(entries)` makes it a readable answer.
+   */
+  accessLog(options?: { limit?: number }): Promise<readonly AuditEntry[]>
 }
 
 /**
