@@ -102,6 +102,7 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
       observe: (outcome, seconds) => metrics.webhookRequest(outcome, seconds),
     })
     processor = running
+    metrics.watchBacklog(async () => ({ ...(await inbox.backlog()), now: runtime.clock.now() }))
     running.start()
     maintenance = startMaintenance(
       {
@@ -154,6 +155,7 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
         // A start in progress finishes wiring first, so nothing it starts outlives this stop.
         await started?.catch(() => undefined)
         receiver = undefined
+        metrics.watchBacklog(undefined)
         await processor?.stop()
         processor = undefined
         await maintenance?.stop()

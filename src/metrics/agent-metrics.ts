@@ -5,7 +5,7 @@
  * is bounded: outcomes, reasons and hook names are stable codes; no conversation id, user id,
  * code or token ever becomes a label.
  */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { WebhookOutcome } from '../webhook/receiver.ts'
 
 /** What became of one processing attempt of a recorded delivery. */
@@ -20,7 +20,12 @@ export interface AgentMetrics {
   /** A sign-in lifecycle event (the hook's name) with its stable reason code, if any. */
   signInEvent(event: string, reason: string | undefined): void
   signInPrompted(): void
+  /** Where the inbox gauges read from at each scrape (set at `start()`; cleared at `stop()`). */
+  watchBacklog(source: BacklogSource | undefined): void
 }
+
+/** The inbox's unprocessed deliveries, read when metrics are scraped. */
+export type BacklogSource = () => Promise<{ pending: number; oldestReceivedAt: number | undefined; now: number }>
 
 /** Seconds buckets for the ack (fast: a durable write) and for processing (provider and Google calls). */
 const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
@@ -69,8 +74,34 @@ export function createAgentMetrics(): AgentMetrics {
     help: 'Sign-in prompts sent',
     registers,
   })
+  let backlog: BacklogSource | undefined
+  let reading: Promise<Awaited<ReturnType<BacklogSource>> | undefined> | undefined
+  // One store query per scrape serves both gauges.
+  const read = () => (reading ??= (backlog?.() ?? Promise.resolve(undefined)).finally(() => (reading = undefined)))
+  new Gauge({
+    name: 'bm_oauth_inbox_pending',
+    help: 'Acknowledged deliveries not yet processed',
+    registers,
+    async collect() {
+      const now = await read()
+      this.set(now?.pending ?? 0)
+    },
+  })
+  new Gauge({
+    name: 'bm_oauth_inbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest acknowledged delivery not yet processed (0 when none)',
+    registers,
+    async collect() {
+      const now = await read()
+      const oldest = now?.oldestReceivedAt
+      this.set(now === undefined || oldest === undefined ? 0 : Math.max(0, (now.now - oldest) / 1000))
+    },
+  })
   return {
     registry,
+    watchBacklog(source) {
+      backlog = source
+    },
     async render() {
       if (!processMetrics) {
         processMetrics = true

@@ -56,6 +56,8 @@ export interface InboxStore {
   quarantine(input: { rawBody: Uint8Array; reason: string; receivedAt: number }): Promise<'new' | 'duplicate'>
   /** Deletes deliveries and quarantined bodies received before `now - retentionMs` (at least 7 days + skew). */
   purge(now: number, retentionMs?: number): Promise<{ deliveries: number; quarantined: number }>
+  /** Deliveries not yet processed (pending or leased) and when the oldest of them arrived (metrics). */
+  backlog(): Promise<{ pending: number; oldestReceivedAt: number | undefined }>
 }
 
 export interface OpenInboxStoreOptions {
@@ -143,6 +145,16 @@ class SQLInboxStore implements InboxStore {
       [id, input.receivedAt, input.reason.slice(0, MAX_REASON_CHARS), input.rawBody.byteLength, payload],
     )
     return rowCount === 1 ? 'new' : 'duplicate'
+  }
+
+  async backlog(): Promise<{ pending: number; oldestReceivedAt: number | undefined }> {
+    const { rows } = await this.#db.query<{
+      pending: number | bigint | string
+      oldest: number | bigint | string | null
+    }>("SELECT COUNT(*) AS pending, MIN(received_at) AS oldest FROM webhook_inbox WHERE state IN ('pending', 'leased')")
+    const row = rows[0]
+    const oldest = row?.oldest ?? null
+    return { pending: Number(row?.pending ?? 0), oldestReceivedAt: oldest === null ? undefined : Number(oldest) }
   }
 
   async purge(

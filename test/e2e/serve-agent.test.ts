@@ -127,6 +127,8 @@ test('probes: /healthz and /readyz answer on the public listener, /metrics only 
   assert.match(metrics.type ?? '', /^text\/plain/)
   assert.match(metrics.body, /^# TYPE bm_oauth_webhook_requests_total counter$/m)
   assert.match(metrics.body, /^bm_oauth_nodejs_eventloop_lag_seconds /m)
+  assert.match(metrics.body, /^bm_oauth_inbox_pending \d+$/m)
+  assert.match(metrics.body, /^bm_oauth_inbox_oldest_pending_age_seconds [\d.]+$/m)
   assert.equal((await get(`${server.url}/nothing-here`)).status, 404)
 })
 
