@@ -23,6 +23,7 @@ import { createVault, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
 import { createNodeWebhookHandler } from '../webhook/node-adapter.ts'
 import { createWebhookReceiver } from '../webhook/receiver.ts'
+import { reportDecryptFailures } from './decrypt-failures.ts'
 import { createFlowStateStore, migrateFlowStateStore } from './flow-state-store.ts'
 import type { IntervalTask } from './interval-task.ts'
 import { startMaintenance } from './maintenance.ts'
@@ -58,8 +59,10 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
 export function createAgent<const Cs extends readonly Channel[]>(options: AgentOptions<Cs>): SignInAgent<Cs[number]> {
   const channel = theChannel(options.channels)
   const logger = (options.logger ?? silentLogger).child({ component: 'agent' })
-  const vault = createVault(
-    typeof options.vaultKeys === 'string' ? parseVaultKeys(options.vaultKeys) : options.vaultKeys,
+  // Every store opens its rows through this vault: one place logs (and will count) decrypt failures.
+  const vault = reportDecryptFailures(
+    createVault(typeof options.vaultKeys === 'string' ? parseVaultKeys(options.vaultKeys) : options.vaultKeys),
+    logger,
   )
   let handler: MessageHandler<Cs[number]> | undefined
   let provider: ProviderInfo | undefined
@@ -74,7 +77,10 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
     const runtime = await buildRuntime(options, channel, vault, logger, () => handler as MessageHandler | undefined)
     provider = providerInfo(runtime.provider)
     const inbox = await openSealedInbox(options.database, vault)
-    const running = new InboxProcessor(runtime, inbox, { concurrency: options.concurrency ?? 4 })
+    const running = new InboxProcessor(runtime, inbox, {
+      concurrency: options.concurrency ?? 4,
+      ...(options.maxDeliveryAttempts === undefined ? {} : { maxAttempts: options.maxDeliveryAttempts }),
+    })
     const receiver = createWebhookReceiver({
       ...webhookKeys(channel),
       inbox,

@@ -65,6 +65,11 @@ export interface AgentOptions<Cs extends readonly Channel[] = readonly Channel[]
   readonly refreshAheadMs?: number
   /** Deliveries processed at once (different conversations only; default 4). */
   readonly concurrency?: number
+  /**
+   * Attempts at one delivery before it is given up (default 8); the user then gets the
+   * `something-went-wrong` apology (W20).
+   */
+  readonly maxDeliveryAttempts?: number
   /** How often expired inbox rows, exchange markers and pending sign-ins are purged (default 1 h). */
   readonly maintenanceIntervalMs?: number
   /**
