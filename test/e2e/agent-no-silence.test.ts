@@ -11,6 +11,7 @@ import { FLOW_STATE_TABLE } from '../../src/agent/flow-state-store.ts'
 import { deterministicMessageId } from '../../src/channel/business-messages/outbound.ts'
 import { PENDING_SIGNIN_TABLE } from '../../src/signin-store/migrations.ts'
 import { StoreError } from '../../src/stores/index.ts'
+import { TOKEN_TABLE } from '../../src/tokens/migrations.ts'
 import type { Database } from '../../src/index.ts'
 import {
   agentMessages,
@@ -22,6 +23,7 @@ import {
   hasSignInChip,
   openConversation,
   postSigned,
+  signInWithBalance,
   startWorld,
   tapChipAndLogIn,
   userSays,
@@ -104,6 +106,18 @@ test('S10 a flipped bit in the flow-state row → logged, discarded; the next me
   await askBalanceAndGetPrompt(world, conversationId) // a fresh chip, not silence
   assertNoRetries(await waitForSettled(world, running.db, conversationId))
   assertDecryptFailureLogged(FLOW_STATE_TABLE)
+  await assertNewestChipWorks(conversationId)
+})
+
+test('S12 a flipped bit in a stored token set → logged with table, key id and reason; read as signed out, a prompt', async () => {
+  const conversationId = await openConversation(world)
+  await signInWithBalance(world, conversationId)
+  await waitForSettled(world, running.db, conversationId)
+  await flipSealedBit(running.db, TOKEN_TABLE, conversationId)
+
+  await askBalanceAndGetPrompt(world, conversationId)
+  assertNoRetries(await waitForSettled(world, running.db, conversationId))
+  assertDecryptFailureLogged(TOKEN_TABLE)
   await assertNewestChipWorks(conversationId)
 })
 
