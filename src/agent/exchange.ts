@@ -17,7 +17,6 @@ import { OAuthProtocolError } from '../oauth/errors.ts'
 import { exchangeAuthorizationCode, fetchUserInfo } from '../oauth/operations.ts'
 import type { TokenSet } from '../oauth/token-set.ts'
 import { hashAuthorizationCode } from '../signin-store/exchange-markers.ts'
-import type { ConsumedSignIn } from '../signin-store/pending-signins.ts'
 import { splitScopes } from '../tokens/scopes.ts'
 import type { StoredIdTokenClaims } from '../tokens/token-store.ts'
 import { readGrant, tokenKeyOf, type AgentRuntime } from './runtime.ts'
@@ -31,11 +30,7 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
   if (held === undefined) return recoverExchange(turn)
   const { runtime, conversationId } = turn
   const now = runtime.clock.now()
-  const consumed = await consumePending(turn, now)
-  if (consumed === 'unreadable') {
-    // S11: the record was deleted with its damaged verifier; no verifier, no token request.
-    return { type: 'exchange-failed', kind: 'invalid_grant', description: 'pending sign-in unreadable' }
-  }
+  const consumed = await runtime.pending.consume(runtime.agentName, conversationId, now)
   if (consumed === undefined || consumed.expired) {
     return { type: 'exchange-failed', kind: 'invalid_grant', description: 'no live pending sign-in' }
   }
@@ -78,17 +73,6 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
     type: 'exchange-succeeded',
     scopes,
     ...(identity.subject === undefined ? {} : { subject: identity.subject }),
-  }
-}
-
-/** Consumes the pending sign-in; `'unreadable'` when its sealed part no vault key opens (already deleted). */
-async function consumePending(turn: ConversationTurn, now: number): Promise<ConsumedSignIn | 'unreadable' | undefined> {
-  const { runtime } = turn
-  try {
-    return await runtime.pending.consume(runtime.agentName, turn.conversationId, now)
-  } catch (err) {
-    if (isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) return 'unreadable'
-    throw err
   }
 }
 
