@@ -4,10 +4,12 @@
  * resume a run a crash interrupted, skip a delivery that was already processed, then map the
  * channel's inbound message to sign-in events and run the author's handler and the actions.
  *
- * Authorization codes (X1, P8, P12, W17): a relayed redirect URI outside the allow-list is an error,
- * never an exchange; a code whose marker is already claimed, or that arrives while the prompt's
- * pending record is gone, is `code-without-pending-sign-in`; only then is the code held (in memory)
- * for the one `exchange-code` the machine may ask for.
+ * Authorization codes (X1, P8, P12, W17, X12, S11): a relayed redirect URI outside the allow-list
+ * is an error, never an exchange; a code whose marker this conversation already claimed, or that
+ * arrives while the prompt's pending record is gone, is `code-without-pending-sign-in`; a code
+ * claimed in another conversation, or whose pending record cannot be opened, is `code-unusable`
+ * (the user is told and re-prompted); only then is the code held (in memory) for the one
+ * `exchange-code` the machine may ask for.
  */
 import { toInboundMessage } from '../channel/business-messages/inbound.ts'
 import type { InboundMessage } from '../channel/types.ts'
@@ -111,9 +113,7 @@ async function authorizationEvent(
       if (claimant !== undefined) {
         // X12: claimed here, this is a redelivery (X1: nothing to say). Claimed in another
         // conversation, the code was injected there: this user's sign-in did not go through.
-        const here =
-          claimant.conversation === undefined || isThisConversation(claimant, runtime.agentName, conversationId)
-        return here
+        return claimedHere(claimant, runtime.agentName, conversationId)
           ? { type: 'code-without-pending-sign-in', duplicate: true }
           : { type: 'code-unusable', reason: 'used-elsewhere' }
       }
@@ -128,7 +128,9 @@ async function authorizationEvent(
   }
 }
 
-function isThisConversation(claimant: ExchangeMarkerContext, agent: string, conversation: string): boolean {
+/** Whether this conversation claimed the marker; one that names no conversation counts as ours (silent, X1). */
+function claimedHere(claimant: ExchangeMarkerContext, agent: string, conversation: string): boolean {
+  if (claimant.conversation === undefined) return true
   return claimant.conversation === conversation && (claimant.agent === undefined || claimant.agent === agent)
 }
 

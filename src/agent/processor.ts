@@ -4,9 +4,9 @@
  * acknowledged (W12): one delivery at a time per conversation, different conversations in
  * parallel (up to `concurrency`). A failure that may pass (Google 5xx, network, a concurrent
  * writer) is retried with full-jitter exponential backoff (`core/retry`) through the inbox's
- * `fail(retryAt)`; after
- * `maxAttempts` the delivery is given up (dead-lettered) and the user gets an apology (W20). Deliveries left leased by a crashed
- * process are picked up again when their lease runs out.
+ * `fail(retryAt)`; after `maxAttempts` the delivery is given up (dead-lettered) and the user gets
+ * an apology (W20). Deliveries left leased by a crashed process are picked up again when their
+ * lease runs out.
  */
 import { deterministicMessageId } from '../channel/business-messages/outbound.ts'
 import type { Clock } from '../core/clock.ts'

@@ -193,8 +193,9 @@ function onCodeWithoutPending(
  * told and re-prompted. In any other state it is handled like any code arriving there (no exchange).
  */
 function onCodeUnusable(state: SignInState, event: EventOf<'code-unusable'>, ctx: StepContext): Transition {
-  if (state.kind !== 'awaiting-sign-in')
+  if (state.kind !== 'awaiting-sign-in') {
     return onCode(state, { type: 'authorization-code-received', hasCode: true }, ctx)
+  }
   const failure = { reason: `code:${event.reason}` }
   return retryOrHandOff({ from: state, messageKey: 'prompt.after-failure', failure }, ctx)
 }
