@@ -31,6 +31,7 @@ import {
   type WebhookReceiver,
   type WebhookRequest,
 } from '../webhook/receiver.ts'
+import { reportDecryptFailures } from './decrypt-failures.ts'
 import { createFlowStateStore, migrateFlowStateStore } from './flow-state-store.ts'
 import type { IntervalTask } from './interval-task.ts'
 import { startMaintenance } from './maintenance.ts'
@@ -64,10 +65,13 @@ import type { AgentOptions, MessageHandler, ProviderInfo, SignInAgent } from './
 export function createAgent<const Cs extends readonly Channel[]>(options: AgentOptions<Cs>): SignInAgent<Cs[number]> {
   const channel = theChannel(options.channels)
   const logger = (options.logger ?? silentLogger).child({ component: 'agent' })
-  const vault = createVault(
-    typeof options.vaultKeys === 'string' ? parseVaultKeys(options.vaultKeys) : options.vaultKeys,
-  )
   const metrics = createAgentMetrics()
+  // Every store opens its rows through this vault: one place logs and counts decrypt failures.
+  const vault = reportDecryptFailures(
+    createVault(typeof options.vaultKeys === 'string' ? parseVaultKeys(options.vaultKeys) : options.vaultKeys),
+    logger,
+    (failure) => metrics.decryptFailed(failure.table, failure.reason),
+  )
   let handler: MessageHandler<Cs[number]> | undefined
   let provider: ProviderInfo | undefined
   let receiver: WebhookReceiver | undefined
@@ -92,7 +96,10 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
     const runtime = await buildRuntime(options, channel, vault, { logger, metrics }, current)
     provider = providerInfo(runtime.provider)
     const inbox = await openSealedInbox(options.database, vault)
-    const running = new InboxProcessor(runtime, inbox, { concurrency: options.concurrency ?? 4 })
+    const running = new InboxProcessor(runtime, inbox, {
+      concurrency: options.concurrency ?? 4,
+      ...(options.maxDeliveryAttempts === undefined ? {} : { maxAttempts: options.maxDeliveryAttempts }),
+    })
     receiver = createWebhookReceiver({
       ...webhookKeys(channel),
       inbox,

@@ -71,6 +71,11 @@ export interface AgentOptions<Cs extends readonly Channel[] = readonly Channel[]
   readonly auditRetentionMs?: number
   /** How long `ready()` waits for the store's ping (default 2 s). */
   readonly readyTimeoutMs?: number
+  /**
+   * Attempts at one delivery before it is given up (default 8); the user then gets the
+   * `something-went-wrong` apology (W20).
+   */
+  readonly maxDeliveryAttempts?: number
   /** How often expired inbox rows, exchange markers and pending sign-ins are purged (default 1 h). */
   readonly maintenanceIntervalMs?: number
   /**

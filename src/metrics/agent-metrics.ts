@@ -20,6 +20,8 @@ export interface AgentMetrics {
   /** A sign-in lifecycle event (the hook's name) with its stable reason code, if any. */
   signInEvent(event: string, reason: string | undefined): void
   signInPrompted(): void
+  /** A sealed row no configured key opens (`table` is one of the agent's few tables; `reason` the vault's). */
+  decryptFailed(table: string, reason: string): void
   /** Where the inbox gauges read from at each scrape (set at `start()`; cleared at `stop()`). */
   watchBacklog(source: BacklogSource | undefined): void
 }
@@ -67,6 +69,12 @@ export function createAgentMetrics(): AgentMetrics {
     name: 'bm_oauth_signin_events_total',
     help: 'Sign-in lifecycle events (signed-in, sign-in-failed, refreshed, …) by reason',
     labelNames: ['event', 'reason'] as const,
+    registers,
+  })
+  const decryptFailures = new Counter({
+    name: 'bm_oauth_vault_decrypt_failures_total',
+    help: 'Sealed rows that no configured vault key opens, by table and reason',
+    labelNames: ['table', 'reason'] as const,
     registers,
   })
   const prompts = new Counter({
@@ -124,6 +132,9 @@ export function createAgentMetrics(): AgentMetrics {
     },
     signInPrompted() {
       prompts.inc()
+    },
+    decryptFailed(table, reason) {
+      decryptFailures.inc({ table, reason })
     },
   }
 }
