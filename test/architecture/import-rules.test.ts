@@ -33,7 +33,7 @@ const ALLOWED: Record<string, string[]> = {
   webhook: [...BASE, 'db', 'jobs'],
   metrics: [...BASE, 'webhook'],
   flow: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db'],
-  channel: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow'],
+  channel: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'whatsapp', 'webhook', 'db', 'flow'],
   agent: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel', 'metrics'],
   ops: [
     ...BASE,
