@@ -5,7 +5,10 @@
  * after the headers. Shared by the Google clients (their API core and the service-account token request) and the WhatsApp client.
  * Error messages carry method and URL only; request bodies and headers (tokens, assertions) never.
  */
+import { setTimeout as delay } from 'node:timers/promises'
+import { systemClock, type Clock } from './clock.ts'
 import type { FetchLike } from './fetch.ts'
+import type { RandomSource } from './retry.ts'
 import { BmOAuthError } from '../errors.ts'
 
 /** Makes the abort signal that enforces a deadline (default `AbortSignal.timeout`); a test seam. */
@@ -65,4 +68,57 @@ function networkReason(err: unknown): string {
     return `network error (${(err as NodeJS.ErrnoException).code})`
   }
   return 'network error'
+}
+
+/** The injectable parts of an HTTP client, resolved to their defaults. */
+export interface HttpSeams {
+  readonly fetch: FetchLike
+  readonly clock: Clock
+  readonly sleep: (ms: number) => Promise<void>
+  /** Uniform [0, 1) source for backoff jitter. */
+  readonly random: RandomSource
+  /** Deadline per attempt. */
+  readonly timeoutMs: number
+  readonly timeoutSignal: TimeoutSignalFactory | undefined
+}
+
+/** The seams a client's options may override (every one optional). */
+export interface HttpSeamOptions {
+  readonly fetch?: FetchLike | undefined
+  readonly clock?: Clock | undefined
+  readonly sleep?: ((ms: number) => Promise<void>) | undefined
+  readonly random?: RandomSource | undefined
+  readonly timeoutMs?: number | undefined
+  readonly timeoutSignal?: TimeoutSignalFactory | undefined
+}
+
+/** Fills in the defaults: global fetch, the system clock, a real timer, `Math.random`, 30 s. */
+export function resolveHttpSeams(options: HttpSeamOptions): HttpSeams {
+  return {
+    fetch: options.fetch ?? globalThis.fetch,
+    clock: options.clock ?? systemClock,
+    sleep: options.sleep ?? ((ms) => delay(ms)),
+    random: options.random ?? Math.random,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeoutSignal: options.timeoutSignal,
+  }
+}
+
+/**
+ * One attempt through the seams. Transport failures (`ERR_HTTP_TIMEOUT`, `ERR_NETWORK`) are
+ * returned, not thrown, so the caller's retry policy can weigh them; anything else is thrown.
+ */
+export async function attemptExchange(
+  url: string,
+  init: RequestInit,
+  seams: HttpSeams,
+): Promise<RawResponse | BmOAuthError> {
+  const options = { fetch: seams.fetch, timeoutMs: seams.timeoutMs }
+  const timeoutSignal = seams.timeoutSignal
+  try {
+    return await exchange(url, init, timeoutSignal === undefined ? options : { ...options, timeoutSignal })
+  } catch (err) {
+    if (err instanceof BmOAuthError) return err
+    throw err
+  }
 }

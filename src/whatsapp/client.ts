@@ -9,12 +9,15 @@
  * decides (docs/whatsapp-decisions.md §5). Time, sleeping, randomness and fetch are injected. Logs carry method, path, status,
  * Graph code and attempt only: never the token, a header or a body.
  */
-import { setTimeout as delay } from 'node:timers/promises'
-import { systemClock, type Clock } from '../core/clock.ts'
-import type { FetchLike } from '../core/fetch.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
-import { backoffDelay, parseRetryAfter, type Backoff, type RandomSource } from '../core/retry.ts'
-import { DEFAULT_TIMEOUT_MS, exchange, type RawResponse, type TimeoutSignalFactory } from '../core/transport.ts'
+import { backoffDelay, parseRetryAfter, type Backoff } from '../core/retry.ts'
+import {
+  attemptExchange,
+  resolveHttpSeams,
+  type HttpSeamOptions,
+  type HttpSeams,
+  type RawResponse,
+} from '../core/transport.ts'
 import { BmOAuthError, InvalidArgumentError, type WhatsAppAPIError } from '../errors.ts'
 import { readReceipt } from './builders.ts'
 import { PAIR_RATE_LIMIT_CODE, RETRIED_GRAPH_CODES, toWhatsAppAPIError } from './graph-error.ts'
@@ -43,7 +46,8 @@ export const DEFAULT_WHATSAPP_RETRY: WhatsAppRetryOptions = {
   pairBackoff: { baseDelayMs: 6000, maxDelayMs: 60_000 },
 }
 
-export interface WhatsAppClientOptions {
+/** Fetch, clock, sleep, jitter and the per-attempt deadline (default 30 s) are injectable. */
+export interface WhatsAppClientOptions extends HttpSeamOptions {
   /** The system-user access token. Kept private; never logged nor put into an error. */
   readonly accessToken: string
   /** The business phone-number id messages are sent from. */
@@ -52,13 +56,6 @@ export interface WhatsAppClientOptions {
   readonly graphVersion?: string
   /** API origin (default {@link GRAPH_API_BASE_URL}; the emulator's in tests and the sandbox). */
   readonly baseUrl?: string
-  readonly fetch?: FetchLike
-  readonly clock?: Clock
-  readonly sleep?: (ms: number) => Promise<void>
-  readonly random?: RandomSource
-  /** Deadline per attempt (default 30 s). */
-  readonly timeoutMs?: number
-  readonly timeoutSignal?: TimeoutSignalFactory
   readonly retry?: Partial<WhatsAppRetryOptions>
   readonly logger?: Logger
 }
@@ -82,12 +79,7 @@ export class WhatsAppClient {
   readonly #accessToken: string
   readonly #url: string
   readonly #path: string
-  readonly #fetch: FetchLike
-  readonly #clock: Clock
-  readonly #sleep: (ms: number) => Promise<void>
-  readonly #random: RandomSource
-  readonly #timeoutMs: number
-  readonly #timeoutSignal: TimeoutSignalFactory | undefined
+  readonly #seams: HttpSeams
   readonly #retry: WhatsAppRetryOptions
   readonly #logger: Logger
 
@@ -104,12 +96,7 @@ export class WhatsAppClient {
     const base = options.baseUrl ?? GRAPH_API_BASE_URL
     this.#path = `/${version}/${options.phoneNumberId}/messages`
     this.#url = new URL(this.#path.slice(1), base.endsWith('/') ? base : `${base}/`).toString()
-    this.#fetch = options.fetch ?? globalThis.fetch
-    this.#clock = options.clock ?? systemClock
-    this.#sleep = options.sleep ?? ((ms) => delay(ms))
-    this.#random = options.random ?? Math.random
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    this.#timeoutSignal = options.timeoutSignal
+    this.#seams = resolveHttpSeams(options)
     this.#retry = { ...DEFAULT_WHATSAPP_RETRY, ...options.retry }
     this.#logger = options.logger ?? silentLogger
   }
@@ -164,7 +151,7 @@ export class WhatsAppClient {
       body: JSON.stringify(body),
     }
     for (let attempt = 1; ; attempt++) {
-      const result = await this.#attempt(init)
+      const result = await attemptExchange(this.#url, init, this.#seams)
       if (!(result instanceof BmOAuthError) && result.status >= 200 && result.status <= 299) {
         this.#logger.debug({ ...log, status: result.status, attempt }, 'whatsapp api call')
         return result.text
@@ -179,7 +166,7 @@ export class WhatsAppClient {
         throw error
       }
       this.#logger.warn({ ...log, status, graphCode, attempt, delayMs }, 'whatsapp api retry')
-      await this.#sleep(delayMs)
+      await this.#seams.sleep(delayMs)
     }
   }
 
@@ -192,24 +179,13 @@ export class WhatsAppClient {
   ): number | undefined {
     if (attempt >= this.#retry.maxAttempts) return undefined
     if (result instanceof BmOAuthError) {
-      return idempotent ? backoffDelay(attempt, this.#retry.backoff, this.#random) : undefined
+      return idempotent ? backoffDelay(attempt, this.#retry.backoff, this.#seams.random) : undefined
     }
     if (graphCode === undefined || !RETRIED_GRAPH_CODES.has(graphCode)) return undefined
     const backoff = graphCode === PAIR_RATE_LIMIT_CODE ? this.#retry.pairBackoff : this.#retry.backoff
-    const retryAfterMs = parseRetryAfter(result.headers.get('retry-after'), this.#clock.now())
+    const retryAfterMs = parseRetryAfter(result.headers.get('retry-after'), this.#seams.clock.now())
     if (retryAfterMs !== undefined) return retryAfterMs > backoff.maxDelayMs ? undefined : Math.max(1, retryAfterMs)
-    return backoffDelay(attempt, backoff, this.#random)
-  }
-
-  async #attempt(init: RequestInit): Promise<RawResponse | BmOAuthError> {
-    const options = { fetch: this.#fetch, timeoutMs: this.#timeoutMs }
-    const timeoutSignal = this.#timeoutSignal
-    try {
-      return await exchange(this.#url, init, timeoutSignal === undefined ? options : { ...options, timeoutSignal })
-    } catch (err) {
-      if (err instanceof BmOAuthError) return err
-      throw err
-    }
+    return backoffDelay(attempt, backoff, this.#seams.random)
   }
 
   #unexpected(what: string): BmOAuthError<'ERR_UNEXPECTED_RESPONSE'> {
