@@ -166,6 +166,20 @@ test("Meta's system samples: user_changed_number and user_changed_user_id carry 
   assert.deepEqual(changedNumber.content, { type: 'user_changed_number', newWaId: '12195555358' })
   const changedId = system({ type: 'user_changed_user_id', previous_user_id: 'US.111', user_id: 'US.222' })
   assert.deepEqual(changedId.content, { type: 'user_changed_user_id', previousUserId: 'US.111', newUserId: 'US.222' })
+  // Without a phone number (Meta: "no phone number is included") the sender is the previous BSUID.
+  const bsuidOnly = messageOf(
+    wrap({
+      messages: [
+        {
+          id: 'wamid.U',
+          timestamp: '1',
+          type: 'system',
+          system: { type: 'user_changed_user_id', previous_user_id: 'US.111', user_id: 'US.222' },
+        },
+      ],
+    }),
+  )
+  assert.deepEqual(bsuidOnly.user, { key: 'US.111', userId: 'US.111' })
   assert.deepEqual(system({ type: 'customer_identity_changed' }).content, {
     type: 'system',
     systemType: 'customer_identity_changed',

@@ -162,7 +162,7 @@ function parseMessage(raw: unknown, contacts: WireContact[], base: EventBase, at
   const messageId = stringOf(message.id)
   const type = stringOf(message.type)
   if (messageId === undefined || type === undefined) throw unprocessable(`${at} lacks id or type`)
-  const user = userOf(message, contacts)
+  const user = userOf(message, contacts) ?? previousUserOf(message)
   if (user === undefined) throw unprocessable(`${at} names no sender (from, user id or contact)`)
   const contextMessageId = isObject(message.context) ? stringOf(message.context.id) : undefined
   return {
@@ -271,6 +271,15 @@ function userOf(message: WireMessage, contacts: WireContact[]): WhatsAppUser | u
     ...(phoneNumber === undefined ? {} : { phoneNumber }),
     ...(profileName === undefined ? {} : { profileName }),
   }
+}
+
+/**
+ * The sender of a system message that names nobody else: `user_changed_user_id` carries no phone
+ * number and no contacts, so the user is the previous BSUID (docs/whatsapp-decisions.md §3.4).
+ */
+function previousUserOf(message: WireMessage): WhatsAppUser | undefined {
+  const previous = isObject(message.system) ? stringOf(message.system.previous_user_id) : undefined
+  return previous === undefined ? undefined : { key: previous, userId: previous }
 }
 
 /**
