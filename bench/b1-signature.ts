@@ -1,0 +1,83 @@
+/**
+ * B1 (issue 10): the signature check on a 2 KB body, valid and invalid, one key and two (rotation),
+ * against an inline `createHmac('sha512')` + `timingSafeEqual` measured in the same run. In process:
+ * no HTTP, pinned to one core.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { verifyWebhookSignature } from '../src/webhook/verify-signature.ts'
+import { type BenchRow, fmt, median, pin, runIfMain } from './lib/runner.ts'
+
+const KEY = 'bench-webhook-key'
+const PREVIOUS = 'bench-previous-key'
+
+/** ns per call of `fn`, over `ms` of wall time. */
+function nsPerCall(fn: () => void, ms: number): number {
+  for (let i = 0; i < 2000; i++) fn()
+  let calls = 0
+  const started = performance.now()
+  const deadline = started + ms
+  while (performance.now() < deadline) {
+    for (let i = 0; i < 500; i++) fn()
+    calls += 500
+  }
+  return ((performance.now() - started) * 1e6) / calls
+}
+
+export const row: BenchRow = {
+  id: 'B1',
+  async run(options) {
+    pin(process.pid, 1)
+    const rawBody = new Uint8Array(Buffer.from(JSON.stringify({ text: 'x'.repeat(2030) })))
+    const valid = createHmac('sha512', KEY).update(rawBody).digest('base64')
+    const invalid = createHmac('sha512', 'not-the-key').update(rawBody).digest('base64')
+    const key = Buffer.from(KEY)
+    const cases = {
+      inline: () => {
+        const expected = createHmac('sha512', key).update(rawBody).digest()
+        timingSafeEqual(expected, Buffer.from(valid, 'base64'))
+      },
+      'valid, 1 key': () => verifyWebhookSignature({ rawBody, signatureHeader: valid, keys: [KEY] }),
+      'invalid, 1 key': () => {
+        try {
+          verifyWebhookSignature({ rawBody, signatureHeader: invalid, keys: [KEY] })
+        } catch {}
+      },
+      'valid, 2 keys (rotation)': () =>
+        verifyWebhookSignature({ rawBody, signatureHeader: valid, keys: [KEY, PREVIOUS] }),
+    }
+    const runs: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]))
+    const each = (options.seconds * 1000) / 4
+    for (let r = 0; r < options.runs; r++) {
+      for (const [name, fn] of Object.entries(cases)) runs[name]?.push(nsPerCall(fn, each))
+    }
+    const ns = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)])) as Record<
+      keyof typeof cases,
+      number
+    >
+    const ratio = (name: keyof typeof cases): number => ns[name] / ns.inline
+    const one = ratio('valid, 1 key')
+    const two = ratio('valid, 2 keys (rotation)')
+    const invalidVsValid = ns['invalid, 1 key'] / ns['valid, 1 key']
+    const pass = one <= 1.2 && two <= 2.2 && Math.abs(invalidVsValid - 1) <= 0.1
+    return {
+      id: 'B1',
+      title: 'signature check, 2 KB body',
+      baseline: 'inline `createHmac(sha512)` + `timingSafeEqual`',
+      target: '≤ 1.2× (≤ 2.2× with a previous key); invalid costs the same as valid (within 10 %)',
+      lines: Object.keys(cases).map((name) => ({
+        label: name,
+        cells: {
+          'µs / call': fmt.us(ns[name as keyof typeof cases] / 1000),
+          '× inline': fmt.ratio(ratio(name as keyof typeof cases)),
+        },
+      })),
+      verdict: `1 key ${fmt.ratio(one)}, 2 keys ${fmt.ratio(two)}, invalid/valid ${fmt.ratio(invalidVsValid)}`,
+      pass,
+      notes: [],
+      runs: options.runs,
+      seconds: options.seconds,
+    }
+  },
+}
+
+await runIfMain(import.meta.url, row)
