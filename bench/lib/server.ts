@@ -5,7 +5,7 @@
  * on `stop`. `sqlite-loop` is the B3 baseline: it inserts one row per commit for the given seconds
  * and reports `{ rows, seconds }`.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type RequestListener } from 'node:http'
 import { openSealedInbox } from '../../src/agent/sealed-inbox.ts'
 import type { Database } from '../../src/db/queryable.ts'
@@ -48,7 +48,7 @@ async function listener(): Promise<RequestListener> {
         void readBody(req).then(() => res.writeHead(200, { 'content-length': '0' }).end())
       }
     case 'inline': {
-      const key = Buffer.from(BENCH_KEY)
+      const key = createSecretKey(Buffer.from(BENCH_KEY))
       return (req, res) => {
         void readBody(req).then((body) => {
           const expected = createHmac('sha512', key).update(body).digest()
