@@ -7,12 +7,10 @@
 import { join } from 'node:path'
 import {
   type BenchRow,
-  fmt,
   type HttpMeasure,
+  ingestResult,
+  insertLoop,
   measureHttp,
-  median,
-  medianOf,
-  runChild,
   runIfMain,
   scratchDir,
 } from './lib/runner.ts'
@@ -26,11 +24,9 @@ export const row: BenchRow = {
     for (let r = 0; r < options.runs; r++) {
       const scratch = scratchDir()
       try {
-        const messages = await runChild('sqlite-loop', [join(scratch.dir, 'loop.sqlite'), String(options.seconds)])
-        const done = messages.find((m) => 'rows' in m) as { rows: number; seconds: number } | undefined
-        loopSettings = messages.find((m) => 'settings' in m)?.['settings'] as Record<string, unknown> | undefined
-        if (done === undefined) throw new Error('the INSERT loop reported nothing')
-        baseline.push(done.rows / done.seconds)
+        const loop = await insertLoop('sqlite-loop', join(scratch.dir, 'loop.sqlite'), options.seconds)
+        loopSettings = loop.settings
+        baseline.push(loop.rowsPerSecond)
         ingest.push(
           await measureHttp('handler-sqlite', [join(scratch.dir, 'inbox.sqlite')], {
             connections: 50,
@@ -41,35 +37,19 @@ export const row: BenchRow = {
         scratch.remove()
       }
     }
-    const base = median(baseline)
-    const m = medianOf(ingest)
-    const ratio = m.rps / base
-    const pass = ratio >= 1.5 && m.p99 <= 15 && m.non2xx === 0
-    return {
+    return ingestResult({
       id: 'B3',
       title: 'ingress with the durable embedded store (node:sqlite, sealed inbox), 1 process',
       baseline: 'node:sqlite one-row-per-commit INSERT loop into the inbox table (same pragmas, no HTTP)',
       target: '≥ 1.5× the baseline rows/s (below 1× fails); p99 ≤ 15 ms at 50 connections; 0 non-2xx',
-      settings: { ...m.settings, 'INSERT loop': JSON.stringify(loopSettings) },
-      lines: [
-        { label: 'INSERT loop, one row per commit', cells: { 'rows/s': fmt.int(base), '× baseline': fmt.ratio(1) } },
-        {
-          label: 'webhook handler, sealed inbox on node:sqlite',
-          cells: {
-            'rows/s': fmt.int(m.rps),
-            '× baseline': fmt.ratio(ratio),
-            'CPU µs / request': fmt.us(m.cpuUsPerRequest),
-            p50: fmt.ms(m.p50),
-            p99: fmt.ms(m.p99),
-          },
-        },
-      ],
-      verdict: `${fmt.ratio(ratio)} baseline rows/s, p99 ${fmt.ms(m.p99)}`,
-      pass,
-      notes: m.non2xx > 0 ? [`${m.non2xx} non-2xx answers (median run)`] : [],
-      runs: options.runs,
-      seconds: options.seconds,
-    }
+      loopLabel: 'INSERT loop, one row per commit',
+      handlerLabel: 'webhook handler, sealed inbox on node:sqlite',
+      loopRowsPerSecond: baseline,
+      ingest,
+      loopSettings,
+      p99LimitMs: 15,
+      options,
+    })
   },
 }
 

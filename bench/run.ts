@@ -6,9 +6,10 @@
 import { row as b1 } from './b1-signature.ts'
 import { row as b2 } from './b2-ingress.ts'
 import { row as b3 } from './b3-sqlite-ingest.ts'
+import { row as b4 } from './b4-postgres-ingest.ts'
 import { parseOptions, runRows } from './lib/runner.ts'
 
-const ALL = [b1, b2, b3]
+const ALL = [b1, b2, b3, b4]
 const options = parseOptions()
 const unknown = options.rows.filter((id) => !ALL.some((r) => r.id === id))
 if (unknown.length > 0)

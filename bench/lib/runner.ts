@@ -114,7 +114,7 @@ export async function startServer(kind: string, args: readonly string[] = []): P
   const next = childMessages(child)
   const ready = await next((m) => 'ready' in m)
   const settings =
-    kind === 'handler-sqlite'
+    kind === 'handler-sqlite' || kind === 'handler-pg'
       ? ((await next((m) => 'settings' in m))['settings'] as Record<string, unknown>)
       : undefined
   return {
@@ -361,4 +361,62 @@ export function medianOf<T extends object>(runs: readonly T[]): T {
     if (typeof value === 'number') out[key] = median(runs.map((r) => (r as Record<string, number>)[key] ?? Number.NaN))
   }
   return out as T
+}
+
+/** The result of an ingest row (B3, B4): a store's INSERT loop against the webhook handler on that store. */
+export function ingestResult(input: {
+  id: string
+  title: string
+  baseline: string
+  target: string
+  loopLabel: string
+  handlerLabel: string
+  loopRowsPerSecond: number[]
+  ingest: HttpMeasure[]
+  loopSettings: Record<string, unknown> | undefined
+  p99LimitMs: number
+  notes?: string[]
+  options: BenchOptions
+}): RowResult {
+  const base = median(input.loopRowsPerSecond)
+  const m = medianOf(input.ingest)
+  const ratio = m.rps / base
+  return {
+    id: input.id,
+    title: input.title,
+    baseline: input.baseline,
+    target: input.target,
+    settings: { ...m.settings, 'INSERT loop': JSON.stringify(input.loopSettings) },
+    lines: [
+      { label: input.loopLabel, cells: { 'rows/s': fmt.int(base), '× baseline': fmt.ratio(1) } },
+      {
+        label: input.handlerLabel,
+        cells: {
+          'rows/s': fmt.int(m.rps),
+          '× baseline': fmt.ratio(ratio),
+          'CPU µs / request': fmt.us(m.cpuUsPerRequest),
+          p50: fmt.ms(m.p50),
+          p99: fmt.ms(m.p99),
+        },
+      },
+    ],
+    verdict: `${fmt.ratio(ratio)} baseline rows/s, p99 ${fmt.ms(m.p99)}`,
+    pass: ratio >= 1.5 && m.p99 <= input.p99LimitMs && m.non2xx === 0,
+    notes: [...(input.notes ?? []), ...(m.non2xx > 0 ? [`${m.non2xx} non-2xx answers (median run)`] : [])],
+    runs: input.options.runs,
+    seconds: input.options.seconds,
+  }
+}
+
+/** Runs a store's one-row-per-commit INSERT loop child (`sqlite-loop`, `pg-loop`) once: rows/s and its settings. */
+export async function insertLoop(
+  kind: 'sqlite-loop' | 'pg-loop',
+  target: string,
+  seconds: number,
+): Promise<{ rowsPerSecond: number; settings: Record<string, unknown> | undefined }> {
+  const messages = await runChild(kind, [target, String(seconds)])
+  const done = messages.find((m) => 'rows' in m) as { rows: number; seconds: number } | undefined
+  if (done === undefined) throw new Error('the INSERT loop reported nothing')
+  const settings = messages.find((m) => 'settings' in m)?.['settings'] as Record<string, unknown> | undefined
+  return { rowsPerSecond: done.rows / done.seconds, settings }
 }

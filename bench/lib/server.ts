@@ -2,13 +2,14 @@
  * @module bench/lib/server
  * The process under test, started by `runner.ts` (pinned to its own core): `node server.ts <kind>
  * [dbPath]`. It says `{ ready: port }` over IPC, answers `cpu` with `process.cpuUsage()` and exits
- * on `stop`. `sqlite-loop` is the B3 baseline: it inserts one row per commit for the given seconds
- * and reports `{ rows, seconds }`.
+ * on `stop`. `sqlite-loop` (B3) and `pg-loop` (B4, 8 concurrent clients) are the baselines: they
+ * insert one row per commit for the given seconds and report `{ rows, seconds }`.
  */
 import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type RequestListener } from 'node:http'
 import { openSealedInbox } from '../../src/agent/sealed-inbox.ts'
 import type { Database } from '../../src/db/queryable.ts'
+import { openPostgresDatabase } from '../../src/db/postgres.ts'
 import { openSQLiteDatabase } from '../../src/db/sqlite.ts'
 import { generateVaultKey, parseVaultKeys } from '../../src/tokens/keyring.ts'
 import { createVault } from '../../src/tokens/seal.ts'
@@ -66,29 +67,42 @@ async function listener(): Promise<RequestListener> {
       await reportSettings(db)
       return createNodeWebhookHandler({ keys: [BENCH_KEY], inbox: await openSealedInbox(db, vault()) })
     }
+    case 'handler-pg': {
+      const db = openPostgresDatabase({ connectionString: dbPath, pool: { max: 8 } })
+      await reportSettings(db)
+      return createNodeWebhookHandler({ keys: [BENCH_KEY], inbox: await openSealedInbox(db, vault()) })
+    }
     default:
       throw new Error(`unknown server kind ${kind}`)
   }
 }
 
-/** The B3 baseline: the inbox's own table and INSERT, a sealed payload of the same size, one commit each. */
-async function sqliteLoop(): Promise<void> {
-  const db = openSQLiteDatabase(dbPath)
+/** The B3/B4 baselines: the inbox's own table and INSERT, a sealed payload of the same size, one commit each. */
+async function insertLoop(clients: number): Promise<void> {
+  const db =
+    kind === 'pg-loop'
+      ? openPostgresDatabase({ connectionString: dbPath, pool: { max: clients } })
+      : openSQLiteDatabase(dbPath)
   await migrateInbox(db)
   const payload = vault().seal(new Uint8Array(1250), { purpose: 'webhook-inbox', row: 'bench' })
   const deadline = performance.now() + Number(secondsArg) * 1000
   const started = performance.now()
+  let next = 0
   let rows = 0
-  while (performance.now() < deadline) {
-    await db.query(
-      `INSERT INTO webhook_inbox
+  const client = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const n = next++
+      await db.query(
+        `INSERT INTO webhook_inbox
          (id, received_at, agent, conversation_id, kind, payload, payload_format, state, attempts, available_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $2)
        ON CONFLICT (id) DO NOTHING`,
-      [`row-${rows}`, Date.now(), 'brands/bench/agents/bench', `conv-${rows % 997}`, 'message', payload, 'sealed'],
-    )
-    rows++
+        [`row-${n}`, Date.now(), 'brands/bench/agents/bench', `conv-${n % 997}`, 'message', payload, 'sealed'],
+      )
+      rows++
+    }
   }
+  await Promise.all(Array.from({ length: clients }, client))
   const seconds = (performance.now() - started) / 1000
   await reportSettings(db)
   await db.close()
@@ -97,6 +111,12 @@ async function sqliteLoop(): Promise<void> {
 
 /** The durability settings actually in effect on this connection. */
 async function reportSettings(db: Database): Promise<void> {
+  if (db.dialect === 'postgres') {
+    const show = async (name: string): Promise<unknown> =>
+      Object.values((await db.query(`SHOW ${name}`)).rows[0] ?? {})[0]
+    send({ settings: { synchronous_commit: await show('synchronous_commit'), fsync: await show('fsync') } })
+    return
+  }
   const synchronous = (await db.query<{ synchronous: number }>('PRAGMA synchronous')).rows[0]?.synchronous
   const journal = (await db.query<{ journal_mode: string }>('PRAGMA journal_mode')).rows[0]?.journal_mode
   send({ settings: { synchronous: SYNCHRONOUS[synchronous ?? -1] ?? String(synchronous), journal } })
@@ -109,8 +129,8 @@ process.on('message', (message) => {
   if (message === 'stop') process.exit(0)
 })
 
-if (kind === 'sqlite-loop') {
-  await sqliteLoop()
+if (kind === 'sqlite-loop' || kind === 'pg-loop') {
+  await insertLoop(kind === 'pg-loop' ? 8 : 1)
   process.disconnect()
 } else {
   const server = createServer({ keepAliveTimeout: 60_000 }, await listener())

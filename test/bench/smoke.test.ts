@@ -1,7 +1,8 @@
 /**
- * The benchmark harness runs end to end (issue 10): one short run of every row, written to a
- * temporary directory. Only that it runs and writes well-formed results is checked, never a
- * figure against a target: speed is the business of `npm run bench`, not of the test suite.
+ * The benchmark harness runs end to end (issue 10): one short run of the rows B1–B3, written to a
+ * temporary directory (B4 is left out: starting a PostgreSQL cluster would double the time). Only
+ * that it runs and writes well-formed results is checked, never a figure against a target: speed
+ * is the business of `npm run bench`, not of the test suite.
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -13,10 +14,10 @@ import { promisify } from 'node:util'
 
 const ROOT = new URL('../../', import.meta.url).pathname
 
-test('npm run bench -- --smoke runs every row and writes a result file per row and the document', async (t) => {
+test('npm run bench -- --smoke runs B1-B3 and writes a result file per row and the document', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'bm-bench-'))
   t.after(() => rmSync(out, { recursive: true, force: true }))
-  await promisify(execFile)(process.execPath, [join(ROOT, 'bench/run.ts'), '--smoke', '--out', out], {
+  await promisify(execFile)(process.execPath, [join(ROOT, 'bench/run.ts'), 'B1', 'B2', 'B3', '--smoke', '--out', out], {
     cwd: ROOT,
     timeout: 60_000,
   })
