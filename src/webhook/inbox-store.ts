@@ -61,7 +61,10 @@ export interface InboxStore {
 
 export interface OpenInboxStoreOptions {
   sealer?: PayloadSealer
-  /** How `record` commits (default: the database's shared group commit, docs/jobs.md "Group commit"). */
+  /**
+   * @internal How `record` commits (default: the database's shared group commit, docs/jobs.md
+   * "Group commit"); the tests pass their own to inject faults.
+   */
   groupCommit?: GroupCommit
 }
 
