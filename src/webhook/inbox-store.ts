@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto'
 import type { Database } from '../db/queryable.ts'
 import { InvalidArgumentError } from '../errors.ts'
+import type { GroupCommit } from '../jobs/group-commit.ts'
 import { createJobTable, type JobRow, type JobTable } from '../jobs/job-table.ts'
 import { migrateInbox } from './inbox-schema.ts'
 import { parseWebhookEvent } from './parse-event.ts'
@@ -62,12 +63,17 @@ export interface InboxStore {
 
 export interface OpenInboxStoreOptions {
   sealer?: PayloadSealer
+  /**
+   * @internal How `record` commits (default: the database's shared group commit, docs/jobs.md
+   * "Group commit"); the tests pass their own to inject faults.
+   */
+  groupCommit?: GroupCommit
 }
 
 /** Migrates the inbox tables and returns the store. */
 export async function openInboxStore(db: Database, options: OpenInboxStoreOptions = {}): Promise<InboxStore> {
   await migrateInbox(db)
-  return new SQLInboxStore(db, options.sealer)
+  return new SQLInboxStore(db, options.sealer, options.groupCommit)
 }
 
 type PayloadFormat = 'sealed' | 'plain' | 'stripped'
@@ -82,20 +88,22 @@ class SQLInboxStore implements InboxStore {
   /** Done and dead deliveries are kept: the row is the dedupe key until `purge`. */
   readonly #jobs: JobTable<InboxRow>
 
-  constructor(db: Database, sealer: PayloadSealer | undefined) {
+  constructor(db: Database, sealer: PayloadSealer | undefined, groupCommit: GroupCommit | undefined) {
     this.#db = db
     this.#sealer = sealer
     this.#jobs = createJobTable<InboxRow>(db, {
       table: 'webhook_inbox',
       createdColumn: 'received_at',
       finished: 'keep',
+      ...(groupCommit === undefined ? {} : { groupCommit }),
     })
   }
 
   async record(input: { event: WebhookEvent; rawBody: Uint8Array; receivedAt: number }): Promise<'new' | 'duplicate'> {
     const { event, receivedAt } = input
     const { payload, format } = await this.#encode(input.rawBody, `webhook_inbox:${event.dedupeKey}`)
-    const { rowCount } = await this.#db.query(
+    // Sealed before joining a batch: the shared transaction holds only the INSERT.
+    const rowCount = await this.#jobs.enqueue(
       `INSERT INTO webhook_inbox
          (id, received_at, agent, conversation_id, kind, payload, payload_format, state, attempts, available_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $2)

@@ -52,7 +52,10 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8A
       chunks.push(chunk)
     }
     req.on('data', onData)
-    req.once('end', () => resolve(new Uint8Array(Buffer.concat(chunks, size))))
+    // A Buffer is a Uint8Array: one chunk is used as is, several are joined once (no second copy).
+    req.once('end', () =>
+      resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size)),
+    )
     req.once('error', () => resolve('aborted'))
     req.once('close', () => {
       if (!req.complete) resolve('aborted')
