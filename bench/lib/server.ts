@@ -38,6 +38,7 @@ const stubInbox: InboxStore = {
   fail: async () => {},
   quarantine: async () => 'new',
   purge: async () => ({ deliveries: 0, quarantined: 0 }),
+  backlog: async () => ({ pending: 0, oldestReceivedAt: undefined }),
 }
 
 const vault = () => createVault(parseVaultKeys(generateVaultKey({ keyId: 'bench' })))
