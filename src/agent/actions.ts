@@ -26,7 +26,7 @@ export async function executeAction(turn: ConversationTurn, action: SignInAction
     case 'send-sign-in-prompt':
       return sendSignInPrompt(turn, action)
     case 'discard-sign-in-prompt':
-      await runtime.pending.delete(runtime.agentName, conversationId)
+      await runtime.pending.delete(turn.key.agent, conversationId)
       return undefined
     case 'exchange-code':
       return exchangeHeldCode(turn)
@@ -47,7 +47,7 @@ export async function executeAction(turn: ConversationTurn, action: SignInAction
       await revokeAndDelete(turn)
       return undefined
     case 'delete-tokens':
-      await runtime.tokens.delete(tokenKeyOf(runtime, conversationId))
+      await runtime.tokens.delete(tokenKeyOf(runtime, turn.key))
       return undefined
     case 'emit':
       await callHook(turn, action)
@@ -60,7 +60,7 @@ async function sendSignInPrompt(turn: ConversationTurn, action: ActionOf<'send-s
   const { runtime, conversationId } = turn
   const codeVerifier = generateCodeVerifier()
   const pending = {
-    agent: runtime.agentName,
+    agent: turn.key.agent,
     conversation: conversationId,
     provider: runtime.providerId,
     scopes: action.scopes,
@@ -89,14 +89,14 @@ async function sendSignInPrompt(turn: ConversationTurn, action: ActionOf<'send-s
  */
 async function revokeAndDelete(turn: ConversationTurn): Promise<void> {
   const { runtime, conversationId } = turn
-  const key = tokenKeyOf(runtime, conversationId)
-  const record = await readGrant(runtime, conversationId)
+  const key = tokenKeyOf(runtime, turn.key)
+  const record = await readGrant(runtime, turn.key)
   const deleteLocal = (): Promise<boolean> => runtime.tokens.delete(key)
   if (record?.status !== 'active') {
     await deleteLocal()
     return
   }
-  const attempts = await revokeAndForget(runtime, record.tokens, deleteLocal)
+  const attempts = await revokeAndForget({ ...runtime, agentName: key.agent }, record.tokens, deleteLocal)
   runtime.logger.info({ conversationId, revocations: attempts.map((a) => a.outcome) }, 'signed out')
 }
 

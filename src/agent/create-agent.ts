@@ -80,6 +80,7 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
       inbox,
       clock: runtime.clock,
       logger,
+      agents: channel.agents,
       onRecorded: () => running.wake(),
     })
     node = createNodeWebhookHandler(receiver)
@@ -94,7 +95,7 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
       },
     )
     revocationRetries = startRevocationRetries(runtime, options.revocationRetryIntervalMs ?? 30_000)
-    logger.info({ channel: channel.id, agent: runtime.agentName }, 'agent started')
+    logger.info({ channel: channel.id, agents: runtime.agents }, 'agent started')
   }
 
   return {
@@ -194,7 +195,7 @@ async function buildRuntime(
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   })
   return {
-    agentName: channel.agents[0] ?? '',
+    agents: channel.agents,
     channel: { id: channel.id, signIn: channel.signIn, client: client as AgentRuntime['channel']['client'] },
     providerId: grantProviderId(provider),
     provider,

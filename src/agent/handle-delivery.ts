@@ -10,20 +10,29 @@
  * for the one `exchange-code` the machine may ask for.
  */
 import { toInboundMessage } from '../channel/business-messages/inbound.ts'
-import type { InboundMessage } from '../channel/types.ts'
+import type { ConversationKey, InboundMessage } from '../channel/types.ts'
 import type { SignInEvent } from '../flow/types.ts'
 import { isAllowedRedirectURI } from '../oauth/redirect-uris.ts'
 import { hashAuthorizationCode } from '../signin-store/exchange-markers.ts'
+import { routedAgent } from '../webhook/route-agent.ts'
 import type { WebhookEvent } from '../webhook/types.ts'
 import { executeAction } from './actions.ts'
 import { runHandler } from './handler-context.ts'
 import type { AgentRuntime } from './runtime.ts'
 import { ConversationTurn } from './turn.ts'
 
-/** The conversation a delivery belongs to, if the runner acts on it at all. */
-export function conversationOf(event: WebhookEvent): string | undefined {
+/** The key of the conversation a delivery belongs to, if the runner acts on it at all. */
+export function conversationKeyOf(runtime: AgentRuntime, event: WebhookEvent): ConversationKey | undefined {
   const inbound = toInboundMessage(event)
-  return inbound.kind === 'ignored' ? undefined : inbound.conversationId
+  const agent = routedAgent(runtime.agents, event.agent)
+  if (inbound.kind === 'ignored' || agent === undefined) return undefined
+  return { channel: runtime.channel.id, agent, conversation: inbound.conversationId }
+}
+
+/** The processor's lock for a delivery: its conversation's key (one delivery at a time each). */
+export function conversationOf(runtime: AgentRuntime, event: WebhookEvent): string | undefined {
+  const key = conversationKeyOf(runtime, event)
+  return key === undefined ? undefined : JSON.stringify([key.channel, key.agent, key.conversation])
 }
 
 /** Processes delivery `deliveryId` (its parsed `event`). Throws on infrastructure failures (retry). */
@@ -33,7 +42,16 @@ export async function handleDelivery(runtime: AgentRuntime, deliveryId: string, 
     runtime.logger.debug({ deliveryId, what: inbound.what }, 'delivery needs no action')
     return
   }
-  const turn = await ConversationTurn.open(runtime, inbound.conversationId)
+  const key = conversationKeyOf(runtime, event)
+  if (key === undefined) {
+    // The receiver ignores these already (W18); a row recorded under another agent list is not ours either.
+    runtime.logger.warn(
+      { deliveryId, channel: runtime.channel.id, agent: event.agent },
+      'delivery for an agent not served here; ignored',
+    )
+    return
+  }
+  const turn = await ConversationTurn.open(runtime, key)
   turn.user = inbound.user
   if (turn.crashed !== undefined) await resumeCrashedRun(turn)
   if (turn.lastDeliveryId === deliveryId) return // processed before a crash kept the inbox from hearing
@@ -109,7 +127,7 @@ async function authorizationEvent(
         return { type: 'code-without-pending-sign-in', duplicate: true }
       }
       if (turn.state.kind === 'awaiting-sign-in') {
-        const live = await runtime.pending.get(runtime.agentName, conversationId, runtime.clock.now())
+        const live = await runtime.pending.get(turn.key.agent, conversationId, runtime.clock.now())
         if (live === undefined) return { type: 'code-without-pending-sign-in', duplicate: false }
       }
       turn.holdCode({ code: result.code, redirectUri: result.redirectUri })

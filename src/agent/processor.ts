@@ -114,7 +114,7 @@ export class InboxProcessor {
   }
 
   async #process(item: ClaimedDelivery): Promise<void> {
-    const conversationId = conversationOf(item.event) ?? `delivery:${item.id}`
+    const conversationId = conversationOf(this.#runtime, item.event) ?? `delivery:${item.id}`
     try {
       await this.#locks.run(conversationId, () => handleDelivery(this.#runtime, item.id, item.event))
       await this.#inbox.complete(item.id)

@@ -42,7 +42,7 @@ export const DEFAULT_REVOCATION_POLICY: RevocationPolicy = {
   batchSize: 50,
 }
 
-/** What revocation needs from the agent. */
+/** What revocation needs from the agent, for one platform agent's grants (the queue is per channel, agent, provider). */
 export interface RevocationDeps {
   readonly agentName: string
   readonly providerId: string
@@ -150,6 +150,21 @@ export interface RetryPassResult {
   readonly givenUp: number
 }
 
+/** What the retry loop needs: revocation's deps for every platform agent the process serves. */
+export type RevocationRetryDeps = Omit<RevocationDeps, 'agentName'> & { readonly agents: readonly string[] }
+
+/** One pass over every served agent's queue. */
+async function retryAllDueRevocations(deps: RevocationRetryDeps): Promise<RetryPassResult> {
+  const total = { revoked: 0, retrying: 0, givenUp: 0 }
+  for (const agentName of deps.agents) {
+    const result = await retryDueRevocations({ ...deps, agentName })
+    total.revoked += result.revoked
+    total.retrying += result.retrying
+    total.givenUp += result.givenUp
+  }
+  return total
+}
+
 /** One pass: drops rows past the horizon, then retries the due rows of this agent and provider. */
 async function retryDueRevocations(deps: RevocationDeps): Promise<RetryPassResult> {
   const policy = deps.revocationPolicy ?? DEFAULT_REVOCATION_POLICY
@@ -217,11 +232,11 @@ function failureCode(err: unknown): string {
   return err instanceof Error ? err.name : 'non-error'
 }
 
-/** Runs {@link retryDueRevocations} now and then every `intervalMs` (unref'd timer) until stopped. */
-export function startRevocationRetries(deps: RevocationDeps, intervalMs: number): IntervalTask {
+/** Runs {@link retryDueRevocations} for every agent now and then every `intervalMs` (unref'd timer) until stopped. */
+export function startRevocationRetries(deps: RevocationRetryDeps, intervalMs: number): IntervalTask {
   return startIntervalTask(async () => {
     try {
-      const result = await retryDueRevocations(deps)
+      const result = await retryAllDueRevocations(deps)
       if (result.revoked + result.retrying + result.givenUp > 0)
         deps.logger.debug({ ...result }, 'revocation retry pass')
     } catch (err) {
