@@ -16,6 +16,7 @@
 import { systemClock, type Clock } from '../core/clock.ts'
 import { InvalidArgumentError } from '../errors.ts'
 import type { Database, Queryable } from './queryable.ts'
+import { SchemaVersionError } from './store-error.ts'
 
 /**
  * One migration: a script of `;`-separated statements (run by `Queryable.exec`), or a function
@@ -82,6 +83,9 @@ export async function migrate(
        )`,
     )
     const done = await appliedVersions(tx, namespace)
+    // A newer release migrated this database: its rows may mean something this code cannot read (S10).
+    const newest = Math.max(0, ...done)
+    if (newest > migrations.length) throw new SchemaVersionError(namespace, newest, migrations.length)
     const applied: number[] = []
     for (const [index, migration] of migrations.entries()) {
       const version = index + 1
