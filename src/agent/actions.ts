@@ -19,14 +19,14 @@ type ActionOf<T extends SignInAction['type']> = Extract<SignInAction, { type: T 
 
 /** The executor `ConversationTurn.drain` runs. */
 export async function executeAction(turn: ConversationTurn, action: SignInAction): Promise<SignInEvent | undefined> {
-  const { runtime, conversationId } = turn
+  const { runtime } = turn
   const text = (key: ActionOf<'reply'>['messageKey'], params: ActionOf<'reply'>['params']): string =>
     renderMessage(key, { params, overrides: runtime.messages })
   switch (action.type) {
     case 'send-sign-in-prompt':
       return sendSignInPrompt(turn, action)
     case 'discard-sign-in-prompt':
-      await runtime.pending.delete(turn.key.agent, conversationId)
+      await runtime.pending.delete(turn.key)
       return undefined
     case 'exchange-code':
       return exchangeHeldCode(turn)
@@ -57,11 +57,10 @@ export async function executeAction(turn: ConversationTurn, action: SignInAction
 
 /** A fresh verifier and pending record (replacing any older one, P6), then the chip (S256 always, P3). */
 async function sendSignInPrompt(turn: ConversationTurn, action: ActionOf<'send-sign-in-prompt'>): Promise<undefined> {
-  const { runtime, conversationId } = turn
+  const { runtime } = turn
   const codeVerifier = generateCodeVerifier()
   const pending = {
-    agent: turn.key.agent,
-    conversation: conversationId,
+    ...turn.key,
     provider: runtime.providerId,
     scopes: action.scopes,
     codeVerifier,

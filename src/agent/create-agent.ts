@@ -14,16 +14,15 @@ import { ConfigError } from '../errors.ts'
 import { createFlowPolicy } from '../flow/policy.ts'
 import { OAuthProvider, resolveProvider } from '../oauth/provider.ts'
 import { createExchangeMarkers } from '../signin-store/exchange-markers.ts'
-import { migrateSignInStore } from '../signin-store/migrations.ts'
 import { createPendingSignInStore } from '../signin-store/pending-signins.ts'
 import { parseVaultKeys } from '../tokens/keyring.ts'
-import { migrateTokenStore } from '../tokens/migrations.ts'
-import { createRevocationQueue, migrateRevocationQueue } from '../tokens/revocation-queue.ts'
+import { createRevocationQueue } from '../tokens/revocation-queue.ts'
 import { createVault, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
 import { createNodeWebhookHandler } from '../webhook/node-adapter.ts'
 import { createWebhookReceiver } from '../webhook/receiver.ts'
-import { createFlowStateStore, migrateFlowStateStore } from './flow-state-store.ts'
+import { createFlowStateStore } from './flow-state-store.ts'
+import { migrateAgentStores } from './store-migrations.ts'
 import type { IntervalTask } from './interval-task.ts'
 import { startMaintenance } from './maintenance.ts'
 import { InboxProcessor } from './processor.ts'
@@ -175,10 +174,7 @@ async function buildRuntime(
   const db = options.database
   const clock = options.clock ?? systemClock
   const fetch = options.fetch ?? globalThis.fetch
-  await migrateTokenStore(db)
-  await migrateSignInStore(db)
-  await migrateFlowStateStore(db)
-  await migrateRevocationQueue(db)
+  await migrateAgentStores(db)
   const provider =
     options.provider instanceof OAuthProvider
       ? options.provider

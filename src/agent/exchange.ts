@@ -30,7 +30,7 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
   if (held === undefined) return recoverExchange(turn)
   const { runtime, conversationId } = turn
   const now = runtime.clock.now()
-  const consumed = await runtime.pending.consume(turn.key.agent, conversationId, now)
+  const consumed = await runtime.pending.consume(turn.key, now)
   if (consumed === undefined || consumed.expired) {
     return { type: 'exchange-failed', kind: 'invalid_grant', description: 'no live pending sign-in' }
   }

@@ -127,7 +127,7 @@ async function authorizationEvent(
         return { type: 'code-without-pending-sign-in', duplicate: true }
       }
       if (turn.state.kind === 'awaiting-sign-in') {
-        const live = await runtime.pending.get(turn.key.agent, conversationId, runtime.clock.now())
+        const live = await runtime.pending.get(turn.key, runtime.clock.now())
         if (live === undefined) return { type: 'code-without-pending-sign-in', duplicate: false }
       }
       turn.holdCode({ code: result.code, redirectUri: result.redirectUri })

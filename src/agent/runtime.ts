@@ -67,7 +67,7 @@ export function grantProviderId(provider: {
 
 /** The token-store key of a conversation's grant with the agent's provider. */
 export function tokenKeyOf(runtime: AgentRuntime, key: ConversationKey): TokenKey {
-  return { agent: key.agent, conversation: key.conversation, provider: runtime.providerId }
+  return { channel: key.channel, agent: key.agent, conversation: key.conversation, provider: runtime.providerId }
 }
 
 /**

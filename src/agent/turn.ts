@@ -60,7 +60,7 @@ export class ConversationTurn {
 
   /** Loads the conversation's stored state (or `signed-out`). */
   static async open(runtime: AgentRuntime, key: ConversationKey): Promise<ConversationTurn> {
-    return new ConversationTurn(runtime, key, await runtime.states.get(key.agent, key.conversation))
+    return new ConversationTurn(runtime, key, await runtime.states.get(key))
   }
 
   /** The channel's conversation id (`key.conversation`). */
@@ -183,7 +183,7 @@ export class ConversationTurn {
   #write(record: FlowRecord): Promise<void> {
     const { runtime } = this
     const write = this.#writes.then(async () => {
-      this.#version = await runtime.states.save(this.key.agent, this.conversationId, record, this.#version)
+      this.#version = await runtime.states.save(this.key, record, this.#version)
     })
     this.#writes = write.catch(() => undefined)
     return write

@@ -91,3 +91,6 @@ export type OutgoingMessage =
     }
   /** A text with a chip that asks for a human (live agent). */
   | { readonly type: 'live-agent-offer'; readonly text: string }
+
+/** The Business Messages channel's id: the channel of every row stored before there were channels. */
+export const BUSINESS_MESSAGES = 'business-messages' satisfies ChannelId

@@ -16,6 +16,7 @@
 import { systemClock, type Clock } from '../core/clock.ts'
 import { InvalidArgumentError } from '../errors.ts'
 import type { Database, Queryable } from './queryable.ts'
+import type { Vault } from '../tokens/seal.ts'
 import { SchemaVersionError } from './store-error.ts'
 
 /**
@@ -23,11 +24,32 @@ import { SchemaVersionError } from './store-error.ts'
  * producing it per dialect. Spell table names out rather than interpolating constants: a shipped
  * migration's text must never change, even when a constant is renamed.
  */
-export type Migration = string | ((dialect: Database['dialect']) => string)
+export type Migration = string | ((dialect: Database['dialect']) => string) | DataMigration
+
+/**
+ * A schema change that also rewrites existing rows, e.g. re-sealing them under a new seal context
+ * (issue 9's channel key): it needs what only `bm-oauth migrate` is given (the vault). Without it, a
+ * store with rows to rewrite is refused as older than the code (`ERR_SCHEMA_VERSION`), so a process
+ * that merely starts never leaves rows it cannot read; an empty store is migrated at once.
+ */
+export interface DataMigration {
+  readonly schema: string | ((dialect: Database['dialect']) => string)
+  /** Whether rows exist that {@link rewrite} must touch (asked before the schema change). */
+  needsRewrite(tx: Queryable): Promise<boolean>
+  /** Rewrites the rows after the schema change, in the same transaction. */
+  rewrite(tx: Queryable, data: MigrationData): Promise<void>
+}
+
+/** What a {@link DataMigration} may need: the vault, to re-seal rows. */
+export interface MigrationData {
+  readonly vault: Vault
+}
 
 export interface MigrateOptions {
   /** Source of `applied_at` (default: the system clock). */
   clock?: Clock
+  /** Given by `bm-oauth migrate` only (every instance stopped): lets data migrations run. */
+  data?: MigrationData
 }
 
 export interface MigrateResult {
@@ -90,7 +112,15 @@ export async function migrate(
     for (const [index, migration] of migrations.entries()) {
       const version = index + 1
       if (done.has(version)) continue
-      await tx.exec(renderMigration(migration, db.dialect))
+      if (typeof migration === 'object') {
+        const rewrite = await migration.needsRewrite(tx)
+        if (rewrite && options.data === undefined)
+          throw new SchemaVersionError(namespace, version - 1, migrations.length)
+        await tx.exec(renderMigration(migration.schema, db.dialect))
+        if (rewrite && options.data !== undefined) await migration.rewrite(tx, options.data)
+      } else {
+        await tx.exec(renderMigration(migration, db.dialect))
+      }
       await tx.query('INSERT INTO schema_migrations (namespace, version, applied_at) VALUES ($1, $2, $3)', [
         namespace,
         version,
@@ -111,7 +141,7 @@ async function appliedVersions(tx: Queryable, namespace: string): Promise<Set<nu
 }
 
 /** Expands the dialect placeholders of a migration script. */
-export function renderMigration(migration: Migration, dialect: Database['dialect']): string {
+export function renderMigration(migration: DataMigration['schema'], dialect: Database['dialect']): string {
   const script = typeof migration === 'function' ? migration(dialect) : migration
   return script.replaceAll('{{blob}}', dialect === 'postgres' ? 'BYTEA' : 'BLOB')
 }

@@ -12,6 +12,7 @@
  *   timeout, 5xx, 429) stay in the queue, which the running agent retries (R8). The report says
  *   what happened to each grant.
  */
+import { BUSINESS_MESSAGES } from '../channel/types.ts'
 import { enqueueRevocations, isFinalRefusal, revokeAndForget } from '../agent/revocation.ts'
 import { systemClock, type Clock } from '../core/clock.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
@@ -161,11 +162,15 @@ export async function revokeSignIns(
   const lazyProvider = (): Promise<OAuthProvider> => (provider ??= deps.resolveProvider())
   const results: GrantRevocation[] = []
   for (const grant of grants) {
-    const key: TokenKey = { agent, conversation, provider: grant.provider }
+    const key: TokenKey = { channel: grant.channel, agent, conversation, provider: grant.provider }
     const outcome = await forgetGrant(deps, key, lazyProvider)
     results.push({ provider: grant.provider, subject: grant.subject ?? null, ...outcome })
   }
-  const pendingSignInDeleted = await deps.stores.pendingSignIns.delete(agent, conversation)
+  const pendingSignInDeleted = await deps.stores.pendingSignIns.delete({
+    channel: BUSINESS_MESSAGES,
+    agent,
+    conversation,
+  })
   return { agent, conversation, grants: results, pendingSignInDeleted }
 }
 

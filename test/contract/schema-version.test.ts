@@ -17,7 +17,12 @@ import { storeFixtures, withDatabase } from './token-store-fixtures.ts'
 
 const vaultKeys = generateVaultKey({ keyId: 'k1' })
 const vault = createVault(parseVaultKeys(vaultKeys))
-const key = { agent: 'brands/1/agents/2', conversation: 'c-1', provider: 'https://bank.example' }
+const key = {
+  channel: 'business-messages',
+  agent: 'brands/1/agents/2',
+  conversation: 'c-1',
+  provider: 'https://bank.example',
+}
 
 const schemaVersion = (known: number, found: number) => (err: unknown) => {
   assert.ok(isBmOAuthError(err, 'ERR_SCHEMA_VERSION'), String(err))

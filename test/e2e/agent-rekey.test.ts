@@ -66,7 +66,11 @@ test('S3 rekey re-seals conversation states and queued revocations: an agent wit
     assert.equal(report.tokens.rekeyed, 1)
 
     const onlyNew = createVault(parseVaultKeys(newKey))
-    const stored = await createFlowStateStore(db, onlyNew, Date.now).get(agent, conversationId)
+    const stored = await createFlowStateStore(db, onlyNew, Date.now).get({
+      channel: 'business-messages',
+      agent,
+      conversation: conversationId,
+    })
     assert.equal(stored?.record.state.kind, 'signed-in')
     const [claimed] = await createRevocationQueue(db, onlyNew).claimDue(agent, provider, Date.now(), {
       leaseMs: 0,

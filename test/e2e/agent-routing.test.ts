@@ -138,6 +138,12 @@ test('W18 two listed agents each answer their own conversation and keep their ow
   assert.deepEqual(await flowStateAgents(onB), [agentB])
   const tokens = createSQLTokenStore(db, createVault(parseVaultKeys(world.vaultKeys)))
   const provider = world.provider.issuer
-  assert.equal((await tokens.get({ agent: agentB, conversation: onB, provider }))?.status, 'active')
-  assert.equal(await tokens.get({ agent: agentA, conversation: onB, provider }), undefined)
+  assert.equal(
+    (await tokens.get({ channel: 'business-messages', agent: agentB, conversation: onB, provider }))?.status,
+    'active',
+  )
+  assert.equal(
+    await tokens.get({ channel: 'business-messages', agent: agentA, conversation: onB, provider }),
+    undefined,
+  )
 })
