@@ -40,8 +40,7 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
     runtime.logger.warn({ conversationId }, 'pending sign-in belongs to another provider; code not exchanged')
     return { type: 'exchange-failed', kind: 'invalid_grant', description: 'pending sign-in was for another provider' }
   }
-  const context = { agent: turn.key.agent, conversation: conversationId }
-  if (!(await runtime.markers.claim(hashAuthorizationCode(held.code), now, context))) {
+  if (!(await runtime.markers.claim(hashAuthorizationCode(held.code), now, turn.key))) {
     return { type: 'exchange-failed', kind: 'unknown-outcome' }
   }
   let tokenSet: TokenSet

@@ -13,6 +13,7 @@ import { migrateAgentStores } from '../../src/agent/store-migrations.ts'
 import { migrate } from '../../src/db/migrate.ts'
 import type { Database } from '../../src/db/queryable.ts'
 import { isBmOAuthError } from '../../src/errors.ts'
+import { createExchangeMarkers } from '../../src/signin-store/exchange-markers.ts'
 import { signInStoreMigrations } from '../../src/signin-store/migrations.ts'
 import { createPendingSignInStore } from '../../src/signin-store/pending-signins.ts'
 import { generateVaultKey, parseVaultKeys } from '../../src/tokens/keyring.ts'
@@ -129,6 +130,15 @@ for (const fixture of await storeFixtures()) {
           ['business-messages'],
         )
         assert.equal(await countOf(db, 'bm_pending_revocations'), 1)
+        assert.ok(await createExchangeMarkers(db).claim('b'.repeat(64), T0, WA))
+        const claimed = await db.query<{ channel: string }>(
+          'SELECT channel FROM bm_exchange_markers WHERE code_hash = $1',
+          ['b'.repeat(64)],
+        )
+        assert.deepEqual(
+          claimed.rows.map((r) => r.channel),
+          ['whatsapp'],
+        )
         assert.equal((await migrateAgentStores(db)).tokens?.length, 0, 'a plain start() now finds it current')
 
         // The same row under another channel's same agent and conversation: its seal does not open there.
