@@ -95,7 +95,11 @@ async function revokeAndDelete(turn: ConversationTurn): Promise<void> {
     await deleteLocal()
     return
   }
-  const attempts = await revokeAndForget({ ...runtime, agentName: key.agent }, record.tokens, deleteLocal)
+  const attempts = await revokeAndForget(
+    { ...runtime, channelId: key.channel, agentName: key.agent },
+    record.tokens,
+    deleteLocal,
+  )
   runtime.logger.info({ conversationId, revocations: attempts.map((a) => a.outcome) }, 'signed out')
 }
 

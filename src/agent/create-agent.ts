@@ -93,7 +93,10 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
         ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }),
       },
     )
-    revocationRetries = startRevocationRetries(runtime, options.revocationRetryIntervalMs ?? 30_000)
+    revocationRetries = startRevocationRetries(
+      { ...runtime, channelId: runtime.channel.id },
+      options.revocationRetryIntervalMs ?? 30_000,
+    )
     logger.info({ channel: channel.id, agents: runtime.agents }, 'agent started')
   }
 

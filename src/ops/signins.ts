@@ -209,6 +209,7 @@ async function revokeGrant(
     return { revocation: 'not-configured', detail: `grant is from ${key.provider}, not the configured provider` }
   }
   const revocation = {
+    channelId: key.channel,
     agentName: key.agent,
     providerId: key.provider,
     revocations: deps.stores.revocations,

@@ -78,10 +78,18 @@ async function previousRows(db: Database): Promise<void> {
     'INSERT INTO bm_exchange_markers (code_hash, agent, conversation, claimed_at) VALUES ($1, $2, $3, $4)',
     ['hash-1', AGENT, 'conv-1', T0],
   )
-  await createRevocationQueue(db, vault).enqueue(
-    { agent: AGENT, provider: PROVIDER, token: 'refresh-token-to-revoke', tokenTypeHint: 'refresh_token' },
-    T0,
-    0,
+  const revocation = {
+    purpose: 'pending-revocation',
+    id: 'rev-1',
+    agent: AGENT,
+    provider: PROVIDER,
+    hint: 'refresh_token',
+  }
+  await db.query(
+    `INSERT INTO bm_pending_revocations (id, agent, provider, token_type_hint, key_id, sealed, state, attempts,
+                                         available_at, lease_until, created_at)
+     VALUES ('rev-1', $1, $2, 'refresh_token', 'k1', $3, 'pending', 1, $4, NULL, $4)`,
+    [AGENT, PROVIDER, vault.seal('refresh-token-to-revoke', revocation), T0],
   )
 }
 
@@ -114,7 +122,7 @@ for (const fixture of await storeFixtures()) {
         const applied = await migrateAgentStores(db, { vault })
         assert.deepEqual(
           { ...applied },
-          { tokens: [2], signin_store: [2], agent_flow_state: [2], revocation_queue: [], webhook_inbox: [] },
+          { tokens: [2], signin_store: [2], agent_flow_state: [2], revocation_queue: [3], webhook_inbox: [] },
         )
         const tokens = createSQLTokenStore(db, vault)
         const pending = createPendingSignInStore(db, vault)
@@ -129,7 +137,11 @@ for (const fixture of await storeFixtures()) {
           marker.rows.map((r) => r.channel),
           ['business-messages'],
         )
-        assert.equal(await countOf(db, 'bm_pending_revocations'), 1)
+        const [owed] = await createRevocationQueue(db, vault).claimDue(BM, PROVIDER, T0, { leaseMs: 1, limit: 10 })
+        assert.deepEqual(
+          [owed?.id, owed?.channel, owed?.token],
+          ['rev-1', 'business-messages', 'refresh-token-to-revoke'],
+        )
         assert.ok(await createExchangeMarkers(db).claim('b'.repeat(64), T0, WA))
         const claimed = await db.query<{ channel: string }>(
           'SELECT channel FROM bm_exchange_markers WHERE code_hash = $1',
