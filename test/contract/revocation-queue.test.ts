@@ -140,7 +140,7 @@ for (const fixture of await storeFixtures()) {
         assert.deepEqual(await first.claimDue(entry(''), 'https://as.example', T0 + 29_999, claim), [], 'leased')
       }))
 
-    test('R8 upgrading a version 1 queue keeps its rows: a retry stays due at its time, a lease at its end', () =>
+    test('R8 S9 upgrading a version 1 queue keeps its rows, re-sealed on business-messages: a retry stays due at its time, a lease at its end', () =>
       withDatabase(fixture, async ({ db }) => {
         await migrate(db, 'revocation_queue', revocationQueueMigrations.slice(0, 1))
         const [retrying, leased] = await sealedRows(['token-retry-0123456789', 'token-lease-0123456789'])
