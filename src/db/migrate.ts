@@ -16,7 +16,6 @@
 import { systemClock, type Clock } from '../core/clock.ts'
 import { InvalidArgumentError } from '../errors.ts'
 import type { Database, Queryable } from './queryable.ts'
-import type { Vault } from '../tokens/seal.ts'
 import { SchemaVersionError } from './store-error.ts'
 
 /**
@@ -40,9 +39,16 @@ export interface DataMigration {
   rewrite(tx: Queryable, data: MigrationData): Promise<void>
 }
 
-/** What a {@link DataMigration} may need: the vault, to re-seal rows. */
+/** What a {@link DataMigration} may need: the vault, to re-seal rows (the token vault's shape). */
 export interface MigrationData {
-  readonly vault: Vault
+  readonly vault: MigrationVault
+}
+
+/** The part of the token vault a data migration uses (declared here: the db layer imports no store). */
+export interface MigrationVault {
+  readonly activeKeyId: string
+  seal(plaintext: Uint8Array, context: Readonly<Record<string, string>>): Uint8Array
+  open(sealed: Uint8Array, context: Readonly<Record<string, string>>): Uint8Array
 }
 
 export interface MigrateOptions {

@@ -10,7 +10,7 @@
  * `INSERT … ON CONFLICT DO NOTHING`: exactly one caller, in any process, sees `true`. Markers are
  * kept for longer than Google's 7-day redelivery horizon, then purged.
  */
-import type { ChannelId } from '../channel/types.ts'
+import type { ChannelId } from '../core/conversation-key.ts'
 import { createHash } from 'node:crypto'
 import { InvalidArgumentError } from '../errors.ts'
 import type { Database } from '../db/queryable.ts'

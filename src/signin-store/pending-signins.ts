@@ -17,7 +17,7 @@ import { rekeySealedRows } from '../tokens/rekey.ts'
 import type { SealContext, Vault } from '../tokens/seal.ts'
 import type { RekeyOptions, RekeyResult } from '../tokens/token-store.ts'
 import { splitScopes } from '../tokens/scopes.ts'
-import type { ConversationKey } from '../channel/types.ts'
+import type { ConversationKey } from '../core/conversation-key.ts'
 import { PENDING_SIGNIN_TABLE } from './migrations.ts'
 
 /** Default lifetime of a pending sign-in: 10 minutes (OAuth 2.1 §4.1.2 code lifetime). */

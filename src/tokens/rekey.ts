@@ -8,6 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isBmOAuthError } from '../errors.ts'
+import type { MigrationVault } from '../db/migrate.ts'
 import type { Database, Queryable, Row, SQLValue } from '../db/queryable.ts'
 import type { SealContext, Vault } from './seal.ts'
 import type { RekeyOptions, RekeyResult } from './token-store.ts'
@@ -117,7 +118,7 @@ export interface ResealedTable extends SealedTable {
  * migration's transaction. A row that does not open under the legacy context (a removed key, damage)
  * is left as it is: it was unreadable before and reads as damaged after.
  */
-export async function resealRows(tx: Queryable, vault: Vault, spec: ResealedTable): Promise<void> {
+export async function resealRows(tx: Queryable, vault: MigrationVault, spec: ResealedTable): Promise<void> {
   const selected = [...new Set([...spec.keyColumns, ...(spec.contextColumns ?? [])])].join(', ')
   const { rows } = await tx.query<SealedRow>(`SELECT ${selected}, sealed FROM ${spec.table} WHERE sealed IS NOT NULL`)
   const where = spec.keyColumns.map((c, i) => `${c} = $${i + 3}`).join(' AND ')

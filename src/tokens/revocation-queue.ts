@@ -11,7 +11,7 @@
  * The queue is a job table (src/jobs, docs/jobs.md): a claim leases rows in one statement, so two
  * processes never retry the same row at once; a finished row is deleted.
  */
-import type { ChannelId } from '../channel/types.ts'
+import type { ChannelId } from '../core/conversation-key.ts'
 import { randomUUID } from 'node:crypto'
 import { silentLogger, type Logger } from '../core/logger.ts'
 import { storeMigrator, type Migration, type StoreMigrator } from '../db/migrate.ts'

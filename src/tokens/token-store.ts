@@ -7,7 +7,7 @@
  * no secrets. The SQL implementation is `sql-token-store.ts`; every implementation must pass the
  * shared suite in `test/contract/token-store-contract.ts`.
  */
-import type { ChannelId } from '../channel/types.ts'
+import type { ChannelId } from '../core/conversation-key.ts'
 import type { SealContext } from './seal.ts'
 
 /** Identifies one signed-in user: the conversation on an agent, per OAuth provider. */

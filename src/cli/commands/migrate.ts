@@ -5,10 +5,8 @@
  * with every instance stopped; an agent refuses to start on an older schema (docs/operations.md).
  */
 import type { Command } from 'commander'
-import { migrateAgentStores } from '../../agent/store-migrations.ts'
 import { createLineLogger } from '../../ops/line-logger.ts'
-import { keyringFromConfig, openDatabase } from '../../ops/stores.ts'
-import { createVault } from '../../tokens/seal.ts'
+import { migrateDatabase } from '../../ops/migrate.ts'
 import { printResult, type CLIIO } from '../io.ts'
 import { withJSONOutput } from '../options.ts'
 import { configFromCommand, withConfigOption } from './config-context.ts'
@@ -22,18 +20,12 @@ export function registerMigrateCommand(program: Command, io: CLIIO): void {
     )
   withJSONOutput(withConfigOption(cmd)).action(async (opts: { json: boolean }, c: Command) => {
     const config = await configFromCommand(io, c)
-    const vault = createVault(keyringFromConfig(config))
-    const db = openDatabase(config, createLineLogger(io.stderr))
-    try {
-      const applied = await migrateAgentStores(db, { vault })
-      const changed = Object.entries(applied).filter(([, versions]) => versions.length > 0)
-      printResult(io, opts.json, { applied }, () =>
-        changed.length === 0
-          ? 'The database is up to date.'
-          : changed.map(([namespace, versions]) => `${namespace}: applied version ${versions.join(', ')}`).join('\n'),
-      )
-    } finally {
-      await db.close()
-    }
+    const applied = await migrateDatabase(config, createLineLogger(io.stderr))
+    const changed = Object.entries(applied).filter(([, versions]) => versions.length > 0)
+    printResult(io, opts.json, { applied }, () =>
+      changed.length === 0
+        ? 'The database is up to date.'
+        : changed.map(([namespace, versions]) => `${namespace}: applied version ${versions.join(', ')}`).join('\n'),
+    )
   })
 }
