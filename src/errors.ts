@@ -7,7 +7,7 @@
  * Details live in typed fields, never only in the message, and no field ever holds a token, code,
  * verifier, secret or key. `docs/errors.md` documents every code; a test keeps the two in step.
  */
-import type { StoreConflictError, StoreError } from './db/store-error.ts'
+import type { SchemaVersionError, StoreConflictError, StoreError } from './db/store-error.ts'
 import type { ServiceAccountTokenError } from './google/service-account.ts'
 import type { OAuthProtocolError, OAuthResponseError } from './oauth/errors.ts'
 import type { VaultKeyError } from './tokens/keyring.ts'
@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'ERR_TOKEN_VAULT_DECRYPT'
   | 'ERR_STORE'
   | 'ERR_STORE_CONFLICT'
+  | 'ERR_SCHEMA_VERSION'
   | 'ERR_SIGNIN_REQUIRED'
 
 export interface BmOAuthErrorOptions extends ErrorOptions {
@@ -189,6 +190,7 @@ export type ClassBmOAuthError =
   | VaultDecryptError
   | StoreError
   | StoreConflictError
+  | SchemaVersionError
   | SignInRequiredError
 
 /** The codes without fields, thrown as the generic {@link BmOAuthError} itself: those no class claims. */

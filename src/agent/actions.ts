@@ -20,14 +20,14 @@ type ActionOf<T extends SignInAction['type']> = Extract<SignInAction, { type: T 
 
 /** The executor `ConversationTurn.drain` runs. */
 export async function executeAction(turn: ConversationTurn, action: SignInAction): Promise<SignInEvent | undefined> {
-  const { runtime, conversationId } = turn
+  const { runtime } = turn
   const text = (key: ActionOf<'reply'>['messageKey'], params: ActionOf<'reply'>['params']): string =>
     renderMessage(key, { params, overrides: runtime.messages })
   switch (action.type) {
     case 'send-sign-in-prompt':
       return sendSignInPrompt(turn, action)
     case 'discard-sign-in-prompt':
-      await runtime.pending.delete(runtime.agentName, conversationId)
+      await runtime.pending.delete(turn.key)
       return undefined
     case 'exchange-code':
       return exchangeHeldCode(turn)
@@ -48,7 +48,7 @@ export async function executeAction(turn: ConversationTurn, action: SignInAction
       await revokeAndDelete(turn)
       return undefined
     case 'delete-tokens':
-      await runtime.tokens.delete(tokenKeyOf(runtime, conversationId))
+      await runtime.tokens.delete(tokenKeyOf(runtime, turn.key))
       return undefined
     case 'emit':
       await callHook(turn, action)
@@ -58,11 +58,10 @@ export async function executeAction(turn: ConversationTurn, action: SignInAction
 
 /** A fresh verifier and pending record (replacing any older one, P6), then the chip (S256 always, P3). */
 async function sendSignInPrompt(turn: ConversationTurn, action: ActionOf<'send-sign-in-prompt'>): Promise<undefined> {
-  const { runtime, conversationId } = turn
+  const { runtime } = turn
   const codeVerifier = generateCodeVerifier()
   const pending = {
-    agent: runtime.agentName,
-    conversation: conversationId,
+    ...turn.key,
     provider: runtime.providerId,
     scopes: action.scopes,
     codeVerifier,
@@ -91,14 +90,18 @@ async function sendSignInPrompt(turn: ConversationTurn, action: ActionOf<'send-s
  */
 async function revokeAndDelete(turn: ConversationTurn): Promise<void> {
   const { runtime, conversationId } = turn
-  const key = tokenKeyOf(runtime, conversationId)
-  const record = await readGrant(runtime, conversationId)
+  const key = tokenKeyOf(runtime, turn.key)
+  const record = await readGrant(runtime, turn.key)
   const deleteLocal = (): Promise<boolean> => runtime.tokens.delete(key)
   if (record?.status !== 'active') {
     await deleteLocal()
     return
   }
-  const attempts = await revokeAndForget(runtime, record.tokens, deleteLocal)
+  const attempts = await revokeAndForget(
+    { ...runtime, channelId: key.channel, agentName: key.agent },
+    record.tokens,
+    deleteLocal,
+  )
   runtime.logger.info({ conversationId, revocations: attempts.map((a) => a.outcome) }, 'signed out')
 }
 

@@ -146,7 +146,11 @@ test('createAgent and businessMessages refuse channel settings they cannot serve
   const channel = (agents: string[]) =>
     businessMessages({ agents, credentials: { keyFile: 'key.json' }, webhook: { keys: ['k'] } })
   config(() => channel([]))
-  config(() => channel(['brands/1/agents/2', 'brands/1/agents/3']))
+  config(() => channel(['brands/1/agents/2', 'brands/1/agents/2']))
+  assert.deepEqual(channel(['brands/1/agents/2', 'brands/1/agents/3']).agents, [
+    'brands/1/agents/2',
+    'brands/1/agents/3',
+  ])
   config(() => channel(['agents/2']))
   config(() =>
     createAgent({ ...base, channels: [channel(['brands/1/agents/2']), channel(['brands/1/agents/2'])] } as never),

@@ -13,17 +13,15 @@ import { ConfigError } from '../errors.ts'
 import { createFlowPolicy } from '../flow/policy.ts'
 import { OAuthProvider, resolveProvider } from '../oauth/provider.ts'
 import { createExchangeMarkers } from '../signin-store/exchange-markers.ts'
-import { migrateSignInStore } from '../signin-store/migrations.ts'
 import { createPendingSignInStore } from '../signin-store/pending-signins.ts'
 import { parseVaultKeys } from '../tokens/keyring.ts'
-import { migrateTokenStore } from '../tokens/migrations.ts'
-import { createRevocationQueue, migrateRevocationQueue } from '../tokens/revocation-queue.ts'
+import { createRevocationQueue } from '../tokens/revocation-queue.ts'
 import { createVault, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
 import type { Route } from '../core/route.ts'
 import type { Database } from '../db/queryable.ts'
 import { createAgentMetrics } from '../metrics/agent-metrics.ts'
-import { createAuditLog, DEFAULT_AUDIT_RETENTION_MS, migrateAuditLog } from '../audit/audit-log.ts'
+import { createAuditLog, DEFAULT_AUDIT_RETENTION_MS } from '../audit/audit-log.ts'
 import { createNodeWebhookHandler } from '../webhook/node-adapter.ts'
 import {
   createWebhookReceiver,
@@ -32,7 +30,8 @@ import {
   type WebhookRequest,
 } from '../webhook/receiver.ts'
 import { reportDecryptFailures } from './decrypt-failures.ts'
-import { createFlowStateStore, migrateFlowStateStore } from './flow-state-store.ts'
+import { createFlowStateStore } from './flow-state-store.ts'
+import { migrateAgentStores } from './store-migrations.ts'
 import type { IntervalTask } from './interval-task.ts'
 import { startMaintenance } from './maintenance.ts'
 import { InboxProcessor } from './processor.ts'
@@ -105,6 +104,7 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
       inbox,
       clock: runtime.clock,
       logger,
+      agents: channel.agents,
       onRecorded: () => running.wake(),
       observe: (outcome, seconds) => metrics.webhookRequest(outcome, seconds),
     })
@@ -124,8 +124,11 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
         ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }),
       },
     )
-    revocationRetries = startRevocationRetries(runtime, options.revocationRetryIntervalMs ?? 30_000)
-    logger.info({ channel: channel.id, agent: runtime.agentName }, 'agent started')
+    revocationRetries = startRevocationRetries(
+      { ...runtime, channelId: runtime.channel.id },
+      options.revocationRetryIntervalMs ?? 30_000,
+    )
+    logger.info({ channel: channel.id, agents: runtime.agents }, 'agent started')
   }
 
   return {
@@ -226,11 +229,7 @@ async function buildRuntime(
   const db = options.database
   const clock = options.clock ?? systemClock
   const fetch = options.fetch ?? globalThis.fetch
-  await migrateTokenStore(db)
-  await migrateSignInStore(db)
-  await migrateFlowStateStore(db)
-  await migrateRevocationQueue(db)
-  await migrateAuditLog(db)
+  await migrateAgentStores(db)
   const provider =
     options.provider instanceof OAuthProvider
       ? options.provider
@@ -247,7 +246,7 @@ async function buildRuntime(
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
   })
   return {
-    agentName: channel.agents[0] ?? '',
+    agents: channel.agents,
     channel: { id: channel.id, signIn: channel.signIn, client: client as AgentRuntime['channel']['client'] },
     providerId: grantProviderId(provider),
     provider,

@@ -30,7 +30,7 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
   if (held === undefined) return recoverExchange(turn)
   const { runtime, conversationId } = turn
   const now = runtime.clock.now()
-  const consumed = await runtime.pending.consume(runtime.agentName, conversationId, now)
+  const consumed = await runtime.pending.consume(turn.key, now)
   if (consumed === undefined || consumed.expired) {
     return { type: 'exchange-failed', kind: 'invalid_grant', description: 'no live pending sign-in' }
   }
@@ -40,8 +40,7 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
     runtime.logger.warn({ conversationId }, 'pending sign-in belongs to another provider; code not exchanged')
     return { type: 'exchange-failed', kind: 'invalid_grant', description: 'pending sign-in was for another provider' }
   }
-  const context = { agent: runtime.agentName, conversation: conversationId }
-  if (!(await runtime.markers.claim(hashAuthorizationCode(held.code), now, context))) {
+  if (!(await runtime.markers.claim(hashAuthorizationCode(held.code), now, turn.key))) {
     return { type: 'exchange-failed', kind: 'unknown-outcome' }
   }
   let tokenSet: TokenSet
@@ -58,7 +57,7 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
   }
   const identity = await identify(runtime, tokenSet, conversationId)
   const scopes = tokenSet.scope === undefined ? [...consumed.scopes] : splitScopes(tokenSet.scope)
-  await runtime.tokens.put(tokenKeyOf(runtime, conversationId), {
+  await runtime.tokens.put(tokenKeyOf(runtime, turn.key), {
     tokens: {
       accessToken: tokenSet.accessToken,
       scopes,
@@ -82,7 +81,7 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
 async function recoverExchange(turn: ConversationTurn): Promise<SignInEvent> {
   const { runtime, state } = turn
   const startedAt = state.kind === 'exchanging' ? state.startedAt : Number.POSITIVE_INFINITY
-  const record = await readGrant(runtime, turn.conversationId)
+  const record = await readGrant(runtime, turn.key)
   if (record?.status === 'active' && record.updatedAt >= startedAt) {
     const subject = record.subject === undefined ? {} : { subject: record.subject }
     return { type: 'exchange-succeeded', scopes: record.tokens.scopes, ...subject }

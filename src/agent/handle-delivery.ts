@@ -12,22 +12,31 @@
  * `exchange-code` the machine may ask for.
  */
 import { toInboundMessage } from '../channel/business-messages/inbound.ts'
-import type { InboundMessage } from '../channel/types.ts'
+import type { ConversationKey, InboundMessage } from '../channel/types.ts'
 import { isBmOAuthError } from '../errors.ts'
 import type { SignInEvent } from '../flow/types.ts'
 import { isAllowedRedirectURI } from '../oauth/redirect-uris.ts'
 import { hashAuthorizationCode, type ExchangeMarkerContext } from '../signin-store/exchange-markers.ts'
 import type { PendingSignIn } from '../signin-store/pending-signins.ts'
+import { routedAgent } from '../webhook/route-agent.ts'
 import type { WebhookEvent } from '../webhook/types.ts'
 import { executeAction } from './actions.ts'
 import { runHandler } from './handler-context.ts'
 import type { AgentRuntime } from './runtime.ts'
 import { ConversationTurn } from './turn.ts'
 
-/** The conversation a delivery belongs to, if the runner acts on it at all. */
-export function conversationOf(event: WebhookEvent): string | undefined {
+/** The key of the conversation a delivery belongs to, if the runner acts on it at all. */
+export function conversationKeyOf(runtime: AgentRuntime, event: WebhookEvent): ConversationKey | undefined {
   const inbound = toInboundMessage(event)
-  return inbound.kind === 'ignored' ? undefined : inbound.conversationId
+  const agent = routedAgent(runtime.agents, event.agent)
+  if (inbound.kind === 'ignored' || agent === undefined) return undefined
+  return { channel: runtime.channel.id, agent, conversation: inbound.conversationId }
+}
+
+/** The processor's lock for a delivery: its conversation's key (one delivery at a time each). */
+export function conversationOf(runtime: AgentRuntime, event: WebhookEvent): string | undefined {
+  const key = conversationKeyOf(runtime, event)
+  return key === undefined ? undefined : JSON.stringify([key.channel, key.agent, key.conversation])
 }
 
 /** Processes delivery `deliveryId` (its parsed `event`). Throws on infrastructure failures (retry). */
@@ -37,7 +46,16 @@ export async function handleDelivery(runtime: AgentRuntime, deliveryId: string, 
     runtime.logger.debug({ deliveryId, what: inbound.what }, 'delivery needs no action')
     return
   }
-  const turn = await ConversationTurn.open(runtime, inbound.conversationId)
+  const key = conversationKeyOf(runtime, event)
+  if (key === undefined) {
+    // The receiver ignores these already (W18); a row recorded under another agent list is not ours either.
+    runtime.logger.warn(
+      { deliveryId, channel: runtime.channel.id, agent: event.agent },
+      'delivery for an agent not served here; ignored',
+    )
+    return
+  }
+  const turn = await ConversationTurn.open(runtime, key)
   turn.user = inbound.user
   if (turn.crashed !== undefined) await resumeCrashedRun(turn)
   if (turn.lastDeliveryId === deliveryId) return // processed before a crash kept the inbox from hearing
@@ -113,7 +131,7 @@ async function authorizationEvent(
       if (claimant !== undefined) {
         // X12: claimed here, this is a redelivery (X1: nothing to say). Claimed in another
         // conversation, the code was injected there: this user's sign-in did not go through.
-        return claimedHere(claimant, runtime.agentName, conversationId)
+        return claimedHere(claimant, turn.key)
           ? { type: 'code-without-pending-sign-in', duplicate: true }
           : { type: 'code-unusable', reason: 'used-elsewhere' }
       }
@@ -129,9 +147,12 @@ async function authorizationEvent(
 }
 
 /** Whether this conversation claimed the marker; one that names no conversation counts as ours (silent, X1). */
-function claimedHere(claimant: ExchangeMarkerContext, agent: string, conversation: string): boolean {
+function claimedHere(claimant: ExchangeMarkerContext, key: ConversationKey): boolean {
   if (claimant.conversation === undefined) return true
-  return claimant.conversation === conversation && (claimant.agent === undefined || claimant.agent === agent)
+  const same = (mine: string, theirs: string | undefined) => theirs === undefined || theirs === mine
+  return (
+    claimant.conversation === key.conversation && same(key.agent, claimant.agent) && same(key.channel, claimant.channel)
+  )
 }
 
 /**
@@ -141,7 +162,7 @@ function claimedHere(claimant: ExchangeMarkerContext, agent: string, conversatio
 async function livePendingSignIn(turn: ConversationTurn): Promise<PendingSignIn | 'unreadable' | undefined> {
   const { runtime } = turn
   try {
-    return await runtime.pending.get(runtime.agentName, turn.conversationId, runtime.clock.now())
+    return await runtime.pending.get(turn.key, runtime.clock.now())
   } catch (err) {
     if (isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) return 'unreadable'
     throw err

@@ -89,7 +89,7 @@ async function requireSignIn(
   const event = { type: 'question-needs-sign-in', question, scopes, reason: need.reason ?? 'account' } as const
   // Only a signed-in state answers at once. The grant is read before the step saves anything, so a
   // failing database leaves no journal behind and the retried delivery asks the handler again.
-  const record = turn.state.kind === 'signed-in' ? await readGrant(runtime, turn.conversationId) : undefined
+  const record = turn.state.kind === 'signed-in' ? await readGrant(runtime, turn.key) : undefined
   const actions = await turn.step(event)
   const answer = actions.find(
     (a): a is Extract<SignInAction, { type: 'answer-question' }> => a.type === 'answer-question',

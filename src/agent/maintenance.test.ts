@@ -40,7 +40,14 @@ test('S8 maintenance drops pending sign-ins only a grace period after they expir
   const s = await stores()
   const t0 = Date.parse('2026-01-01T00:00:00Z')
   await s.pending.put(
-    { agent: 'brands/1/agents/2', conversation: 'c1', provider: 'p', codeVerifier: 'v'.repeat(43), scopes: ['openid'] },
+    {
+      channel: 'business-messages',
+      agent: 'brands/1/agents/2',
+      conversation: 'c1',
+      provider: 'p',
+      codeVerifier: 'v'.repeat(43),
+      scopes: ['openid'],
+    },
     t0,
   )
   assert.equal((await runMaintenance(s, t0 + 60 * 60_000)).pendingSignIns, 0, 'expired an hour ago: kept')

@@ -16,8 +16,8 @@ import { backoffDelay, type Backoff, type RandomSource } from '../core/retry.ts'
 import { isBmOAuthError } from '../errors.ts'
 import { renderMessage } from '../flow/messages.ts'
 import type { ClaimedDelivery, InboxStore } from '../webhook/inbox-store.ts'
-import { conversationOf, handleDelivery } from './handle-delivery.ts'
-import { conversationKeyOf, type AgentRuntime } from './runtime.ts'
+import { conversationKeyOf, conversationOf, handleDelivery } from './handle-delivery.ts'
+import type { AgentRuntime } from './runtime.ts'
 
 export interface ProcessorOptions {
   readonly concurrency: number
@@ -116,7 +116,7 @@ export class InboxProcessor {
   }
 
   async #process(item: ClaimedDelivery): Promise<void> {
-    const conversationId = conversationOf(item.event) ?? `delivery:${item.id}`
+    const conversationId = conversationOf(this.#runtime, item.event) ?? `delivery:${item.id}`
     const started = performance.now()
     const seconds = () => (performance.now() - started) / 1000
     try {
@@ -151,13 +151,13 @@ export class InboxProcessor {
    * Best effort: a failure to send it is logged, never retried.
    */
   async #apologise(item: ClaimedDelivery): Promise<void> {
-    const conversationId = conversationOf(item.event)
-    if (conversationId === undefined) return
     const runtime = this.#runtime
+    const key = conversationKeyOf(runtime, item.event)
+    if (key === undefined) return
     const text = renderMessage('something-went-wrong', { overrides: runtime.messages })
-    const messageId = deterministicMessageId({ conversationId, deliveryId: item.id, index: 0, salt: 'apology' })
+    const parts = { conversationId: key.conversation, deliveryId: item.id, index: 0, salt: 'apology' }
     try {
-      await runtime.channel.client.send(conversationKeyOf(runtime, conversationId), { type: 'text', text }, messageId)
+      await runtime.channel.client.send(key, { type: 'text', text }, deterministicMessageId(parts))
     } catch (err) {
       this.#logger.error(
         { deliveryId: item.id, errCode: codeOf(err) },

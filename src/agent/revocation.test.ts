@@ -9,6 +9,7 @@ const NOW = Date.parse('2026-03-01T12:00:00Z')
 const DAY = 24 * 60 * 60_000
 const entry = (attempts: number, createdAt = NOW): PendingRevocation => ({
   id: 'r1',
+  channel: 'business-messages',
   agent: 'a',
   provider: 'p',
   token: 'not-used-here',

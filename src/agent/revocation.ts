@@ -10,6 +10,7 @@
  * exponentially with full jitter (`core/retry`), and give up (with an error log line) after a horizon. The queue is the only place
  * the token still exists locally, and it is only ever sent to the revocation endpoint.
  */
+import type { ChannelId } from '../channel/types.ts'
 import type { Clock } from '../core/clock.ts'
 import type { Logger } from '../core/logger.ts'
 import { backoffDelay, parseRetryAfter, type Backoff, type RandomSource } from '../core/retry.ts'
@@ -42,8 +43,10 @@ export const DEFAULT_REVOCATION_POLICY: RevocationPolicy = {
   batchSize: 50,
 }
 
-/** What revocation needs from the agent. */
+/** What revocation needs from the agent, for one platform agent's grants (the queue is per channel, agent, provider). */
 export interface RevocationDeps {
+  /** The channel of the grants (the queue is per channel, agent and provider). */
+  readonly channelId: ChannelId
   readonly agentName: string
   readonly providerId: string
   readonly provider: OAuthProvider
@@ -101,7 +104,7 @@ export async function revokeAndForget(
  * once, for the running agent's retry loop).
  */
 export async function enqueueRevocations(
-  deps: Pick<RevocationDeps, 'agentName' | 'providerId' | 'revocations' | 'clock'>,
+  deps: Pick<RevocationDeps, 'channelId' | 'agentName' | 'providerId' | 'revocations' | 'clock'>,
   tokens: RevocableTokens,
   leaseMs: number,
 ): Promise<PendingRevocation[]> {
@@ -113,7 +116,7 @@ export async function enqueueRevocations(
   ]
   const queued: PendingRevocation[] = []
   for (const [token, tokenTypeHint] of wanted) {
-    const entry = { agent: deps.agentName, provider: deps.providerId, token, tokenTypeHint }
+    const entry = { channel: deps.channelId, agent: deps.agentName, provider: deps.providerId, token, tokenTypeHint }
     queued.push(await deps.revocations.enqueue(entry, deps.clock.now(), leaseMs))
   }
   return queued
@@ -150,11 +153,27 @@ export interface RetryPassResult {
   readonly givenUp: number
 }
 
+/** What the retry loop needs: revocation's deps for every platform agent the process serves. */
+export type RevocationRetryDeps = Omit<RevocationDeps, 'agentName'> & { readonly agents: readonly string[] }
+
+/** One pass over every served agent's queue. */
+async function retryAllDueRevocations(deps: RevocationRetryDeps): Promise<RetryPassResult> {
+  const total = { revoked: 0, retrying: 0, givenUp: 0 }
+  for (const agentName of deps.agents) {
+    const result = await retryDueRevocations({ ...deps, agentName })
+    total.revoked += result.revoked
+    total.retrying += result.retrying
+    total.givenUp += result.givenUp
+  }
+  return total
+}
+
 /** One pass: drops rows past the horizon, then retries the due rows of this agent and provider. */
 async function retryDueRevocations(deps: RevocationDeps): Promise<RetryPassResult> {
   const policy = deps.revocationPolicy ?? DEFAULT_REVOCATION_POLICY
   const now = deps.clock.now()
-  const expired = await deps.revocations.dropCreatedBefore(deps.agentName, now - policy.horizonMs)
+  const owner = { channel: deps.channelId, agent: deps.agentName }
+  const expired = await deps.revocations.dropCreatedBefore(owner, now - policy.horizonMs)
   if (expired > 0) {
     deps.logger.error(
       { count: expired, horizonMs: policy.horizonMs },
@@ -163,7 +182,7 @@ async function retryDueRevocations(deps: RevocationDeps): Promise<RetryPassResul
   }
   const result = { revoked: 0, retrying: 0, givenUp: expired }
   if (deps.provider.revocationEndpoint === undefined) return result
-  const due = await deps.revocations.claimDue(deps.agentName, deps.providerId, now, {
+  const due = await deps.revocations.claimDue(owner, deps.providerId, now, {
     leaseMs: policy.leaseMs,
     limit: policy.batchSize,
   })
@@ -217,11 +236,11 @@ function failureCode(err: unknown): string {
   return err instanceof Error ? err.name : 'non-error'
 }
 
-/** Runs {@link retryDueRevocations} now and then every `intervalMs` (unref'd timer) until stopped. */
-export function startRevocationRetries(deps: RevocationDeps, intervalMs: number): IntervalTask {
+/** Runs {@link retryDueRevocations} for every agent now and then every `intervalMs` (unref'd timer) until stopped. */
+export function startRevocationRetries(deps: RevocationRetryDeps, intervalMs: number): IntervalTask {
   return startIntervalTask(async () => {
     try {
-      const result = await retryDueRevocations(deps)
+      const result = await retryAllDueRevocations(deps)
       if (result.revoked + result.retrying + result.givenUp > 0)
         deps.logger.debug({ ...result }, 'revocation retry pass')
     } catch (err) {

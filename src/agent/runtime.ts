@@ -30,8 +30,8 @@ export interface ConnectedChannel {
 }
 
 export interface AgentRuntime {
-  /** The platform agent this process answers for (one per process until events are routed by agent). */
-  readonly agentName: string
+  /** The platform agents this process answers for; each event is routed by its own (W18, docs/api.md §5). */
+  readonly agents: readonly string[]
   readonly channel: ConnectedChannel
   /** Id the provider's grants are stored under (its issuer, else its token endpoint). */
   readonly providerId: string
@@ -70,14 +70,9 @@ export function grantProviderId(provider: {
   return provider.issuer ?? provider.tokenEndpoint ?? ''
 }
 
-/** The key of conversation `conversationId` on the agent's channel. */
-export function conversationKeyOf(runtime: AgentRuntime, conversationId: string): ConversationKey {
-  return { channel: runtime.channel.id, agent: runtime.agentName, conversation: conversationId }
-}
-
-/** The token-store key of a conversation's grant. */
-export function tokenKeyOf(runtime: AgentRuntime, conversationId: string): TokenKey {
-  return { agent: runtime.agentName, conversation: conversationId, provider: runtime.providerId }
+/** The token-store key of a conversation's grant with the agent's provider. */
+export function tokenKeyOf(runtime: AgentRuntime, key: ConversationKey): TokenKey {
+  return { channel: key.channel, agent: key.agent, conversation: key.conversation, provider: runtime.providerId }
 }
 
 /**
@@ -85,9 +80,9 @@ export function tokenKeyOf(runtime: AgentRuntime, conversationId: string): Token
  * row) reads as none: the user is signed out and signs in again. Any other failure (the database)
  * propagates, so the delivery is retried instead of a valid grant being dropped or left unrevoked.
  */
-export async function readGrant(runtime: AgentRuntime, conversationId: string): Promise<TokenRecord | undefined> {
+export async function readGrant(runtime: AgentRuntime, key: ConversationKey): Promise<TokenRecord | undefined> {
   try {
-    return await runtime.tokens.get(tokenKeyOf(runtime, conversationId))
+    return await runtime.tokens.get(tokenKeyOf(runtime, key))
   } catch (err) {
     if (isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) return undefined
     throw err

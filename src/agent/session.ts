@@ -34,12 +34,7 @@ export function createSession(turn: ConversationTurn, record: ActiveRecord, ques
     }
     let latest: TokenRecord | undefined
     try {
-      latest = await refreshIfNeeded(
-        runtime.tokens,
-        tokenKeyOf(runtime, turn.conversationId),
-        refreshWith(runtime),
-        options,
-      )
+      latest = await refreshIfNeeded(runtime.tokens, tokenKeyOf(runtime, turn.key), refreshWith(runtime), options)
     } catch (err) {
       if (!isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) throw err
       latest = undefined // unreadable (e.g. a removed key): the user signs in again

@@ -15,7 +15,7 @@ import { SIGNED_OUT } from '../flow/steps.ts'
 import { transition } from '../flow/transition.ts'
 import type { SignInAction, SignInEvent, SignInState } from '../flow/types.ts'
 import type { FlowRecord } from './flow-state-store.ts'
-import { type AgentRuntime, conversationKeyOf } from './runtime.ts'
+import type { AgentRuntime } from './runtime.ts'
 
 /** Runs one action; may return the event it produced (an exchange's outcome). */
 export type ActionExecutor = (turn: ConversationTurn, action: SignInAction) => Promise<SignInEvent | undefined>
@@ -46,11 +46,11 @@ export class ConversationTurn {
 
   private constructor(
     runtime: AgentRuntime,
-    conversationId: string,
+    key: ConversationKey,
     stored: { record: FlowRecord; version: number } | undefined,
   ) {
     this.runtime = runtime
-    this.key = conversationKeyOf(runtime, conversationId)
+    this.key = key
     this.#state = stored?.record.state ?? SIGNED_OUT
     this.#version = stored?.version
     this.#lastDeliveryId = stored?.record.lastDeliveryId
@@ -59,8 +59,8 @@ export class ConversationTurn {
   }
 
   /** Loads the conversation's stored state (or `signed-out`). */
-  static async open(runtime: AgentRuntime, conversationId: string): Promise<ConversationTurn> {
-    return new ConversationTurn(runtime, conversationId, await runtime.states.get(runtime.agentName, conversationId))
+  static async open(runtime: AgentRuntime, key: ConversationKey): Promise<ConversationTurn> {
+    return new ConversationTurn(runtime, key, await runtime.states.get(key))
   }
 
   /** The channel's conversation id (`key.conversation`). */
@@ -183,7 +183,7 @@ export class ConversationTurn {
   #write(record: FlowRecord): Promise<void> {
     const { runtime } = this
     const write = this.#writes.then(async () => {
-      this.#version = await runtime.states.save(runtime.agentName, this.conversationId, record, this.#version)
+      this.#version = await runtime.states.save(this.key, record, this.#version)
     })
     this.#writes = write.catch(() => undefined)
     return write

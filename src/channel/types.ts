@@ -6,19 +6,7 @@
  * its wire types, so neither the flow nor the runner ever sees a Google field name.
  */
 
-/** A messaging channel's id: `business-messages` today, `whatsapp` next. */
-export type ChannelId = 'business-messages' | 'whatsapp' | (string & {})
-
-/**
- * Where a conversation lives, and the key everything about it is stored under (docs/api.md §4):
- * the channel, the platform agent (a Business Messages agent name, a WhatsApp phone-number id) and
- * the channel's conversation id.
- */
-export interface ConversationKey {
-  readonly channel: ChannelId
-  readonly agent: string
-  readonly conversation: string
-}
+export type { ChannelId, ConversationKey } from '../core/conversation-key.ts'
 
 /** A reply chip: shown as `text`, comes back as a `suggestion` with `postbackData`. */
 export interface SuggestedReply {
@@ -91,3 +79,4 @@ export type OutgoingMessage =
     }
   /** A text with a chip that asks for a human (live agent). */
   | { readonly type: 'live-agent-offer'; readonly text: string }
+export { BUSINESS_MESSAGES } from '../core/conversation-key.ts'

@@ -12,6 +12,7 @@ import { registerRedirectURIsCommand } from './commands/redirect-uris.ts'
 import { registerDoctorCommand } from './commands/doctor.ts'
 import { CommandExit } from './commands/exit-status.ts'
 import { registerKeysCommands } from './commands/keys.ts'
+import { registerMigrateCommand } from './commands/migrate.ts'
 import { registerRekeyCommand } from './commands/rekey.ts'
 import { registerSandboxCommand } from './commands/sandbox.ts'
 import { registerSendAuthRequestCommand } from './commands/send-auth-request.ts'
@@ -46,6 +47,7 @@ export function createProgram(io: CLIIO): Command {
   registerAuditCommand(program, io)
   registerServeCommand(program, io)
   registerRekeyCommand(program, io)
+  registerMigrateCommand(program, io)
   registerKeysCommands(program, io)
   registerSandboxCommand(program, io)
   for (const cmd of allCommands(program)) {

@@ -16,17 +16,46 @@
 import { systemClock, type Clock } from '../core/clock.ts'
 import { InvalidArgumentError } from '../errors.ts'
 import type { Database, Queryable } from './queryable.ts'
+import { SchemaVersionError } from './store-error.ts'
 
 /**
  * One migration: a script of `;`-separated statements (run by `Queryable.exec`), or a function
  * producing it per dialect. Spell table names out rather than interpolating constants: a shipped
  * migration's text must never change, even when a constant is renamed.
  */
-export type Migration = string | ((dialect: Database['dialect']) => string)
+export type Migration = string | ((dialect: Database['dialect']) => string) | DataMigration
+
+/**
+ * A schema change that also rewrites existing rows, e.g. re-sealing them under a new seal context
+ * (issue 9's channel key): it needs what only `bm-oauth migrate` is given (the vault). Without it, a
+ * store with rows to rewrite is refused as older than the code (`ERR_SCHEMA_VERSION`), so a process
+ * that merely starts never leaves rows it cannot read; an empty store is migrated at once.
+ */
+export interface DataMigration {
+  readonly schema: string | ((dialect: Database['dialect']) => string)
+  /** Whether rows exist that {@link rewrite} must touch (asked before the schema change). */
+  needsRewrite(tx: Queryable): Promise<boolean>
+  /** Rewrites the rows after the schema change, in the same transaction. */
+  rewrite(tx: Queryable, data: MigrationData): Promise<void>
+}
+
+/** What a {@link DataMigration} may need: the vault, to re-seal rows (the token vault's shape). */
+export interface MigrationData {
+  readonly vault: MigrationVault
+}
+
+/** The part of the token vault a data migration uses (declared here: the db layer imports no store). */
+export interface MigrationVault {
+  readonly activeKeyId: string
+  seal(plaintext: Uint8Array, context: Readonly<Record<string, string>>): Uint8Array
+  open(sealed: Uint8Array, context: Readonly<Record<string, string>>): Uint8Array
+}
 
 export interface MigrateOptions {
   /** Source of `applied_at` (default: the system clock). */
   clock?: Clock
+  /** Given by `bm-oauth migrate` only (every instance stopped): lets data migrations run. */
+  data?: MigrationData
 }
 
 export interface MigrateResult {
@@ -82,11 +111,22 @@ export async function migrate(
        )`,
     )
     const done = await appliedVersions(tx, namespace)
+    // A newer release migrated this database: its rows may mean something this code cannot read (S13).
+    const newest = Math.max(0, ...done)
+    if (newest > migrations.length) throw new SchemaVersionError(namespace, newest, migrations.length)
     const applied: number[] = []
     for (const [index, migration] of migrations.entries()) {
       const version = index + 1
       if (done.has(version)) continue
-      await tx.exec(renderMigration(migration, db.dialect))
+      if (typeof migration === 'object') {
+        const rewrite = await migration.needsRewrite(tx)
+        if (rewrite && options.data === undefined)
+          throw new SchemaVersionError(namespace, version - 1, migrations.length)
+        await tx.exec(renderMigration(migration.schema, db.dialect))
+        if (rewrite && options.data !== undefined) await migration.rewrite(tx, options.data)
+      } else {
+        await tx.exec(renderMigration(migration, db.dialect))
+      }
       await tx.query('INSERT INTO schema_migrations (namespace, version, applied_at) VALUES ($1, $2, $3)', [
         namespace,
         version,
@@ -107,7 +147,7 @@ async function appliedVersions(tx: Queryable, namespace: string): Promise<Set<nu
 }
 
 /** Expands the dialect placeholders of a migration script. */
-export function renderMigration(migration: Migration, dialect: Database['dialect']): string {
+export function renderMigration(migration: DataMigration['schema'], dialect: Database['dialect']): string {
   const script = typeof migration === 'function' ? migration(dialect) : migration
   return script.replaceAll('{{blob}}', dialect === 'postgres' ? 'BYTEA' : 'BLOB')
 }

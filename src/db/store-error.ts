@@ -45,3 +45,28 @@ export class StoreConflictError extends BmOAuthError<'ERR_STORE_CONFLICT'> {
     this.name = 'StoreConflictError'
   }
 }
+
+/**
+ * Stored data is of a version this release does not know: a store's schema (`schema_migrations`)
+ * newer or older than its code, or a sealed value whose envelope version is newer. The process
+ * refuses to serve rather than guess, and never discards such a row as damaged: upgrade the
+ * release, or run `bm-oauth migrate` with every instance stopped (docs/operations.md).
+ */
+export class SchemaVersionError extends BmOAuthError<'ERR_SCHEMA_VERSION'> {
+  /** What is versioned: a store's namespace (e.g. `tokens`), or `sealed-envelope`. */
+  readonly subject: string
+  /** The version found in the database. */
+  readonly found: number
+  /** The version this release knows. */
+  readonly known: number
+  constructor(subject: string, found: number, known: number) {
+    const advice = found > known ? 'upgrade bm-oauth' : 'run `bm-oauth migrate` with every instance stopped'
+    super('ERR_SCHEMA_VERSION', `${subject} is at version ${found}, this release knows ${known}: ${advice}`, {
+      status: 503,
+    })
+    this.name = 'SchemaVersionError'
+    this.subject = subject
+    this.found = found
+    this.known = known
+  }
+}

@@ -7,6 +7,7 @@
  * (docs/contract-decisions.md §10 Q1). Storing first means a chip is never out without its
  * verifier; the verifier never leaves this function except sealed.
  */
+import { BUSINESS_MESSAGES } from '../channel/types.ts'
 import { BOT_REPRESENTATIVE } from '../channel/business-messages/outbound.ts'
 import { systemClock, type Clock } from '../core/clock.ts'
 import { InvalidArgumentError } from '../errors.ts'
@@ -72,6 +73,7 @@ export async function sendAuthRequest(
   const codeChallenge = calculateS256Challenge(codeVerifier)
   const pending = await deps.pendingSignIns.put(
     {
+      channel: BUSINESS_MESSAGES,
       agent: input.agent,
       conversation: input.conversation,
       provider: input.provider,

@@ -12,6 +12,7 @@
  *   timeout, 5xx, 429) stay in the queue, which the running agent retries (R8). The report says
  *   what happened to each grant.
  */
+import { BUSINESS_MESSAGES } from '../channel/types.ts'
 import { enqueueRevocations, isFinalRefusal, revokeAndForget } from '../agent/revocation.ts'
 import { systemClock, type Clock } from '../core/clock.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
@@ -163,13 +164,13 @@ export async function revokeSignIns(
   const lazyProvider = (): Promise<OAuthProvider> => (provider ??= deps.resolveProvider())
   const results: GrantRevocation[] = []
   for (const grant of grants) {
-    const key: TokenKey = { agent, conversation, provider: grant.provider }
+    const key: TokenKey = { channel: grant.channel, agent, conversation, provider: grant.provider }
     const outcome = await forgetGrant(deps, key, lazyProvider)
     results.push({ provider: grant.provider, subject: grant.subject ?? null, ...outcome })
   }
-  const pendingSignInDeleted = await deps.stores.pendingSignIns.delete(agent, conversation)
+  const key = { channel: BUSINESS_MESSAGES, agent, conversation }
+  const pendingSignInDeleted = await deps.stores.pendingSignIns.delete(key)
   // A data-protection request also takes the access log; one entry without personal data stays.
-  const key = { channel: 'business-messages', agent, conversation }
   const auditEntriesErased = await deps.stores.audit.erase(key, (deps.clock ?? systemClock).now())
   return { agent, conversation, grants: results, pendingSignInDeleted, auditEntriesErased }
 }
@@ -209,6 +210,7 @@ async function revokeGrant(
     return { revocation: 'not-configured', detail: `grant is from ${key.provider}, not the configured provider` }
   }
   const revocation = {
+    channelId: key.channel,
     agentName: key.agent,
     providerId: key.provider,
     revocations: deps.stores.revocations,

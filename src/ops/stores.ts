@@ -14,19 +14,18 @@ import { openPostgresDatabase } from '../db/postgres.ts'
 import type { Database } from '../db/queryable.ts'
 import { openSQLiteDatabase } from '../db/sqlite.ts'
 import { ConfigError, isBmOAuthError } from '../errors.ts'
-import { createFlowStateStore, migrateFlowStateStore, type FlowStateStore } from '../agent/flow-state-store.ts'
-import { type AuditLog, createAuditLog, migrateAuditLog } from '../audit/audit-log.ts'
+import { createFlowStateStore, type FlowStateStore } from '../agent/flow-state-store.ts'
+import { migrateAgentStores } from '../agent/store-migrations.ts'
+import { type AuditLog, createAuditLog } from '../audit/audit-log.ts'
 import { openSealedInbox } from '../agent/sealed-inbox.ts'
 import { createExchangeMarkers, type ExchangeMarkers } from '../signin-store/exchange-markers.ts'
-import { migrateSignInStore } from '../signin-store/migrations.ts'
 import {
   createPendingSignInStore,
   type PendingSignInAdmin,
   type PendingSignInStore,
 } from '../signin-store/pending-signins.ts'
 import { parseVaultKeys, type Keyring } from '../tokens/keyring.ts'
-import { migrateTokenStore } from '../tokens/migrations.ts'
-import { createRevocationQueue, migrateRevocationQueue, type RevocationQueue } from '../tokens/revocation-queue.ts'
+import { createRevocationQueue, type RevocationQueue } from '../tokens/revocation-queue.ts'
 import { createVault, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore, type SQLTokenStore } from '../tokens/sql-token-store.ts'
 import type { InboxStore } from '../webhook/inbox-store.ts'
@@ -82,11 +81,7 @@ export async function openStores(config: BmOAuthConfig, options: OpenStoresOptio
       : createVault(keyringFromConfig(config))
   const db = openDatabase(config, logger)
   try {
-    await migrateTokenStore(db)
-    await migrateSignInStore(db)
-    await migrateFlowStateStore(db)
-    await migrateRevocationQueue(db)
-    await migrateAuditLog(db)
+    await migrateAgentStores(db)
     const inbox = await openSealedInbox(db, vault)
     const clock = options.clock === undefined ? {} : { clock: options.clock }
     const now = (): number => (options.clock ?? systemClock).now()

@@ -67,7 +67,11 @@ export function createAgentStateReader(options: AgentStateReaderOptions): AgentS
     )
     const conversations = await Promise.all(
       rows.rows.map(async (row): Promise<ConversationStateView> => {
-        const stored = await states.get(agentName, row.conversation)
+        const stored = await states.get({
+          channel: 'business-messages',
+          agent: agentName,
+          conversation: row.conversation,
+        })
         const [grant] = await tokens.list({ agent: agentName, conversation: row.conversation })
         return {
           conversationId: row.conversation,

@@ -10,6 +10,7 @@
  * `INSERT … ON CONFLICT DO NOTHING`: exactly one caller, in any process, sees `true`. Markers are
  * kept for longer than Google's 7-day redelivery horizon, then purged.
  */
+import type { ChannelId } from '../core/conversation-key.ts'
 import { createHash } from 'node:crypto'
 import { InvalidArgumentError } from '../errors.ts'
 import type { Database } from '../db/queryable.ts'
@@ -28,6 +29,7 @@ export function hashAuthorizationCode(code: string): string {
 
 /** Where the code came from; stored with the marker for diagnostics (not secret). */
 export interface ExchangeMarkerContext {
+  readonly channel?: ChannelId
   readonly agent?: string
   readonly conversation?: string
 }
@@ -62,9 +64,9 @@ export function createExchangeMarkers(db: Database, options: ExchangeMarkersOpti
     async claim(codeHash, now, context = {}) {
       checkCodeHash(codeHash)
       const { rowCount } = await db.query(
-        `INSERT INTO ${T} (code_hash, agent, conversation, claimed_at)
-         VALUES ($1, $2, $3, $4) ON CONFLICT (code_hash) DO NOTHING`,
-        [codeHash, context.agent ?? null, context.conversation ?? null, now],
+        `INSERT INTO ${T} (code_hash, channel, agent, conversation, claimed_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code_hash) DO NOTHING`,
+        [codeHash, context.channel ?? null, context.agent ?? null, context.conversation ?? null, now],
       )
       return rowCount === 1
     },
@@ -77,13 +79,14 @@ export function createExchangeMarkers(db: Database, options: ExchangeMarkersOpti
 
     async claimant(codeHash) {
       checkCodeHash(codeHash)
-      const { rows } = await db.query<{ agent: string | null; conversation: string | null }>(
-        `SELECT agent, conversation FROM ${T} WHERE code_hash = $1`,
+      const { rows } = await db.query<{ channel: string | null; agent: string | null; conversation: string | null }>(
+        `SELECT channel, agent, conversation FROM ${T} WHERE code_hash = $1`,
         [codeHash],
       )
       const row = rows[0]
       if (row === undefined) return undefined
       return {
+        ...(row.channel === null ? {} : { channel: row.channel }),
         ...(row.agent === null ? {} : { agent: row.agent }),
         ...(row.conversation === null ? {} : { conversation: row.conversation }),
       }

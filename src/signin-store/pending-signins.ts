@@ -17,15 +17,14 @@ import { rekeySealedRows } from '../tokens/rekey.ts'
 import type { SealContext, Vault } from '../tokens/seal.ts'
 import type { RekeyOptions, RekeyResult } from '../tokens/token-store.ts'
 import { splitScopes } from '../tokens/scopes.ts'
+import type { ConversationKey } from '../core/conversation-key.ts'
 import { PENDING_SIGNIN_TABLE } from './migrations.ts'
 
 /** Default lifetime of a pending sign-in: 10 minutes (OAuth 2.1 §4.1.2 code lifetime). */
 export const DEFAULT_PENDING_SIGNIN_TTL_MS = 10 * 60 * 1000
 
 /** A sign-in prompt about to be sent. */
-export interface NewPendingSignIn {
-  readonly agent: string
-  readonly conversation: string
+export interface NewPendingSignIn extends ConversationKey {
   /** Configured provider the challenge was made for (P14: the token endpoint comes from here). */
   readonly provider: string
   readonly scopes: readonly string[]
@@ -38,9 +37,7 @@ export interface NewPendingSignIn {
 }
 
 /** A live pending sign-in. */
-export interface PendingSignIn {
-  readonly agent: string
-  readonly conversation: string
+export interface PendingSignIn extends ConversationKey {
   readonly provider: string
   readonly scopes: readonly string[]
   readonly codeVerifier: string
@@ -61,11 +58,11 @@ export interface PendingSignInStore {
   /** Records a prompt, replacing any pending one in the conversation. */
   put(signIn: NewPendingSignIn, now: number): Promise<PendingSignIn>
   /** The live pending sign-in, without consuming it (e.g. P10 keeps it on `temporarily_unavailable`). */
-  get(agent: string, conversation: string, now: number): Promise<PendingSignIn | undefined>
+  get(key: ConversationKey, now: number): Promise<PendingSignIn | undefined>
   /** Deletes and returns the pending sign-in: one concurrent caller gets it, later ones `undefined`. */
-  consume(agent: string, conversation: string, now: number): Promise<ConsumedSignIn | undefined>
+  consume(key: ConversationKey, now: number): Promise<ConsumedSignIn | undefined>
   /** Deletes the pending sign-in (e.g. `access_denied`). */
-  delete(agent: string, conversation: string): Promise<boolean>
+  delete(key: ConversationKey): Promise<boolean>
   /** Deletes every sign-in expired at `now` (S8 sweep); returns how many. */
   purgeExpired(now: number): Promise<number>
 }
@@ -81,6 +78,7 @@ export interface PendingSignInStoreOptions {
 }
 
 interface PendingRow extends Row {
+  channel: string
   agent: string
   conversation: string
   provider: string
@@ -97,11 +95,13 @@ interface SealedPart {
 }
 
 const T = PENDING_SIGNIN_TABLE
+const KEY_WHERE = 'channel = $1 AND agent = $2 AND conversation = $3'
+const keyParams = (key: ConversationKey): SQLValue[] => [key.channel, key.agent, key.conversation]
 
 /** The AEAD context of a pending sign-in: a verifier copied to another conversation or provider fails. */
-export function pendingSignInSealContext(row: { agent: string; conversation: string; provider: string }): SealContext {
-  const { agent, conversation, provider } = row
-  return { purpose: 'pending-signin', agent, conversation, provider }
+export function pendingSignInSealContext(row: ConversationKey & { provider: string }): SealContext {
+  const { channel, agent, conversation, provider } = row
+  return { purpose: 'pending-signin', channel, agent, conversation, provider }
 }
 
 /** A pending sign-in store over `db`. Run `migrateSignInStore(db)` first. */
@@ -117,6 +117,7 @@ export function createPendingSignInStore(
       const secret: SealedPart = { codeVerifier: signIn.codeVerifier, ...optionalQuestion(signIn.question) }
       const sealed = vault.seal(JSON.stringify(secret), pendingSignInSealContext(signIn))
       const params: SQLValue[] = [
+        signIn.channel,
         signIn.agent,
         signIn.conversation,
         signIn.provider,
@@ -127,10 +128,10 @@ export function createPendingSignInStore(
         now + (signIn.ttlMs ?? defaultTtl),
       ]
       const { rows } = await db.query<PendingRow>(
-        `INSERT INTO ${T} (agent, conversation, provider, scopes, key_id, sealed, attempts,
+        `INSERT INTO ${T} (channel, agent, conversation, provider, scopes, key_id, sealed, attempts,
                            created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8)
-         ON CONFLICT (agent, conversation) DO UPDATE SET
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9)
+         ON CONFLICT (channel, agent, conversation) DO UPDATE SET
            provider = excluded.provider, scopes = excluded.scopes, key_id = excluded.key_id,
            sealed = excluded.sealed, attempts = ${T}.attempts + 1,
            created_at = excluded.created_at, expires_at = excluded.expires_at
@@ -140,19 +141,16 @@ export function createPendingSignInStore(
       return open(rows[0] as PendingRow)
     },
 
-    async get(agent, conversation, now) {
-      const { rows } = await db.query<PendingRow>(
-        `SELECT * FROM ${T} WHERE agent = $1 AND conversation = $2 AND expires_at > $3`,
-        [agent, conversation, now],
-      )
+    async get(key, now) {
+      const { rows } = await db.query<PendingRow>(`SELECT * FROM ${T} WHERE ${KEY_WHERE} AND expires_at > $4`, [
+        ...keyParams(key),
+        now,
+      ])
       return rows[0] === undefined ? undefined : open(rows[0])
     },
 
-    async consume(agent, conversation, now) {
-      const { rows } = await db.query<PendingRow>(
-        `DELETE FROM ${T} WHERE agent = $1 AND conversation = $2 RETURNING *`,
-        [agent, conversation],
-      )
+    async consume(key, now) {
+      const { rows } = await db.query<PendingRow>(`DELETE FROM ${T} WHERE ${KEY_WHERE} RETURNING *`, keyParams(key))
       if (rows[0] === undefined) return undefined
       const signIn = open(rows[0])
       if (signIn.expiresAt > now) return { ...signIn, expired: false }
@@ -160,11 +158,8 @@ export function createPendingSignInStore(
       return { ...rest, expired: true }
     },
 
-    async delete(agent, conversation) {
-      const { rowCount } = await db.query(`DELETE FROM ${T} WHERE agent = $1 AND conversation = $2`, [
-        agent,
-        conversation,
-      ])
+    async delete(key) {
+      const { rowCount } = await db.query(`DELETE FROM ${T} WHERE ${KEY_WHERE}`, keyParams(key))
       return rowCount > 0
     },
 
@@ -179,7 +174,7 @@ export function createPendingSignInStore(
         vault,
         {
           table: T,
-          keyColumns: ['agent', 'conversation'],
+          keyColumns: ['channel', 'agent', 'conversation'],
           contextColumns: ['provider'],
           contextOf: (row) => pendingSignInSealContext(row as PendingRow),
         },
@@ -191,6 +186,7 @@ export function createPendingSignInStore(
 function rowToSignIn(row: PendingRow, vault: Vault): PendingSignIn {
   const secret = JSON.parse(vault.openText(row.sealed, pendingSignInSealContext(row))) as SealedPart
   return {
+    channel: row.channel,
     agent: row.agent,
     conversation: row.conversation,
     provider: row.provider,

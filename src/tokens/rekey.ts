@@ -8,7 +8,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isBmOAuthError } from '../errors.ts'
-import type { Database, Row, SQLValue } from '../db/queryable.ts'
+import type { MigrationVault } from '../db/migrate.ts'
+import type { Database, Queryable, Row, SQLValue } from '../db/queryable.ts'
 import type { SealContext, Vault } from './seal.ts'
 import type { RekeyOptions, RekeyResult } from './token-store.ts'
 
@@ -105,4 +106,47 @@ async function resealRow(
     [resealed, vault.activeKeyId, ...spec.keyColumns.map((c) => row[c] as SQLValue), row.sealed],
   )
   return rowCount === 1 ? 'rekeyed' : 'raced'
+}
+
+/** A sealed table whose seal context gained a field: the context its rows were sealed under before. */
+export interface ResealedTable extends SealedTable {
+  legacyContextOf(row: Row): SealContext
+}
+
+/**
+ * A data migration's rewrite: re-seals every row from its legacy context to its current one, in the
+ * migration's transaction. A row that does not open under the legacy context (a removed key, damage)
+ * is left as it is: it was unreadable before and reads as damaged after.
+ */
+export async function resealRows(tx: Queryable, vault: MigrationVault, spec: ResealedTable): Promise<void> {
+  const selected = [...new Set([...spec.keyColumns, ...(spec.contextColumns ?? [])])].join(', ')
+  const { rows } = await tx.query<SealedRow>(`SELECT ${selected}, sealed FROM ${spec.table} WHERE sealed IS NOT NULL`)
+  const where = spec.keyColumns.map((c, i) => `${c} = $${i + 3}`).join(' AND ')
+  for (const row of rows) {
+    let plaintext: Uint8Array
+    try {
+      plaintext = vault.open(row.sealed, spec.legacyContextOf(row))
+    } catch (err) {
+      if (isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) continue
+      throw err
+    }
+    const resealed = vault.seal(plaintext, spec.contextOf(row))
+    plaintext.fill(0)
+    await tx.query(`UPDATE ${spec.table} SET sealed = $1, key_id = $2 WHERE ${where}`, [
+      resealed,
+      vault.activeKeyId,
+      ...spec.keyColumns.map((c) => row[c] as SQLValue),
+    ])
+  }
+}
+
+/** Whether `table` holds any row (a data migration has something to rewrite). */
+export async function hasRows(tx: Queryable, table: string): Promise<boolean> {
+  const { rows } = await tx.query(`SELECT 1 AS one FROM ${table} LIMIT 1`)
+  return rows.length > 0
+}
+
+/** The named columns of a row as a seal context (text values). */
+export function pick(row: Row, ...columns: string[]): SealContext {
+  return Object.fromEntries(columns.map((c) => [c, String(row[c])]))
 }

@@ -11,13 +11,14 @@
  * The queue is a job table (src/jobs, docs/jobs.md): a claim leases rows in one statement, so two
  * processes never retry the same row at once; a finished row is deleted.
  */
+import type { ChannelId } from '../core/conversation-key.ts'
 import { randomUUID } from 'node:crypto'
 import { silentLogger, type Logger } from '../core/logger.ts'
 import { storeMigrator, type Migration, type StoreMigrator } from '../db/migrate.ts'
 import type { Database } from '../db/queryable.ts'
 import { isBmOAuthError } from '../errors.ts'
 import { createJobTable, type JobRow } from '../jobs/job-table.ts'
-import { rekeySealedRows } from './rekey.ts'
+import { hasRows, pick, rekeySealedRows, resealRows } from './rekey.ts'
 import type { SealContext, Vault } from './seal.ts'
 import type { RekeyOptions, RekeyResult } from './token-store.ts'
 
@@ -42,6 +43,31 @@ export const revocationQueueMigrations: readonly Migration[] = [
   `ALTER TABLE bm_pending_revocations ADD COLUMN state TEXT NOT NULL DEFAULT 'pending';
    ALTER TABLE bm_pending_revocations ADD COLUMN lease_until BIGINT;
    ALTER TABLE bm_pending_revocations RENAME COLUMN next_attempt_at TO available_at`,
+  // Version 3 (issue 9): a queue per (channel, agent, provider); existing rows on
+  // `business-messages`, each re-sealed once with the channel in its seal context (S1).
+  {
+    schema: `ALTER TABLE bm_pending_revocations ADD COLUMN channel TEXT NOT NULL DEFAULT 'business-messages';
+     DROP INDEX bm_pending_revocations_due;
+     CREATE INDEX bm_pending_revocations_due ON bm_pending_revocations (channel, agent, provider, available_at)`,
+    needsRewrite: (tx) => hasRows(tx, 'bm_pending_revocations'),
+    rewrite: (tx, { vault }) =>
+      resealRows(tx, vault, {
+        table: 'bm_pending_revocations',
+        keyColumns: ['id'],
+        contextColumns: ['channel', 'agent', 'provider', 'token_type_hint'],
+        // The contexts as of this version, spelled out: a shipped migration never changes with the code.
+        legacyContextOf: (row) => ({
+          purpose: 'pending-revocation',
+          ...pick(row, 'id', 'agent', 'provider'),
+          hint: String(row['token_type_hint']),
+        }),
+        contextOf: (row) => ({
+          purpose: 'pending-revocation',
+          ...pick(row, 'id', 'channel', 'agent', 'provider'),
+          hint: String(row['token_type_hint']),
+        }),
+      }),
+  },
 ]
 
 /** Creates or upgrades the queue table. Idempotent; safe from several processes at once. */
@@ -50,14 +76,19 @@ export const migrateRevocationQueue: StoreMigrator = storeMigrator('revocation_q
 export type RevocationTokenTypeHint = 'refresh_token' | 'access_token'
 
 /** A revocation to send. */
-export interface NewRevocation {
-  /** The agent whose client credentials authenticate the request. */
-  readonly agent: string
+export interface NewRevocation extends RevocationOwner {
   /** Provider id (issuer, else token endpoint) the token was issued by. */
   readonly provider: string
   /** The token (secret: sealed at rest, never logged). */
   readonly token: string
   readonly tokenTypeHint: RevocationTokenTypeHint
+}
+
+/** Whose queue a revocation is in: the channel and the platform agent whose grant it was. */
+export interface RevocationOwner {
+  readonly channel: ChannelId
+  /** The agent whose client credentials authenticate the request. */
+  readonly agent: string
 }
 
 /** A queued revocation, token opened. */
@@ -79,12 +110,12 @@ export interface RevocationQueue {
    */
   enqueue(entry: NewRevocation, now: number, leaseMs: number): Promise<PendingRevocation>
   /**
-   * Claims up to `limit` rows of (agent, provider) due at `now`: each gets `attempts + 1` and is
+   * Claims up to `limit` rows of (channel, agent, provider) due at `now`: each gets `attempts + 1` and is
    * hidden until `now + leaseMs`. Rows another process claimed first are skipped. A row no listed
    * key can open (key removed, or damaged) can never be sent: it is deleted and logged, not returned.
    */
   claimDue(
-    agent: string,
+    owner: RevocationOwner,
     provider: string,
     now: number,
     options: { leaseMs: number; limit: number },
@@ -94,14 +125,15 @@ export interface RevocationQueue {
   /** Deletes a row (revoked, or given up). Returns whether it existed. */
   remove(id: string): Promise<boolean>
   /** Deletes the agent's rows created before `cutoff` (past the retry horizon); returns how many. */
-  dropCreatedBefore(agent: string, cutoff: number): Promise<number>
+  dropCreatedBefore(owner: RevocationOwner, cutoff: number): Promise<number>
   /** Queued rows, oldest first, without tokens. */
-  list(filter?: { agent?: string }): Promise<PendingRevocationSummary[]>
+  list(filter?: { channel?: ChannelId; agent?: string }): Promise<PendingRevocationSummary[]>
   /** Re-seals every row under the active key (S3). */
   rekey(options?: RekeyOptions): Promise<RekeyResult>
 }
 
 interface QueueRow extends JobRow {
+  channel: string
   agent: string
   provider: string
   token_type_hint: string
@@ -112,6 +144,7 @@ interface QueueRow extends JobRow {
 /** The AEAD context of a queued token. */
 function revocationSealContext(row: {
   id: string
+  channel: string
   agent: string
   provider: string
   token_type_hint: string
@@ -119,6 +152,7 @@ function revocationSealContext(row: {
   return {
     purpose: 'pending-revocation',
     id: row.id,
+    channel: row.channel,
     agent: row.agent,
     provider: row.provider,
     hint: row.token_type_hint,
@@ -168,20 +202,23 @@ export function createRevocationQueue(
   return {
     async enqueue(entry, now, leaseMs) {
       const id = randomUUID()
-      const context = { id, agent: entry.agent, provider: entry.provider, token_type_hint: entry.tokenTypeHint }
+      const { channel, agent, provider } = entry
+      const context = { id, channel, agent, provider, token_type_hint: entry.tokenTypeHint }
       const sealed = vault.seal(entry.token, revocationSealContext(context))
       // Queued already leased: the caller attempts it now; the queue matters only if that fails.
       await jobs.enqueue(
         `INSERT INTO ${T}
-           (id, agent, provider, token_type_hint, key_id, sealed, state, attempts, available_at, lease_until, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'leased', 1, $7, $8, $7)`,
-        [id, entry.agent, entry.provider, entry.tokenTypeHint, vault.activeKeyId, sealed, now, now + leaseMs],
+           (id, channel, agent, provider, token_type_hint, key_id, sealed, state, attempts, available_at, lease_until,
+            created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'leased', 1, $8, $9, $8)`,
+        [id, channel, agent, provider, entry.tokenTypeHint, vault.activeKeyId, sealed, now, now + leaseMs],
       )
       return { ...entry, id, attempts: 1, nextAttemptAt: now + leaseMs, createdAt: now }
     },
 
-    async claimDue(agent, provider, now, options) {
-      const rows = await jobs.claim(now, { leaseMs: options.leaseMs, limit: options.limit, where: { agent, provider } })
+    async claimDue(owner, provider, now, options) {
+      const where = { channel: owner.channel, agent: owner.agent, provider }
+      const rows = await jobs.claim(now, { leaseMs: options.leaseMs, limit: options.limit, where })
       const claimed: PendingRevocation[] = []
       for (const row of rows) {
         const opened = await openOrDrop(row)
@@ -196,18 +233,31 @@ export function createRevocationQueue(
 
     remove: (id) => jobs.complete(id),
 
-    async dropCreatedBefore(agent, cutoff) {
-      const { rowCount } = await db.query(`DELETE FROM ${T} WHERE agent = $1 AND created_at < $2`, [agent, cutoff])
+    async dropCreatedBefore(owner, cutoff) {
+      const { rowCount } = await db.query(`DELETE FROM ${T} WHERE channel = $1 AND agent = $2 AND created_at < $3`, [
+        owner.channel,
+        owner.agent,
+        cutoff,
+      ])
       return rowCount
     },
 
     async list(filter = {}) {
-      const where = filter.agent === undefined ? '' : 'WHERE agent = $1'
+      const conditions: string[] = []
+      const params: string[] = []
+      for (const column of ['channel', 'agent'] as const) {
+        const value = filter[column]
+        if (value === undefined) continue
+        params.push(value)
+        conditions.push(`${column} = $${params.length}`)
+      }
+      const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`
       // Explicit column list: `sealed` is never read for a listing.
       const { rows } = await db.query<QueueRow>(
-        `SELECT id, agent, provider, token_type_hint, state, attempts, available_at, lease_until, created_at, last_error
+        `SELECT id, channel, agent, provider, token_type_hint, state, attempts, available_at, lease_until, created_at,
+                last_error
            FROM ${T} ${where} ORDER BY created_at, id`,
-        filter.agent === undefined ? [] : [filter.agent],
+        params,
       )
       return rows.map((row) => ({ ...summaryOf(row), lastError: row.last_error ?? undefined }))
     },
@@ -219,7 +269,7 @@ export function createRevocationQueue(
         {
           table: T,
           keyColumns: ['id'],
-          contextColumns: ['agent', 'provider', 'token_type_hint'],
+          contextColumns: ['channel', 'agent', 'provider', 'token_type_hint'],
           contextOf: (row) => revocationSealContext(row as QueueRow),
         },
         options,
@@ -230,6 +280,7 @@ export function createRevocationQueue(
 function summaryOf(row: QueueRow): Omit<PendingRevocation, 'token'> {
   return {
     id: row.id,
+    channel: row.channel,
     agent: row.agent,
     provider: row.provider,
     tokenTypeHint: row.token_type_hint === 'refresh_token' ? 'refresh_token' : 'access_token',

@@ -62,9 +62,21 @@ describe('vault seal/open', () => {
   test('malformed envelopes and unknown key ids fail with a typed error', () => {
     const vault = createVault(parseVaultKeys(k1))
     assertDecryptError(() => vault.open(new Uint8Array(0), rowA), 'malformed')
-    assertDecryptError(() => vault.open(Uint8Array.of(9, 2, 1, 2), rowA), 'malformed')
+    assertDecryptError(() => vault.open(Uint8Array.of(0, 2, 1, 2), rowA), 'malformed')
     const other = createVault(parseVaultKeys(k2)).seal(secret, rowA)
     assertDecryptError(() => vault.open(other, rowA), 'unknown-key')
+  })
+
+  test('S13 an envelope version newer than this release refuses with ERR_SCHEMA_VERSION, not as damage', () => {
+    const vault = createVault(parseVaultKeys(k1))
+    const newer = Buffer.from(vault.seal(secret, rowA))
+    newer[0] = SEAL_VERSION + 1
+    for (const value of [newer, Uint8Array.of(SEAL_VERSION + 8, 2, 1, 2)]) {
+      assert.throws(
+        () => vault.open(value, rowA),
+        (err: unknown) => isBmOAuthError(err, 'ERR_SCHEMA_VERSION') && err.subject === 'sealed-envelope',
+      )
+    }
   })
 
   test('S3 a rotated ring seals with the new key and still opens old values', () => {

@@ -10,6 +10,7 @@
  * the error never carries plaintext, ciphertext or key material.
  */
 import { randomBytes } from 'node:crypto'
+import { SchemaVersionError } from '../db/store-error.ts'
 import { BmOAuthError } from '../errors.ts'
 import type { Keyring } from './keyring.ts'
 
@@ -103,6 +104,9 @@ function encodeHeader(keyId: string): Buffer {
 
 function readHeader(sealed: Uint8Array): { keyId: string; headerLength: number } {
   if (!(sealed instanceof Uint8Array) || sealed.length < 2) throw new VaultDecryptError('malformed')
+  // A newer envelope is not damage: refuse to serve it rather than discard the row (S13).
+  if ((sealed[0] as number) > SEAL_VERSION)
+    throw new SchemaVersionError('sealed-envelope', sealed[0] as number, SEAL_VERSION)
   const idLength = sealed[1] as number
   const headerLength = 2 + idLength
   if (sealed[0] !== SEAL_VERSION || idLength === 0 || sealed.length < headerLength + IV_BYTES + TAG_BYTES) {

@@ -39,6 +39,7 @@ export interface SQLTokenStoreOptions {
 export type SQLTokenStore = TokenStore & TokenStoreAdmin & RefreshLeases
 
 interface TokenRow extends Row {
+  channel: string
   agent: string
   conversation: string
   provider: string
@@ -53,7 +54,7 @@ interface TokenRow extends Row {
 }
 
 const T = TOKEN_TABLE
-const KEY_WHERE = 'agent = $1 AND conversation = $2 AND provider = $3'
+const KEY_WHERE = 'channel = $1 AND agent = $2 AND conversation = $3 AND provider = $4'
 
 /**
  * A token store over `db` sealing with `vault`. Run `migrateTokenStore(db)` first.
@@ -62,7 +63,7 @@ const KEY_WHERE = 'agent = $1 AND conversation = $2 AND provider = $3'
  */
 export function createSQLTokenStore(db: Database, vault: Vault, options: SQLTokenStoreOptions = {}): SQLTokenStore {
   const clock = options.clock ?? systemClock
-  const keyParams = (key: TokenKey): SQLValue[] => [key.agent, key.conversation, key.provider]
+  const keyParams = (key: TokenKey): SQLValue[] => [key.channel, key.agent, key.conversation, key.provider]
 
   const sealParams = (key: TokenKey, tokens: StoredTokenSet): SQLValue[] => {
     const sealed = vault.seal(JSON.stringify(tokens), tokenSealContext(key))
@@ -80,10 +81,10 @@ export function createSQLTokenStore(db: Database, vault: Vault, options: SQLToke
     async put(key, write) {
       const now = clock.now()
       const { rows } = await db.query<TokenRow>(
-        `INSERT INTO ${T} (agent, conversation, provider, subject, scopes, key_id, sealed, expires_at,
+        `INSERT INTO ${T} (channel, agent, conversation, provider, subject, scopes, key_id, sealed, expires_at,
                            status, version, refresh_lease_until, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', 1, NULL, $9, $10)
-         ON CONFLICT (agent, conversation, provider) DO UPDATE SET
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', 1, NULL, $10, $11)
+         ON CONFLICT (channel, agent, conversation, provider) DO UPDATE SET
            subject = excluded.subject, scopes = excluded.scopes, key_id = excluded.key_id,
            sealed = excluded.sealed, expires_at = excluded.expires_at, status = 'active',
            version = ${T}.version + 1, refresh_lease_until = NULL, updated_at = excluded.updated_at
@@ -95,10 +96,10 @@ export function createSQLTokenStore(db: Database, vault: Vault, options: SQLToke
 
     async compareAndSwap(key, expectedVersion, write) {
       const { rows } = await db.query<TokenRow>(
-        `UPDATE ${T} SET subject = COALESCE($4, subject), scopes = $5, key_id = $6, sealed = $7,
-                expires_at = $8, status = 'active', version = version + 1, refresh_lease_until = NULL,
-                updated_at = $9
-          WHERE ${KEY_WHERE} AND version = $10
+        `UPDATE ${T} SET subject = COALESCE($5, subject), scopes = $6, key_id = $7, sealed = $8,
+                expires_at = $9, status = 'active', version = version + 1, refresh_lease_until = NULL,
+                updated_at = $10
+          WHERE ${KEY_WHERE} AND version = $11
           RETURNING *`,
         [...keyParams(key), write.subject ?? null, ...sealParams(key, write.tokens), clock.now(), expectedVersion],
       )
@@ -108,9 +109,9 @@ export function createSQLTokenStore(db: Database, vault: Vault, options: SQLToke
     async markNeedsReconnect(key, options: MarkSignedOutOptions = {}) {
       const versioned = options.expectedVersion !== undefined
       const { rows } = await db.query<TokenRow>(
-        `UPDATE ${T} SET status = $4, key_id = NULL, sealed = NULL, expires_at = NULL,
-                version = version + 1, refresh_lease_until = NULL, updated_at = $5
-          WHERE ${KEY_WHERE}${versioned ? ' AND version = $6' : ''}
+        `UPDATE ${T} SET status = $5, key_id = NULL, sealed = NULL, expires_at = NULL,
+                version = version + 1, refresh_lease_until = NULL, updated_at = $6
+          WHERE ${KEY_WHERE}${versioned ? ' AND version = $7' : ''}
           RETURNING *`,
         [
           ...keyParams(key),
@@ -125,7 +126,7 @@ export function createSQLTokenStore(db: Database, vault: Vault, options: SQLToke
     async delete(key, options = {}) {
       const versioned = options.expectedVersion !== undefined
       const { rowCount } = await db.query(
-        `DELETE FROM ${T} WHERE ${KEY_WHERE}${versioned ? ' AND version = $4' : ''}`,
+        `DELETE FROM ${T} WHERE ${KEY_WHERE}${versioned ? ' AND version = $5' : ''}`,
         [...keyParams(key), ...(versioned ? [options.expectedVersion as number] : [])],
       )
       return rowCount > 0
@@ -139,7 +140,7 @@ export function createSQLTokenStore(db: Database, vault: Vault, options: SQLToke
         vault,
         {
           table: T,
-          keyColumns: ['agent', 'conversation', 'provider'],
+          keyColumns: ['channel', 'agent', 'conversation', 'provider'],
           contextOf: (row) => tokenSealContext(row as TokenRow),
         },
         options,
@@ -148,16 +149,16 @@ export function createSQLTokenStore(db: Database, vault: Vault, options: SQLToke
     async claimRefreshLease(key, version, leaseMs) {
       const now = clock.now()
       const { rowCount } = await db.query(
-        `UPDATE ${T} SET refresh_lease_until = $4
-          WHERE ${KEY_WHERE} AND version = $5 AND status = 'active'
-            AND (refresh_lease_until IS NULL OR refresh_lease_until <= $6)`,
+        `UPDATE ${T} SET refresh_lease_until = $5
+          WHERE ${KEY_WHERE} AND version = $6 AND status = 'active'
+            AND (refresh_lease_until IS NULL OR refresh_lease_until <= $7)`,
         [...keyParams(key), now + leaseMs, version, now],
       )
       return rowCount === 1
     },
 
     async releaseRefreshLease(key, version) {
-      await db.query(`UPDATE ${T} SET refresh_lease_until = NULL WHERE ${KEY_WHERE} AND version = $4`, [
+      await db.query(`UPDATE ${T} SET refresh_lease_until = NULL WHERE ${KEY_WHERE} AND version = $5`, [
         ...keyParams(key),
         version,
       ])
@@ -169,6 +170,7 @@ async function listSummaries(db: Database, filter: ListTokensFilter = {}): Promi
   const conditions: string[] = []
   const params: SQLValue[] = []
   for (const [column, value] of [
+    ['channel', filter.channel],
     ['agent', filter.agent],
     ['conversation', filter.conversation],
     ['status', filter.status],
@@ -181,11 +183,12 @@ async function listSummaries(db: Database, filter: ListTokensFilter = {}): Promi
   const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''
   // Explicit column list: `sealed` is never read for a listing.
   const { rows } = await db.query<TokenRow>(
-    `SELECT agent, conversation, provider, subject, scopes, status, expires_at, created_at, updated_at
-       FROM ${T} ${where} ORDER BY agent, conversation, provider LIMIT $${params.length}`,
+    `SELECT channel, agent, conversation, provider, subject, scopes, status, expires_at, created_at, updated_at
+       FROM ${T} ${where} ORDER BY channel, agent, conversation, provider LIMIT $${params.length}`,
     params,
   )
   return rows.map((row) => ({
+    channel: row.channel,
     agent: row.agent,
     conversation: row.conversation,
     provider: row.provider,
@@ -200,6 +203,7 @@ async function listSummaries(db: Database, filter: ListTokensFilter = {}): Promi
 
 function rowToRecord(row: TokenRow, vault: Vault, dialect: Database['dialect']): TokenRecord {
   const base = {
+    channel: row.channel,
     agent: row.agent,
     conversation: row.conversation,
     provider: row.provider,

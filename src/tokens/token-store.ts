@@ -7,10 +7,13 @@
  * no secrets. The SQL implementation is `sql-token-store.ts`; every implementation must pass the
  * shared suite in `test/contract/token-store-contract.ts`.
  */
+import type { ChannelId } from '../core/conversation-key.ts'
 import type { SealContext } from './seal.ts'
 
 /** Identifies one signed-in user: the conversation on an agent, per OAuth provider. */
 export interface TokenKey {
+  /** The messaging channel (docs/api.md §4): `business-messages` for every row stored before channels. */
+  readonly channel: ChannelId
   /** Business Messages agent resource name or id. */
   readonly agent: string
   /** Business Messages conversation id. */
@@ -105,6 +108,7 @@ export interface TokenStore {
 }
 
 export interface ListTokensFilter {
+  readonly channel?: ChannelId
   readonly agent?: string
   readonly conversation?: string
   readonly status?: TokenStatus
@@ -148,5 +152,6 @@ export interface RefreshLeases {
 
 /** The AEAD context a token set is sealed under: a copy in another row fails to open (S1). */
 export function tokenSealContext(key: TokenKey): SealContext {
-  return { purpose: 'token-set', agent: key.agent, conversation: key.conversation, provider: key.provider }
+  const { channel, agent, conversation, provider } = key
+  return { purpose: 'token-set', channel, agent, conversation, provider }
 }

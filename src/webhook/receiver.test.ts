@@ -289,3 +289,38 @@ test('logs never contain the signing key, client token, handshake secret, code o
     assert.equal(text.includes(secret), false, 'a secret reached the log')
   }
 })
+
+test('W18 an event for an agent not served, or without agent among several, is acked, logged, counted and not recorded', async () => {
+  const outcomes: string[] = []
+  const served = receiver({ agents: ['brands/1/agents/2', 'brands/1/agents/3'], observe: (o) => outcomes.push(o) })
+  const foreign = await served.handle(signed(eventBody({ agent: 'brands/999/agents/999', requestId: 'r-foreign' })))
+  const noAgent = await served.handle(signed(eventBody({ agent: undefined, requestId: 'r-none' })))
+  const listed = await served.handle(signed(eventBody({ agent: 'brands/1/agents/3', requestId: 'r-listed' })))
+  assert.deepEqual([foreign.status, noAgent.status, listed.status], [200, 200, 200])
+  assert.deepEqual(outcomes, ['foreign-agent', 'foreign-agent', 'accepted'])
+  assert.equal(await count(), 1, 'only the listed agent’s event is recorded')
+  await tick()
+  assert.deepEqual(
+    recorded.map((d) => d.id),
+    ['r:r-listed'],
+  )
+  const ignored = logger.lines.filter((l) => l.msg?.includes('not served here'))
+  assert.deepEqual(
+    ignored.map((l) => (l.obj as { agent?: string }).agent),
+    ['brands/999/agents/999', undefined],
+  )
+  for (const line of ignored) {
+    assert.equal((line.obj as { channel?: string }).channel, 'business-messages')
+    assert.doesNotMatch(JSON.stringify(line.obj), /hello|conv-1/, 'never the content or the conversation')
+  }
+})
+
+test('W18 with exactly one agent served, an event without agent (Google’s test payloads) is that agent’s', async () => {
+  const outcomes: string[] = []
+  const res = await receiver({ agents: ['brands/1/agents/2'], observe: (o) => outcomes.push(o) }).handle(
+    signed(eventBody({ agent: undefined })),
+  )
+  assert.equal(res.status, 200)
+  assert.deepEqual(outcomes, ['accepted'])
+  assert.equal(await count(), 1)
+})

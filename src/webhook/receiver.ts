@@ -3,7 +3,8 @@
  * The transport-independent webhook core (style habits 1, 9, 10): plain request data in, plain
  * response data out. In order: method (405), content type (415), size (413), the unsigned
  * verification handshake, the signature (401, empty body, no side effects), parsing (a signed but
- * unprocessable body is quarantined and acked, W9), the `sendTime` window (stale or future events
+ * unprocessable body is quarantined and acked, W9), the agent (an event for an agent not served
+ * here is acked and ignored, W18), the `sendTime` window (stale or future events
  * are acked and dropped, W11), then de-duplication plus a durable record, THEN 200, and only after
  * that the processor is notified (`onRecorded`), so a slow downstream never delays the ack (W12).
  * If the record cannot be written the answer is 500, so Google redelivers.
@@ -15,6 +16,7 @@ import { answerHandshake, detectHandshake } from './handshake.ts'
 import type { InboxStore } from './inbox-store.ts'
 import { parseWebhookEvent } from './parse-event.ts'
 import { checkSendTime } from './replay-window.ts'
+import { routedAgent } from './route-agent.ts'
 import type { WebhookEvent } from './types.ts'
 import { checkWebhookSignature } from './verify-signature.ts'
 
@@ -24,6 +26,8 @@ export type WebhookOutcome =
   | 'duplicate'
   | 'handshake'
   | 'quarantined'
+  /** Signed, but for an agent this host does not serve (W18): acknowledged, logged, ignored. */
+  | 'foreign-agent'
   | 'outside-replay-window'
   | 'rejected-method'
   | 'rejected-media-type'
@@ -66,6 +70,11 @@ export interface WebhookReceiverOptions {
   unsafeDisableSignatureVerification?: boolean
   /** Body size cap in bytes (default 1 MiB); the Node adapter enforces it while reading. */
   maxBodyBytes?: number
+  /**
+   * The agents served here (docs/api.md §5). An event for any other, or without `agent` when
+   * several are listed, is acknowledged and ignored (W18); without this list every agent is served.
+   */
+  agents?: readonly string[]
   inbox: InboxStore
   /** Called once per new delivery, after the response was produced. Errors are logged, not thrown. */
   onRecorded?: (delivery: RecordedDelivery) => void | Promise<void>
@@ -161,6 +170,14 @@ async function acceptVerified(rawBody: Uint8Array, deps: WebhookReceiverOptions,
     return quarantine(rawBody, `unknown payload (keys: ${event.keys.join(', ')})`, now, deps, logger)
   }
   const { dedupeKey, kind, agent, conversationId } = event
+  if (deps.agents !== undefined && routedAgent(deps.agents, agent) === undefined) {
+    // A 2xx, since a non-2xx only buys days of redeliveries; the agent name is all that is logged.
+    logger.warn(
+      { channel: 'business-messages', agent },
+      'webhook event for an agent not served here; acknowledged and ignored',
+    )
+    return ['foreign-agent', OK()]
+  }
   const fields = { dedupeKey, kind, agent, conversationId }
   const verdict = checkSendTime(event.sendTimeMs, now)
   if (verdict === 'too-old' || verdict === 'in-future') {

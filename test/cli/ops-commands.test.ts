@@ -116,8 +116,7 @@ describe('send-auth-request', () => {
     const db = openSQLiteDatabase(env.BM_OAUTH_SQLITE_PATH!)
     try {
       const pending = await createPendingSignInStore(db, createVault(parseVaultKeys(KEY_A))).get(
-        emulator.agentName,
-        conversation,
+        { channel: 'business-messages', agent: emulator.agentName, conversation },
         Date.now(),
       )
       assert.ok(pending)
@@ -173,7 +172,7 @@ describe('signins list and revoke', () => {
     const tokens = await signInAtProvider(provider, ['openid', 'offline_access', 'profile'])
     assert.ok(tokens.refreshToken)
     const stores = await openStores(await loadConfig({ env }))
-    const key = { agent: emulator.agentName, conversation, provider: idp.issuer }
+    const key = { channel: 'business-messages', agent: emulator.agentName, conversation, provider: idp.issuer }
     await stores.tokens.put(key, {
       subject: tokens.idTokenClaims?.sub ?? 'unknown',
       tokens: {
@@ -185,6 +184,7 @@ describe('signins list and revoke', () => {
     })
     await stores.pendingSignIns.put(
       {
+        channel: 'business-messages',
         agent: emulator.agentName,
         conversation,
         provider: idp.issuer,
@@ -244,7 +244,7 @@ describe('signins list and revoke', () => {
     const downEnv = { ...env, BM_OAUTH_ISSUER: downIssuer }
     const stores = await openStores(await loadConfig({ env: downEnv }))
     await stores.tokens.put(
-      { agent: emulator.agentName, conversation, provider: downIssuer },
+      { channel: 'business-messages', agent: emulator.agentName, conversation, provider: downIssuer },
       { subject: 'alice', tokens: { accessToken: 'at-unreachable', scopes: ['openid'] } },
     )
     await stores.close()
@@ -262,7 +262,12 @@ describe('rekey', () => {
     const cluster = await postgres
     if ('skip' in cluster) return t.skip(cluster.skip)
     const pgEnv = { ...env, BM_OAUTH_SQLITE_PATH: '', BM_OAUTH_DATABASE_URL: await cluster.createDatabase('ops_rekey') }
-    const tokenKey = { agent: emulator.agentName, conversation: 'rekey-1', provider: idp.issuer }
+    const tokenKey = {
+      channel: 'business-messages',
+      agent: emulator.agentName,
+      conversation: 'rekey-1',
+      provider: idp.issuer,
+    }
     const stores = await openStores(await loadConfig({ env: pgEnv }))
     await stores.tokens.put(tokenKey, {
       subject: 'alice',
@@ -270,6 +275,7 @@ describe('rekey', () => {
     })
     await stores.pendingSignIns.put(
       {
+        channel: 'business-messages',
         agent: emulator.agentName,
         conversation: 'rekey-2',
         provider: idp.issuer,
@@ -294,7 +300,10 @@ describe('rekey', () => {
     try {
       const record = await onlyNew.tokens.get(tokenKey)
       assert.equal(record?.status === 'active' && record.tokens.refreshToken, 'rt-rekey')
-      const pending = await onlyNew.pendingSignIns.get(emulator.agentName, 'rekey-2', Date.now())
+      const pending = await onlyNew.pendingSignIns.get(
+        { channel: 'business-messages', agent: emulator.agentName, conversation: 'rekey-2' },
+        Date.now(),
+      )
       assert.equal(pending?.codeVerifier, 'w'.repeat(43))
     } finally {
       await onlyNew.close()
@@ -311,7 +320,7 @@ describe('rekey', () => {
     const stores = await openStores(await loadConfig({ env: { ...env, BM_OAUTH_SQLITE_PATH: path } }))
     await stores.close()
     await createSQLTokenStore(db, createVault(parseVaultKeys(generateVaultKey({ keyId: 'lost' })))).put(
-      { agent: emulator.agentName, conversation: 'lost-1', provider: idp.issuer },
+      { channel: 'business-messages', agent: emulator.agentName, conversation: 'lost-1', provider: idp.issuer },
       { tokens: { accessToken: 'at-lost', scopes: [] } },
     )
     await db.close()

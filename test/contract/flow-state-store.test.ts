@@ -13,6 +13,7 @@ import { createVault } from '../../src/tokens/seal.ts'
 import { containsSecret, storeFixtures, withDatabase } from './token-store-fixtures.ts'
 
 const vault = createVault(parseVaultKeys(generateVaultKey({ keyId: 'k1' })))
+const KEY = { channel: 'business-messages', agent: 'a', conversation: 'c' }
 const storeOn = (db: Database) => createFlowStateStore(db, vault, () => 1)
 
 const awaiting = {
@@ -32,8 +33,8 @@ for (const fixture of await storeFixtures()) {
       withDatabase(fixture, async ({ db, rawBytes }) => {
         await migrateFlowStateStore(db)
         const store = storeOn(db)
-        assert.equal(await store.save('a', 'c', { state: awaiting }, undefined), 1)
-        assert.deepEqual(await store.get('a', 'c'), { record: { state: awaiting }, version: 1 })
+        assert.equal(await store.save(KEY, { state: awaiting }, undefined), 1)
+        assert.deepEqual(await store.get(KEY), { record: { state: awaiting }, version: 1 })
         assert.equal(containsSecret(await rawBytes([FLOW_STATE_TABLE]), 'secret balance'), false)
       }))
 
@@ -41,11 +42,11 @@ for (const fixture of await storeFixtures()) {
       withDatabase(fixture, async ({ db }) => {
         await migrateFlowStateStore(db)
         const store = storeOn(db)
-        await store.save('a', 'c', { state: { kind: 'signed-out' } }, undefined)
-        await assert.rejects(store.save('a', 'c', { state: awaiting }, undefined), StoreConflictError)
-        assert.equal(await store.save('a', 'c', { state: awaiting }, 1), 2)
-        await assert.rejects(store.save('a', 'c', { state: { kind: 'signed-out' } }, 1), StoreConflictError)
-        assert.equal((await store.get('a', 'c'))?.record.state.kind, 'awaiting-sign-in')
+        await store.save(KEY, { state: { kind: 'signed-out' } }, undefined)
+        await assert.rejects(store.save(KEY, { state: awaiting }, undefined), StoreConflictError)
+        assert.equal(await store.save(KEY, { state: awaiting }, 1), 2)
+        await assert.rejects(store.save(KEY, { state: { kind: 'signed-out' } }, 1), StoreConflictError)
+        assert.equal((await store.get(KEY))?.record.state.kind, 'awaiting-sign-in')
       }))
 
     test('S6 two connections writing from the same version: exactly one wins', () =>
@@ -53,15 +54,15 @@ for (const fixture of await storeFixtures()) {
         await migrateFlowStateStore(db)
         const first = storeOn(db)
         const second = storeOn(openSecond?.() ?? db)
-        await first.save('a', 'c', { state: { kind: 'signed-out' } }, undefined)
+        await first.save(KEY, { state: { kind: 'signed-out' } }, undefined)
         const outcomes = await Promise.allSettled([
-          first.save('a', 'c', { state: awaiting }, 1),
-          second.save('a', 'c', { state: { kind: 'signed-out' } }, 1),
+          first.save(KEY, { state: awaiting }, 1),
+          second.save(KEY, { state: { kind: 'signed-out' } }, 1),
         ])
         assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1)
         const lost = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
         assert.ok(lost?.reason instanceof StoreConflictError)
-        assert.equal((await first.get('a', 'c'))?.version, 2)
+        assert.equal((await first.get(KEY))?.version, 2)
       }))
   })
 }

@@ -29,9 +29,11 @@ const K2 = generateVaultKey({ keyId: 'k2' })
 const NOW = Date.parse('2026-01-01T00:00:00Z')
 const AGENT = 'brands/1/agents/a'
 const T = PENDING_SIGNIN_TABLE
+const keyOf = (conversation: string) => ({ channel: 'business-messages', agent: AGENT, conversation })
 
 function prompt(conversation: string, tag: string, extra: Partial<NewPendingSignIn> = {}): NewPendingSignIn {
   return {
+    channel: 'business-messages',
     agent: AGENT,
     conversation,
     provider: 'bank',
@@ -59,6 +61,7 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
       const store = createPendingSignInStore(t.db, vault)
       const put = await store.put(prompt('c1', 'one'), NOW)
       assert.deepEqual(put, {
+        channel: 'business-messages',
         agent: AGENT,
         conversation: 'c1',
         provider: 'bank',
@@ -69,8 +72,8 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
         createdAt: NOW,
         expiresAt: NOW + DEFAULT_PENDING_SIGNIN_TTL_MS,
       })
-      assert.deepEqual(await store.get(AGENT, 'c1', NOW + 1), put)
-      assert.equal(await store.get(AGENT, 'c2', NOW), undefined)
+      assert.deepEqual(await store.get(keyOf('c1'), NOW + 1), put)
+      assert.equal(await store.get(keyOf('c2'), NOW), undefined)
       const { question: _none, ...withoutQuestion } = prompt('c3', 'q')
       const noQuestion = await store.put(withoutQuestion, NOW)
       assert.equal(noQuestion.question, undefined)
@@ -85,10 +88,10 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
         [second.attempts, second.provider, second.scopes, second.createdAt],
         [2, 'other', ['email'], NOW + 1000],
       )
-      const consumed = await store.consume(AGENT, 'c1', NOW + 2000)
+      const consumed = await store.consume(keyOf('c1'), NOW + 2000)
       assert.ok(consumed !== undefined && !consumed.expired)
       assert.equal(consumed.codeVerifier, prompt('c1', 'second').codeVerifier)
-      assert.equal(await store.consume(AGENT, 'c1', NOW + 2000), undefined, 'no older verifier left to try')
+      assert.equal(await store.consume(keyOf('c1'), NOW + 2000), undefined, 'no older verifier left to try')
     })
 
     it('X1 consume is single use: 20 concurrent consumers, exactly one gets the verifier', async (t) => {
@@ -96,25 +99,25 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
       const second = createPendingSignInStore(t.openSecond?.() ?? t.db, vault)
       await store.put(prompt('c1', 'race'), NOW)
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : second).consume(AGENT, 'c1', NOW + 1)),
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : second).consume(keyOf('c1'), NOW + 1)),
       )
       const winners = results.filter((r) => r !== undefined)
       assert.equal(winners.length, 1)
       assert.equal(winners[0]?.expired === false && winners[0].codeVerifier, prompt('c1', 'race').codeVerifier)
-      assert.equal(await store.get(AGENT, 'c1', NOW + 1), undefined)
+      assert.equal(await store.get(keyOf('c1'), NOW + 1), undefined)
     })
 
     it('P7 TTL: once expired it is not returned; consume deletes it without the verifier', async (t) => {
       const store = createPendingSignInStore(t.db, vault, { ttlMs: 60_000 })
       const put = await store.put(prompt('c1', 'ttl'), NOW)
       assert.equal(put.expiresAt, NOW + 60_000)
-      assert.ok(await store.get(AGENT, 'c1', NOW + 59_999))
-      assert.equal(await store.get(AGENT, 'c1', NOW + 60_000), undefined)
-      const consumed = await store.consume(AGENT, 'c1', NOW + 60_000)
+      assert.ok(await store.get(keyOf('c1'), NOW + 59_999))
+      assert.equal(await store.get(keyOf('c1'), NOW + 60_000), undefined)
+      const consumed = await store.consume(keyOf('c1'), NOW + 60_000)
       assert.equal(consumed?.expired, true)
       assert.ok(consumed !== undefined && !('codeVerifier' in consumed))
       assert.equal(consumed.question, put.question, 'the parked question survives for the re-prompt')
-      assert.equal(await store.consume(AGENT, 'c1', NOW + 60_000), undefined)
+      assert.equal(await store.consume(keyOf('c1'), NOW + 60_000), undefined)
       const custom = await store.put(prompt('c2', 'ttl', { ttlMs: 5 }), NOW)
       assert.equal(custom.expiresAt, NOW + 5)
     })
@@ -124,8 +127,8 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
       await store.put(prompt('c1', 'a'), NOW)
       await store.put(prompt('c2', 'b'), NOW + 5000)
       await store.put(prompt('c3', 'c'), NOW)
-      assert.equal(await store.delete(AGENT, 'c3'), true)
-      assert.equal(await store.delete(AGENT, 'c3'), false)
+      assert.equal(await store.delete(keyOf('c3')), true)
+      assert.equal(await store.delete(keyOf('c3')), false)
       assert.equal(await store.purgeExpired(NOW + 1000), 1)
       const { rows } = await t.db.query<{ conversation: string }>(`SELECT conversation FROM ${T}`)
       assert.deepEqual(
@@ -157,10 +160,10 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
         assert.ok(!inspect(err).includes(prompt('c1', 'a').codeVerifier))
         return true
       }
-      await assert.rejects(store.consume(AGENT, 'c2', NOW), isDecryptError)
-      assert.equal(await store.get(AGENT, 'c2', NOW), undefined, 'deleted even though it failed to open')
+      await assert.rejects(store.consume(keyOf('c2'), NOW), isDecryptError)
+      assert.equal(await store.get(keyOf('c2'), NOW), undefined, 'deleted even though it failed to open')
       await t.db.query(`UPDATE ${T} SET provider = $1 WHERE conversation = $2`, ['evil', 'c1'])
-      await assert.rejects(store.get(AGENT, 'c1', NOW), isDecryptError)
+      await assert.rejects(store.get(keyOf('c1'), NOW), isDecryptError)
     })
 
     it('S3 rekey moves pending sign-ins to the new key; the old key can then be removed', async (t) => {
@@ -170,7 +173,7 @@ export function describePendingSignInContract(fixture: StoreFixture): void {
       assert.deepEqual(await rotated.rekey({ batchSize: 2 }), { rekeyed: 3, failed: 0, remaining: 0 })
       const k2Only = createPendingSignInStore(t.db, createVault(parseVaultKeys(K2)))
       for (const c of ['c1', 'c2', 'c3']) {
-        assert.equal((await k2Only.get(AGENT, c, NOW))?.codeVerifier, prompt(c, c).codeVerifier)
+        assert.equal((await k2Only.get(keyOf(c), NOW))?.codeVerifier, prompt(c, c).codeVerifier)
       }
     })
 

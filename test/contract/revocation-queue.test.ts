@@ -20,6 +20,7 @@ import { containsSecret, storeFixtures, withDatabase } from './token-store-fixtu
 const vault = createVault(parseVaultKeys(generateVaultKey({ keyId: 'rq1' })))
 const T0 = Date.parse('2026-03-01T00:00:00Z')
 const entry = (token: string, hint: 'refresh_token' | 'access_token' = 'refresh_token') => ({
+  channel: 'business-messages',
   agent: 'brands/1/agents/2',
   provider: 'https://as.example',
   token,
@@ -62,10 +63,10 @@ for (const fixture of await storeFixtures()) {
         assert.deepEqual(Object.keys(summary ?? {}).includes('token'), false)
         assert.equal(summary?.nextAttemptAt, T0 + 60_000, 'leased to the enqueuer')
         assert.deepEqual(
-          await queue.claimDue(entry('').agent, entry('').provider, T0 + 59_999, { leaseMs: 1000, limit: 10 }),
+          await queue.claimDue(entry(''), entry('').provider, T0 + 59_999, { leaseMs: 1000, limit: 10 }),
           [],
         )
-        const [claimed] = await queue.claimDue(entry('').agent, entry('').provider, T0 + 60_000, {
+        const [claimed] = await queue.claimDue(entry(''), entry('').provider, T0 + 60_000, {
           leaseMs: 1000,
           limit: 10,
         })
@@ -85,7 +86,7 @@ for (const fixture of await storeFixtures()) {
           [a.id],
         )
         await db.query(`UPDATE ${REVOCATION_QUEUE_TABLE} SET sealed = $1 WHERE id = $2`, [rows[0]!.sealed, b.id])
-        const claimed = await queue.claimDue(a.agent, a.provider, T0, { leaseMs: 1000, limit: 10 })
+        const claimed = await queue.claimDue(a, a.provider, T0, { leaseMs: 1000, limit: 10 })
         assert.deepEqual(
           claimed.map((r) => [r.id, r.token]),
           [[a.id, 'token-a-0123456789']],
@@ -104,7 +105,7 @@ for (const fixture of await storeFixtures()) {
         const logger = { ...silentLogger, error: (fields: object) => void logged.push({ ...fields }) }
         const queue = createRevocationQueue(db, vault, { logger })
         const kept = await queue.enqueue(entry('token-kept-0123456789', 'access_token'), T0, 0)
-        const claimed = await queue.claimDue(kept.agent, kept.provider, T0, { leaseMs: 1000, limit: 10 })
+        const claimed = await queue.claimDue(kept, kept.provider, T0, { leaseMs: 1000, limit: 10 })
         assert.deepEqual(
           claimed.map((r) => r.token),
           ['token-kept-0123456789'],
@@ -130,20 +131,16 @@ for (const fixture of await storeFixtures()) {
         for (let i = 0; i < 6; i++) await first.enqueue(entry(`token-${i}-0123456789`), T0, 0)
         const claim = { leaseMs: 30_000, limit: 10 }
         const [mine, theirs] = await Promise.all([
-          first.claimDue('brands/1/agents/2', 'https://as.example', T0, claim),
-          second.claimDue('brands/1/agents/2', 'https://as.example', T0, claim),
+          first.claimDue(entry(''), 'https://as.example', T0, claim),
+          second.claimDue(entry(''), 'https://as.example', T0, claim),
         ])
         const ids = [...mine, ...theirs].map((r) => r.id)
         assert.equal(ids.length, 6)
         assert.equal(new Set(ids).size, 6)
-        assert.deepEqual(
-          await first.claimDue('brands/1/agents/2', 'https://as.example', T0 + 29_999, claim),
-          [],
-          'leased',
-        )
+        assert.deepEqual(await first.claimDue(entry(''), 'https://as.example', T0 + 29_999, claim), [], 'leased')
       }))
 
-    test('R8 upgrading a version 1 queue keeps its rows: a retry stays due at its time, a lease at its end', () =>
+    test('R8 S9 upgrading a version 1 queue keeps its rows, re-sealed on business-messages: a retry stays due at its time, a lease at its end', () =>
       withDatabase(fixture, async ({ db }) => {
         await migrate(db, 'revocation_queue', revocationQueueMigrations.slice(0, 1))
         const [retrying, leased] = await sealedRows(['token-retry-0123456789', 'token-lease-0123456789'])
@@ -158,7 +155,7 @@ for (const fixture of await storeFixtures()) {
             [row.id, entry('').agent, entry('').provider, vault.activeKeyId, row.sealed, attempts, nextAttemptAt, T0],
           )
         }
-        assert.deepEqual(await migrateRevocationQueue(db), { applied: [2] })
+        assert.deepEqual(await migrateRevocationQueue(db, { data: { vault } }), { applied: [2, 3] })
         const queue = createRevocationQueue(db, vault)
         assert.deepEqual(
           (await queue.list()).map((r) => [r.id, r.attempts, r.nextAttemptAt, r.lastError]),
@@ -168,15 +165,15 @@ for (const fixture of await storeFixtures()) {
           ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
         )
         const claim = { leaseMs: 60_000, limit: 10 }
-        const { agent, provider } = entry('')
-        assert.deepEqual(await queue.claimDue(agent, provider, T0 + 1999, claim), [])
-        const first = await queue.claimDue(agent, provider, T0 + 2000, claim)
+        const { channel, agent, provider } = entry('')
+        assert.deepEqual(await queue.claimDue({ channel, agent }, provider, T0 + 1999, claim), [])
+        const first = await queue.claimDue({ channel, agent }, provider, T0 + 2000, claim)
         assert.deepEqual(
           first.map((r) => [r.token, r.attempts]),
           [['token-retry-0123456789', 3]],
         )
-        assert.deepEqual(await queue.claimDue(agent, provider, T0 + 59_999, claim), [])
-        const second = await queue.claimDue(agent, provider, T0 + 60_000, claim)
+        assert.deepEqual(await queue.claimDue({ channel, agent }, provider, T0 + 59_999, claim), [])
+        const second = await queue.claimDue({ channel, agent }, provider, T0 + 60_000, claim)
         assert.deepEqual(
           second.map((r) => [r.token, r.attempts]),
           [['token-lease-0123456789', 2]],
@@ -192,12 +189,12 @@ for (const fixture of await storeFixtures()) {
         await queue.reschedule(a.id, T0 + 2000, 'ERR_OAUTH_RESPONSE (HTTP 503)')
         const listed = await queue.list({ agent: a.agent })
         assert.equal(listed.find((r) => r.id === a.id)?.lastError, 'ERR_OAUTH_RESPONSE (HTTP 503)')
-        assert.deepEqual(await queue.claimDue(a.agent, a.provider, T0 + 1999, { leaseMs: 1, limit: 10 }), [])
-        assert.equal((await queue.claimDue(a.agent, a.provider, T0 + 2000, { leaseMs: 1, limit: 10 })).length, 1)
+        assert.deepEqual(await queue.claimDue(a, a.provider, T0 + 1999, { leaseMs: 1, limit: 10 }), [])
+        assert.equal((await queue.claimDue(a, a.provider, T0 + 2000, { leaseMs: 1, limit: 10 })).length, 1)
         assert.equal(await queue.remove(a.id), true)
         assert.equal(await queue.remove(a.id), false)
-        assert.equal(await queue.dropCreatedBefore(a.agent, T0), 0)
-        assert.equal(await queue.dropCreatedBefore(a.agent, T0 + 1), 1)
+        assert.equal(await queue.dropCreatedBefore(a, T0), 0)
+        assert.equal(await queue.dropCreatedBefore(a, T0 + 1), 1)
         assert.deepEqual(await queue.list(), [])
         assert.equal(other.provider, 'https://other.example')
       }))
@@ -210,7 +207,7 @@ for (const fixture of await storeFixtures()) {
         const rotated = createVault(parseVaultKeys(`${generateVaultKey({ keyId: 'new' })},${oldKey}`))
         const result = await createRevocationQueue(db, rotated).rekey()
         assert.deepEqual(result, { rekeyed: 1, failed: 0, remaining: 0 })
-        const [claimed] = await createRevocationQueue(db, rotated).claimDue(entry('').agent, entry('').provider, T0, {
+        const [claimed] = await createRevocationQueue(db, rotated).claimDue(entry(''), entry('').provider, T0, {
           leaseMs: 1,
           limit: 1,
         })

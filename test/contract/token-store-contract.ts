@@ -19,7 +19,12 @@ import { containsSecret, withDatabase, type StoreFixture, type TestDatabase } fr
 export const K1 = generateVaultKey({ keyId: 'k1' })
 export const K2 = generateVaultKey({ keyId: 'k2' })
 export const START = Date.parse('2026-01-01T00:00:00Z')
-export const keyA: TokenKey = { agent: 'brands/1/agents/a', conversation: 'conv-a', provider: 'bank' }
+export const keyA: TokenKey = {
+  channel: 'business-messages',
+  agent: 'brands/1/agents/a',
+  conversation: 'conv-a',
+  provider: 'bank',
+}
 export const keyB: TokenKey = { ...keyA, conversation: 'conv-b' }
 
 /** Token values that are easy to grep for in raw bytes. */

@@ -13,7 +13,7 @@ import { createVault } from '../../src/tokens/seal.ts'
 import { createSQLTokenStore } from '../../src/tokens/sql-token-store.ts'
 
 const [path, codeHash] = process.argv.slice(2) as [string, string]
-const key = { agent: 'agents/crash', conversation: 'conv-crash', provider: 'bank' }
+const key = { channel: 'business-messages', agent: 'agents/crash', conversation: 'conv-crash', provider: 'bank' }
 const db = openSQLiteDatabase(path)
 await migrateTokenStore(db)
 await migrateSignInStore(db)

@@ -33,7 +33,12 @@ test('S7 X3 SIGKILL after a refresh and a marker commit: the restart sees both',
   const db = openSQLiteDatabase(path)
   const store = createSQLTokenStore(db, createVault(parseVaultKeys(keys)))
   try {
-    const record = await store.get({ agent: 'agents/crash', conversation: 'conv-crash', provider: 'bank' })
+    const record = await store.get({
+      channel: 'business-messages',
+      agent: 'agents/crash',
+      conversation: 'conv-crash',
+      provider: 'bank',
+    })
     assert.deepEqual([record?.tokens?.accessToken, record?.tokens?.refreshToken], ['AT-2', 'RT-2'])
     assert.equal(await createExchangeMarkers(db).claim(codeHash, Date.now()), false)
   } finally {

@@ -48,7 +48,13 @@ test('S3 rekey re-seals conversation states and queued revocations: an agent wit
   const newKey = generateVaultKey({ keyId: 'e2e-k2' })
   const db = openSQLiteDatabase(world.dbPath)
   try {
-    const owed = { agent, provider, token: 'rt-still-owed-0123456789', tokenTypeHint: 'refresh_token' } as const
+    const owed = {
+      channel: 'business-messages',
+      agent,
+      provider,
+      token: 'rt-still-owed-0123456789',
+      tokenTypeHint: 'refresh_token',
+    } as const
     await createRevocationQueue(db, createVault(parseVaultKeys(world.vaultKeys))).enqueue(owed, Date.now(), 0)
 
     const out = await run(['rekey', '--json'], {
@@ -66,12 +72,21 @@ test('S3 rekey re-seals conversation states and queued revocations: an agent wit
     assert.equal(report.tokens.rekeyed, 1)
 
     const onlyNew = createVault(parseVaultKeys(newKey))
-    const stored = await createFlowStateStore(db, onlyNew, Date.now).get(agent, conversationId)
-    assert.equal(stored?.record.state.kind, 'signed-in')
-    const [claimed] = await createRevocationQueue(db, onlyNew).claimDue(agent, provider, Date.now(), {
-      leaseMs: 0,
-      limit: 10,
+    const stored = await createFlowStateStore(db, onlyNew, Date.now).get({
+      channel: 'business-messages',
+      agent,
+      conversation: conversationId,
     })
+    assert.equal(stored?.record.state.kind, 'signed-in')
+    const [claimed] = await createRevocationQueue(db, onlyNew).claimDue(
+      { channel: 'business-messages', agent },
+      provider,
+      Date.now(),
+      {
+        leaseMs: 0,
+        limit: 10,
+      },
+    )
     assert.equal(claimed?.token, owed.token)
   } finally {
     await db.close()

@@ -119,6 +119,7 @@ const SENTINEL = 'sentinel-'
 async function retryPassAtCurrentTime(queue: RevocationQueue): Promise<void> {
   const token = `${SENTINEL}${randomBytes(8).toString('hex')}`
   const entry: NewRevocation = {
+    channel: 'business-messages',
     agent: world.emulator.agentName,
     provider: world.provider.issuer,
     token,

@@ -439,7 +439,12 @@ export async function storedTokens(
   conversationId: string,
 ): Promise<TokenRecord | undefined> {
   const store = createSQLTokenStore(db, createVault(parseVaultKeys(world.vaultKeys)))
-  return store.get({ agent: world.emulator.agentName, conversation: conversationId, provider: world.provider.issuer })
+  return store.get({
+    channel: 'business-messages',
+    agent: world.emulator.agentName,
+    conversation: conversationId,
+    provider: world.provider.issuer,
+  })
 }
 
 /** Asks the provider whether a token is still active (RFC 7662), as the bank's API would. */

@@ -42,8 +42,10 @@ export interface BusinessMessagesWebhookOptions {
 /** Options of {@link businessMessages}. */
 export interface BusinessMessagesOptions {
   /**
-   * The agents this process answers for, `brands/{b}/agents/{a}`. One per process today: events are
-   * routed by agent once storage is keyed by channel (docs/api.md §5).
+   * The agents this process answers for, `brands/{b}/agents/{a}`: one or more, served by one partner
+   * webhook. Each event is routed by its `agent`; one for an agent not listed is acknowledged and
+   * ignored, and one without `agent` (Google's test payloads) is the sole agent's, or ignored when
+   * several are listed (W18, docs/api.md §5).
    */
   readonly agents: readonly string[]
   readonly credentials: BusinessMessagesCredentials
@@ -72,7 +74,7 @@ export interface BusinessMessagesChannel extends Channel<'business-messages', Bu
 
 /**
  * The Business Messages channel.
- * @throws {BmOAuthError} `ERR_CONFIG` for a malformed agent name or no agent.
+ * @throws {BmOAuthError} `ERR_CONFIG` for a malformed or repeated agent name, or no agent.
  * @example
  * ```ts
  * businessMessages({ agents: ['brands/1/agents/2'], credentials: { keyFile }, webhook: { keys: [clientToken], clientToken } })
@@ -80,8 +82,11 @@ export interface BusinessMessagesChannel extends Channel<'business-messages', Bu
  */
 export function businessMessages(options: BusinessMessagesOptions): BusinessMessagesChannel {
   const agents = [...options.agents]
-  if (agents.length !== 1) {
-    throw new ConfigError('businessMessages.agents', 'exactly one agent name (brands/{b}/agents/{a})')
+  if (agents.length === 0) {
+    throw new ConfigError('businessMessages.agents', 'at least one agent name (brands/{b}/agents/{a})')
+  }
+  if (new Set(agents).size !== agents.length) {
+    throw new ConfigError('businessMessages.agents', 'each agent name once')
   }
   for (const agent of agents) {
     try {
