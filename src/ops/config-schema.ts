@@ -76,7 +76,9 @@ export const configSchema = z.strictObject({
     .prefault({}),
   local: z
     .strictObject({
-      allowInsecureLoopback: z.boolean().default(false),
+      enabled: z.boolean().default(false),
+      // Replaced by `enabled`; still parsed so that loadConfig can name the replacement (X12).
+      allowInsecureLoopback: z.boolean().optional(),
       standInRedirectUris: z.array(httpURL).default([]),
       unsafeDisableSignatureVerification: z.boolean().default(false),
     })
