@@ -296,16 +296,12 @@ function localSettingsOf(local: ParsedConfig['local'], sourceOf: SourceOf): Loca
     unsafeDisableSignatureVerification: local.unsafeDisableSignatureVerification,
   }
   if (settings.enabled) return settings
-  if (settings.standInRedirectUris.length > 0) {
-    throw new ConfigError(
-      'local.standInRedirectUris',
-      'needs local mode (local.enabled or BM_OAUTH_LOCAL=1)',
-      sourceOf('local.standInRedirectUris'),
-    )
-  }
-  if (settings.unsafeDisableSignatureVerification) {
-    const field = 'local.unsafeDisableSignatureVerification'
-    throw new ConfigError(field, 'needs local mode (local.enabled or BM_OAUTH_LOCAL=1)', sourceOf(field))
+  const localOnly: ReadonlyArray<[field: string, set: boolean]> = [
+    ['local.standInRedirectUris', settings.standInRedirectUris.length > 0],
+    ['local.unsafeDisableSignatureVerification', settings.unsafeDisableSignatureVerification],
+  ]
+  for (const [field, set] of localOnly) {
+    if (set) throw new ConfigError(field, 'needs local mode (local.enabled or BM_OAUTH_LOCAL=1)', sourceOf(field))
   }
   return settings
 }
