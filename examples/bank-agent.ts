@@ -16,8 +16,7 @@
  * BANK_WEBHOOK_KEY=… npx node examples/bank-agent.ts
  * ```
  */
-import { createServer } from 'node:http'
-import { businessMessages, createAgent, createLogger, openSQLiteDatabase } from '../src/index.ts'
+import { businessMessages, createAgent, createLogger, openSQLiteDatabase, serveAgent } from '../src/index.ts'
 import { createBankAgentHandler } from '../src/demo/bank-agent/index.ts'
 
 function required(name: string): string {
@@ -60,16 +59,15 @@ async function main(): Promise<void> {
   const bankApiUrl = process.env['BANK_API_URL']
   const scopes = process.env['BANK_SCOPES']?.split(/[\s,]+/)
   agent.onMessage(createBankAgentHandler({ ...(bankApiUrl ? { bankApiUrl } : {}), ...(scopes ? { scopes } : {}) }))
-  const port = Number(process.env['BANK_PORT'] ?? 8080)
-  const server = createServer(agent.webhookHandler).listen(port, '127.0.0.1')
-  await agent.start()
-  console.log(`bank agent: webhook on http://127.0.0.1:${port}/`)
-  process.once('SIGINT', () => {
-    void agent.stop().then(() => {
-      server.close()
-      return database.close()
-    })
+  // The one host: the webhook, /healthz and /readyz on BANK_PORT; /metrics on the admin port (loopback).
+  const server = await serveAgent(agent, {
+    listen: { port: Number(process.env['BANK_PORT'] ?? 8080) },
+    admin: { port: Number(process.env['BANK_ADMIN_PORT'] ?? 9464) },
   })
+  console.log(`bank agent: webhook on ${server.url}/business-messages, metrics on ${server.adminUrl}/metrics`)
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void server.close().then(() => database.close()))
+  }
 }
 
 await main()

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'ERR_SERVICE_ACCOUNT_KEY'
   | 'ERR_SERVICE_ACCOUNT_TOKEN'
   | 'ERR_GOOGLE_API'
+  | 'ERR_WHATSAPP_API'
   | 'ERR_HTTP_TIMEOUT'
   | 'ERR_NETWORK'
   | 'ERR_UNEXPECTED_RESPONSE'
@@ -128,12 +129,60 @@ export class GoogleAPIError extends BmOAuthError<'ERR_GOOGLE_API'> {
   }
 }
 
+/**
+ * The WhatsApp Cloud API (Meta's Graph API) answered with its error envelope
+ * `{error: {message, type, code, error_subcode, error_data: {details}, fbtrace_id}}`, after the retry
+ * policy gave up or decided not to retry (docs/whatsapp-decisions.md §5). Branch on `graphCode`
+ * (Meta: "build your error handling logic around code values and details"), never on the message.
+ */
+export class WhatsAppAPIError extends BmOAuthError<'ERR_WHATSAPP_API'> {
+  /** HTTP status of the answer. */
+  readonly httpStatus: number
+  /** Meta's `error.code`, e.g. 131047 (outside the 24-hour window) or 130429 (throughput); 0 when absent. */
+  readonly graphCode: number
+  /** Meta's `error.error_subcode`, when sent (Meta documents it as deprecated from v16.0). */
+  readonly graphSubcode: number | undefined
+  /** Meta's `error.type`, e.g. `OAuthException`. */
+  readonly graphType: string | undefined
+  /** Meta's `error.fbtrace_id`: quote it to Meta's support. */
+  readonly fbtraceId: string | undefined
+  /** Meta's `error.error_data.details`: the most precise reason, sometimes naming the bad parameter. */
+  readonly details: string | undefined
+  /** Method and path of the failed call (the path holds only the version and phone-number id). */
+  readonly request: { method: string; path: string }
+  constructor(fields: {
+    httpStatus: number
+    graphCode: number
+    graphSubcode?: number | undefined
+    graphType?: string | undefined
+    fbtraceId?: string | undefined
+    details?: string | undefined
+    message: string
+    request: { method: string; path: string }
+  }) {
+    super(
+      'ERR_WHATSAPP_API',
+      `${fields.request.method} ${fields.request.path} failed: ${fields.httpStatus} (#${fields.graphCode}) ${fields.message}`,
+      { status: 502 },
+    )
+    this.name = 'WhatsAppAPIError'
+    this.httpStatus = fields.httpStatus
+    this.graphCode = fields.graphCode
+    this.graphSubcode = fields.graphSubcode
+    this.graphType = fields.graphType
+    this.fbtraceId = fields.fbtraceId
+    this.details = fields.details
+    this.request = fields.request
+  }
+}
+
 /** The errors with a class of their own, i.e. with fields. */
 export type ClassBmOAuthError =
   | InvalidArgumentError
   | ConfigError
   | ServiceAccountTokenError
   | GoogleAPIError
+  | WhatsAppAPIError
   | OAuthResponseError
   | OAuthProtocolError
   | VaultKeyError

@@ -11,6 +11,7 @@ export type { AnyBmOAuthError, BmOAuthErrorOptions, ClassBmOAuthError, ErrorCode
 // The runtime and its channels (docs/api.md §1–§3).
 export { createAgent, SignInRequiredError } from './agent/index.ts'
 export type {
+  AccessOptions,
   AgentHooks,
   AgentOptions,
   BaseMessageContext,
@@ -18,9 +19,15 @@ export type {
   MessageContext,
   MessageHandler,
   ProviderInfo,
+  Readiness,
   Session,
   SignInAgent,
 } from './agent/index.ts'
+export { serveAgent } from './server/serve-agent.ts'
+export { describeAuditLog as describeAccessLog } from './audit/audit-log.ts'
+export type { AuditEntry, GrantEvent } from './audit/audit-log.ts'
+export type { Listen, RunningServer, ServeOptions } from './server/serve-agent.ts'
+export type { HTTPRequest, HTTPResponse, Route } from './core/route.ts'
 export { businessMessages } from './channel/business-messages/channel.ts'
 export type {
   BusinessMessagesChannel,

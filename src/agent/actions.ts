@@ -11,9 +11,10 @@ import { calculateS256Challenge, generateCodeVerifier } from '../pkce/pkce.ts'
 import { exchangeHeldCode } from './exchange.ts'
 import { runHandler } from './handler-context.ts'
 import { revokeAndForget } from './revocation.ts'
-import { readGrant, tokenKeyOf } from './runtime.ts'
+import { readGrant, recordAudit, tokenKeyOf } from './runtime.ts'
 import type { ConversationTurn } from './turn.ts'
 import type { AgentHooks, HookEvent } from './types.ts'
+import type { GrantEvent } from '../audit/audit-log.ts'
 
 type ActionOf<T extends SignInAction['type']> = Extract<SignInAction, { type: T }>
 
@@ -79,6 +80,7 @@ async function sendSignInPrompt(turn: ConversationTurn, action: ActionOf<'send-s
   } as const
   // The challenge salts the id: a re-run prompt (new verifier) is a new message, so the newest chip always matches.
   await turn.send(prompt, codeChallenge)
+  runtime.metrics.signInPrompted()
   return undefined
 }
 
@@ -110,6 +112,18 @@ const HOOK_OF: Readonly<Record<HookName, keyof AgentHooks>> = {
   'signed-out': 'signedOut',
 }
 
+/**
+ * The grant events the audit log keeps as they are emitted (a failed sign-in never held a grant;
+ * `granted` is written by the exchange, when the tokens are stored).
+ */
+const GRANT_EVENT_OF: Readonly<Partial<Record<HookName, GrantEvent>>> = {
+  refreshed: 'refreshed',
+  revoked: 'revoked',
+  expired: 'expired',
+  'needs-reconnect': 'needs-reconnect',
+  'signed-out': 'signed-out',
+}
+
 /** Calls the author's hook; its failures are logged and never stop the conversation. */
 async function callHook(turn: ConversationTurn, action: ActionOf<'emit'>): Promise<void> {
   const { runtime, conversationId, state } = turn
@@ -121,6 +135,12 @@ async function callHook(turn: ConversationTurn, action: ActionOf<'emit'>): Promi
     ...(subject === undefined ? {} : { subject }),
   }
   runtime.logger.info({ conversationId, hook: action.hook, reason: action.reason }, 'sign-in event')
+  runtime.metrics.signInEvent(action.hook, action.reason)
+  const grantEvent = GRANT_EVENT_OF[action.hook]
+  if (grantEvent !== undefined) {
+    const scopes = state.kind === 'signed-in' ? state.scopes : []
+    await recordAudit(runtime, turn.key, { kind: 'grant', at: runtime.clock.now(), event: grantEvent, scopes })
+  }
   const hook = runtime.hooks[HOOK_OF[action.hook]]
   if (hook === undefined) return
   try {

@@ -61,7 +61,11 @@ after(async () => {
 })
 
 function agentWith(fetch: FetchLike): SignInAgent<BusinessMessagesChannel> {
-  return createAgent({
+  return createAgent(baseOptions(fetch))
+}
+
+function baseOptions(fetch: FetchLike) {
+  return {
     channels: [
       businessMessages({
         agents: ['brands/b1/agents/a1'],
@@ -80,7 +84,7 @@ function agentWith(fetch: FetchLike): SignInAgent<BusinessMessagesChannel> {
     database: db,
     vaultKeys: generateVaultKey({ keyId: 'ca-k1' }),
     fetch,
-  })
+  } as const
 }
 
 /** The status the agent's webhook answers an (unsigned) POST with: 503 while not started. */
@@ -163,4 +167,24 @@ test('handlers narrow on ctx.channel for sayRaw; a channel-neutral handler fits 
     agent.channels.map((c) => c.id),
     ['business-messages'],
   )
+})
+
+test('ready(): false until start(), true after, false when the store ping fails or hangs past readyTimeoutMs', async () => {
+  const agent = agentWith(discovery().fetch)
+  assert.deepEqual(await agent.ready(), { ready: false, checks: { started: false, database: true } })
+  await agent.start()
+  assert.deepEqual(await agent.ready(), { ready: true, checks: { started: true, database: true } })
+  await agent.stop()
+  let pings = 0
+  const broken = (query: () => Promise<never>) =>
+    createAgent({
+      ...baseOptions(discovery().fetch),
+      database: { ...db, query: () => (pings++, query()) } as unknown as typeof db,
+      readyTimeoutMs: 50,
+    })
+  const failing = await broken(() => Promise.reject(new Error('connection refused'))).ready()
+  assert.deepEqual(failing.checks.database, false)
+  const hanging = await broken(() => new Promise<never>(() => {})).ready()
+  assert.deepEqual(hanging.checks.database, false)
+  assert.equal(pings, 2, 'each ready() pinged the store once')
 })

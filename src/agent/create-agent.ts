@@ -5,7 +5,6 @@
  * token vault and stores, the OAuth provider and the channel's client behind a small API:
  * `onMessage`, `webhookHandler`, `start`, `stop`, `provider`.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { BusinessMessagesChannel } from '../channel/business-messages/channel.ts'
 import type { Channel } from '../channel/channel.ts'
 import { systemClock } from '../core/clock.ts'
@@ -21,8 +20,18 @@ import { migrateTokenStore } from '../tokens/migrations.ts'
 import { createRevocationQueue, migrateRevocationQueue } from '../tokens/revocation-queue.ts'
 import { createVault, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
+import type { Route } from '../core/route.ts'
+import type { Database } from '../db/queryable.ts'
+import { createAgentMetrics } from '../metrics/agent-metrics.ts'
+import { createAuditLog, DEFAULT_AUDIT_RETENTION_MS, migrateAuditLog } from '../audit/audit-log.ts'
 import { createNodeWebhookHandler } from '../webhook/node-adapter.ts'
-import { createWebhookReceiver } from '../webhook/receiver.ts'
+import {
+  createWebhookReceiver,
+  DEFAULT_MAX_BODY_BYTES,
+  type WebhookReceiver,
+  type WebhookRequest,
+} from '../webhook/receiver.ts'
+import { reportDecryptFailures } from './decrypt-failures.ts'
 import { createFlowStateStore, migrateFlowStateStore } from './flow-state-store.ts'
 import type { IntervalTask } from './interval-task.ts'
 import { startMaintenance } from './maintenance.ts'
@@ -32,8 +41,6 @@ import { grantProviderId, type AgentRuntime } from './runtime.ts'
 import { providerInfo } from './session.ts'
 import { openSealedInbox } from './sealed-inbox.ts'
 import type { AgentOptions, MessageHandler, ProviderInfo, SignInAgent } from './types.ts'
-
-type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
 
 /**
  * Creates an agent. Nothing happens until `start()`: it migrates the stores, resolves the provider
@@ -58,35 +65,59 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void
 export function createAgent<const Cs extends readonly Channel[]>(options: AgentOptions<Cs>): SignInAgent<Cs[number]> {
   const channel = theChannel(options.channels)
   const logger = (options.logger ?? silentLogger).child({ component: 'agent' })
-  const vault = createVault(
-    typeof options.vaultKeys === 'string' ? parseVaultKeys(options.vaultKeys) : options.vaultKeys,
+  const metrics = createAgentMetrics()
+  // Every store opens its rows through this vault: one place logs and counts decrypt failures.
+  const vault = reportDecryptFailures(
+    createVault(typeof options.vaultKeys === 'string' ? parseVaultKeys(options.vaultKeys) : options.vaultKeys),
+    logger,
+    (failure) => metrics.decryptFailed(failure.table, failure.reason),
   )
   let handler: MessageHandler<Cs[number]> | undefined
   let provider: ProviderInfo | undefined
-  let node: NodeHandler | undefined
+  let receiver: WebhookReceiver | undefined
   let processor: InboxProcessor | undefined
   let maintenance: IntervalTask | undefined
   let revocationRetries: IntervalTask | undefined
   let starting: Promise<void> | undefined
   let stopping: Promise<void> = Promise.resolve()
+  // Until start() (and after stop()) the webhook answers 503, so the platform redelivers later.
+  const webhook = (request: WebhookRequest) => receiver?.handle(request) ?? Promise.resolve(UNAVAILABLE)
+  const routes: readonly Route[] = [
+    {
+      method: 'POST',
+      path: channel.webhook.path ?? '/business-messages',
+      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      handler: webhook,
+    },
+  ]
 
   const start = async (): Promise<void> => {
-    const runtime = await buildRuntime(options, channel, vault, logger, () => handler as MessageHandler | undefined)
+    const current = () => handler as MessageHandler | undefined
+    const runtime = await buildRuntime(options, channel, vault, { logger, metrics }, current)
     provider = providerInfo(runtime.provider)
     const inbox = await openSealedInbox(options.database, vault)
-    const running = new InboxProcessor(runtime, inbox, { concurrency: options.concurrency ?? 4 })
-    const receiver = createWebhookReceiver({
+    const running = new InboxProcessor(runtime, inbox, {
+      concurrency: options.concurrency ?? 4,
+      ...(options.maxDeliveryAttempts === undefined ? {} : { maxAttempts: options.maxDeliveryAttempts }),
+    })
+    receiver = createWebhookReceiver({
       ...webhookKeys(channel),
       inbox,
       clock: runtime.clock,
       logger,
       onRecorded: () => running.wake(),
+      observe: (outcome, seconds) => metrics.webhookRequest(outcome, seconds),
     })
-    node = createNodeWebhookHandler(receiver)
     processor = running
+    metrics.watchBacklog(async () => ({ ...(await inbox.backlog()), now: runtime.clock.now() }))
     running.start()
     maintenance = startMaintenance(
-      { inbox, markers: runtime.markers, pending: runtime.pending },
+      {
+        inbox,
+        markers: runtime.markers,
+        pending: runtime.pending,
+        audit: { retentionMs: options.auditRetentionMs ?? DEFAULT_AUDIT_RETENTION_MS, log: runtime.audit },
+      },
       {
         clock: runtime.clock,
         logger,
@@ -103,11 +134,14 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
       handler = next
     },
     provider: () => provider,
-    webhookHandler(req, res) {
-      if (node !== undefined) return node(req, res)
-      req.resume()
-      res.writeHead(503, { 'retry-after': '1', 'content-length': '0' }).end()
+    routes,
+    webhookHandler: createNodeWebhookHandler({ maxBodyBytes: DEFAULT_MAX_BODY_BYTES, handle: webhook }),
+    async ready() {
+      const started = receiver !== undefined
+      const database = await pingWithin(options.database, options.readyTimeoutMs ?? 2_000)
+      return { ready: started && database, checks: { started, database } }
     },
+    metrics: () => metrics.render(),
     start() {
       if (starting === undefined) {
         // After any stop in progress; a failed start (e.g. discovery unreachable) can be tried again.
@@ -127,7 +161,8 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
       stopping = settled(stopping).then(async () => {
         // A start in progress finishes wiring first, so nothing it starts outlives this stop.
         await started?.catch(() => undefined)
-        node = undefined
+        receiver = undefined
+        metrics.watchBacklog(undefined)
         await processor?.stop()
         processor = undefined
         await maintenance?.stop()
@@ -138,6 +173,23 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
       })
       return stopping
     },
+  }
+}
+
+const UNAVAILABLE = { status: 503, headers: { 'retry-after': '1' }, body: '' }
+
+/** Whether the store answers `SELECT 1` within `timeoutMs`. */
+async function pingWithin(db: Database, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs)
+  })
+  try {
+    return await Promise.race([db.query('SELECT 1').then(() => true), timeout])
+  } catch {
+    return false
+  } finally {
+    clearTimeout(timer)
   }
 }
 
@@ -168,7 +220,7 @@ async function buildRuntime(
   options: AgentOptions,
   channel: BusinessMessagesChannel,
   vault: Vault,
-  logger: AgentRuntime['logger'],
+  { logger, metrics }: Pick<AgentRuntime, 'logger' | 'metrics'>,
   handler: AgentRuntime['handler'],
 ): Promise<AgentRuntime> {
   const db = options.database
@@ -178,6 +230,7 @@ async function buildRuntime(
   await migrateSignInStore(db)
   await migrateFlowStateStore(db)
   await migrateRevocationQueue(db)
+  await migrateAuditLog(db)
   const provider =
     options.provider instanceof OAuthProvider
       ? options.provider
@@ -203,10 +256,12 @@ async function buildRuntime(
     markers: createExchangeMarkers(db),
     states: createFlowStateStore(db, vault, () => clock.now()),
     revocations: createRevocationQueue(db, vault, { logger }),
+    audit: createAuditLog(db),
     policy,
     clock,
     fetch,
     logger,
+    metrics,
     hooks: options.hooks ?? {},
     messages: options.messages ?? {},
     defaultScopes: options.scopes ?? ['openid'],

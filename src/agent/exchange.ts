@@ -19,7 +19,7 @@ import type { TokenSet } from '../oauth/token-set.ts'
 import { hashAuthorizationCode } from '../signin-store/exchange-markers.ts'
 import { splitScopes } from '../tokens/scopes.ts'
 import type { StoredIdTokenClaims } from '../tokens/token-store.ts'
-import { readGrant, tokenKeyOf, type AgentRuntime } from './runtime.ts'
+import { readGrant, recordAudit, tokenKeyOf, type AgentRuntime } from './runtime.ts'
 import type { ConversationTurn } from './turn.ts'
 
 type ExchangeFailed = Extract<SignInEvent, { type: 'exchange-failed' }>
@@ -69,6 +69,8 @@ export async function exchangeHeldCode(turn: ConversationTurn): Promise<SignInEv
     ...(identity.subject === undefined ? {} : { subject: identity.subject }),
   })
   runtime.logger.info({ conversationId, scopes }, 'signed in')
+  // Logged when the grant is stored, so it precedes every use of it in the user's access log.
+  await recordAudit(runtime, turn.key, { kind: 'grant', at: runtime.clock.now(), event: 'granted', scopes })
   return {
     type: 'exchange-succeeded',
     scopes,

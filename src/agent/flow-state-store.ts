@@ -10,6 +10,8 @@
 import { storeMigrator, type StoreMigrator } from '../db/migrate.ts'
 import type { Database, Row } from '../db/queryable.ts'
 import { StoreConflictError } from '../db/store-error.ts'
+import { isBmOAuthError } from '../errors.ts'
+import { SIGNED_OUT } from '../flow/steps.ts'
 import type { SignInAction, SignInState } from '../flow/types.ts'
 import { rekeySealedRows } from '../tokens/rekey.ts'
 import type { SealContext, Vault } from '../tokens/seal.ts'
@@ -53,6 +55,7 @@ export interface VersionedFlowRecord {
 
 /** Sealed, versioned per-conversation sign-in state. */
 export interface FlowStateStore {
+  /** The stored record; one that cannot be opened reads as signed out at its version (S10). */
   get(agent: string, conversation: string): Promise<VersionedFlowRecord | undefined>
   /**
    * Writes `record` if the row is still at `expectedVersion` (`undefined`: the row must not exist yet).
@@ -89,8 +92,17 @@ export function createFlowStateStore(db: Database, vault: Vault, now: () => numb
       )
       const row = rows[0]
       if (row === undefined) return undefined
-      const record = JSON.parse(vault.openText(row.sealed, sealContext(agent, conversation))) as FlowRecord
-      return { record, version: Number(row.version) }
+      const version = Number(row.version)
+      let text: string
+      try {
+        text = vault.openText(row.sealed, sealContext(agent, conversation))
+      } catch (err) {
+        if (!isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) throw err
+        // S10: a row no key opens (damaged, or its key removed) is discarded like a damaged token:
+        // the conversation starts over signed out, and the next save replaces the row at its version.
+        return { record: { state: SIGNED_OUT }, version }
+      }
+      return { record: JSON.parse(text) as FlowRecord, version }
     },
 
     async save(agent, conversation, record, expectedVersion) {

@@ -4,16 +4,20 @@
  * resume a run a crash interrupted, skip a delivery that was already processed, then map the
  * channel's inbound message to sign-in events and run the author's handler and the actions.
  *
- * Authorization codes (X1, P8, P12, W17): a relayed redirect URI outside the allow-list is an error,
- * never an exchange; a code whose marker is already claimed, or that arrives while the prompt's
- * pending record is gone, is `code-without-pending-sign-in`; only then is the code held (in memory)
- * for the one `exchange-code` the machine may ask for.
+ * Authorization codes (X1, P8, P12, W17, X12, S11): a relayed redirect URI outside the allow-list
+ * is an error, never an exchange; a code whose marker this conversation already claimed, or that
+ * arrives while the prompt's pending record is gone, is `code-without-pending-sign-in`; a code
+ * claimed in another conversation, or whose pending record cannot be opened, is `code-unusable`
+ * (the user is told and re-prompted); only then is the code held (in memory) for the one
+ * `exchange-code` the machine may ask for.
  */
 import { toInboundMessage } from '../channel/business-messages/inbound.ts'
 import type { InboundMessage } from '../channel/types.ts'
+import { isBmOAuthError } from '../errors.ts'
 import type { SignInEvent } from '../flow/types.ts'
 import { isAllowedRedirectURI } from '../oauth/redirect-uris.ts'
-import { hashAuthorizationCode } from '../signin-store/exchange-markers.ts'
+import { hashAuthorizationCode, type ExchangeMarkerContext } from '../signin-store/exchange-markers.ts'
+import type { PendingSignIn } from '../signin-store/pending-signins.ts'
 import type { WebhookEvent } from '../webhook/types.ts'
 import { executeAction } from './actions.ts'
 import { runHandler } from './handler-context.ts'
@@ -105,15 +109,41 @@ async function authorizationEvent(
         runtime.logger.warn({ conversationId }, 'relayed redirect URI is not allowed; code not exchanged')
         return { type: 'authorization-error', error: 'invalid_redirect_uri' }
       }
-      if (await runtime.markers.isClaimed(hashAuthorizationCode(result.code))) {
-        return { type: 'code-without-pending-sign-in', duplicate: true }
+      const claimant = await runtime.markers.claimant(hashAuthorizationCode(result.code))
+      if (claimant !== undefined) {
+        // X12: claimed here, this is a redelivery (X1: nothing to say). Claimed in another
+        // conversation, the code was injected there: this user's sign-in did not go through.
+        return claimedHere(claimant, runtime.agentName, conversationId)
+          ? { type: 'code-without-pending-sign-in', duplicate: true }
+          : { type: 'code-unusable', reason: 'used-elsewhere' }
       }
       if (turn.state.kind === 'awaiting-sign-in') {
-        const live = await runtime.pending.get(runtime.agentName, conversationId, runtime.clock.now())
+        const live = await livePendingSignIn(turn)
+        if (live === 'unreadable') return { type: 'code-unusable', reason: 'pending-unreadable' }
         if (live === undefined) return { type: 'code-without-pending-sign-in', duplicate: false }
       }
       turn.holdCode({ code: result.code, redirectUri: result.redirectUri })
       return { type: 'authorization-code-received', hasCode: true }
     }
+  }
+}
+
+/** Whether this conversation claimed the marker; one that names no conversation counts as ours (silent, X1). */
+function claimedHere(claimant: ExchangeMarkerContext, agent: string, conversation: string): boolean {
+  if (claimant.conversation === undefined) return true
+  return claimant.conversation === conversation && (claimant.agent === undefined || claimant.agent === agent)
+}
+
+/**
+ * The conversation's live pending sign-in; `'unreadable'` when its sealed verifier no vault key
+ * opens (S11: a damaged row is a failed try and a fresh prompt, never a delivery failing for good).
+ */
+async function livePendingSignIn(turn: ConversationTurn): Promise<PendingSignIn | 'unreadable' | undefined> {
+  const { runtime } = turn
+  try {
+    return await runtime.pending.get(runtime.agentName, turn.conversationId, runtime.clock.now())
+  } catch (err) {
+    if (isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) return 'unreadable'
+    throw err
   }
 }

@@ -48,6 +48,7 @@ export async function runHandler(turn: ConversationTurn, input: HandlerInput): P
       touchedSignIn = true
       await turn.step({ type: 'sign-out-requested' })
     },
+    accessLog: (options) => turn.runtime.audit.list(turn.key, options),
   }
   await sendTyping(turn, 'started')
   try {

@@ -5,6 +5,7 @@
 export { createAgent } from './create-agent.ts'
 export { SignInRequiredError } from './errors.ts'
 export type {
+  AccessOptions,
   AgentHooks,
   AgentOptions,
   BaseMessageContext,
@@ -12,6 +13,7 @@ export type {
   MessageContext,
   MessageHandler,
   ProviderInfo,
+  Readiness,
   Session,
   SignInAgent,
 } from './types.ts'

@@ -3,7 +3,8 @@
  * Periodic clean-up the agent runs while started: webhook inbox rows past the dedupe retention
  * (which must outlive Google's 7-day redelivery horizon, so they are kept 8 days), exchange markers
  * past theirs, and pending sign-ins expired for longer than a grace period (the flow state keeps
- * the parked question, so nothing a user said is lost with them).
+ * the parked question, so nothing a user said is lost with them), and audit entries past their
+ * retention.
  */
 import type { Clock } from '../core/clock.ts'
 import type { Logger } from '../core/logger.ts'
@@ -13,6 +14,8 @@ export interface MaintenanceTargets {
   inbox: { purge(now: number): Promise<{ deliveries: number; quarantined: number }> }
   markers: { purgeExpired(now: number): Promise<number> }
   pending: { purgeExpired(now: number): Promise<number> }
+  /** Audit entries older than `retentionMs` go. */
+  audit?: { retentionMs: number; log: { purgeOlderThan(cutoff: number): Promise<number> } }
 }
 
 export interface MaintenanceOptions {
@@ -29,6 +32,7 @@ export interface MaintenanceResult {
   quarantined: number
   markers: number
   pendingSignIns: number
+  auditEntries: number
 }
 
 /** One clean-up pass; every purge is bounded by the retention rules of its store. */
@@ -40,7 +44,8 @@ export async function runMaintenance(
   const inbox = await targets.inbox.purge(now)
   const markers = await targets.markers.purgeExpired(now)
   const pendingSignIns = await targets.pending.purgeExpired(now - pendingGraceMs)
-  return { inboxDeliveries: inbox.deliveries, quarantined: inbox.quarantined, markers, pendingSignIns }
+  const auditEntries = (await targets.audit?.log.purgeOlderThan(now - targets.audit.retentionMs)) ?? 0
+  return { inboxDeliveries: inbox.deliveries, quarantined: inbox.quarantined, markers, pendingSignIns, auditEntries }
 }
 
 /** Runs {@link runMaintenance} now and then every `intervalMs` (unref'd timer) until stopped. */

@@ -4,18 +4,20 @@
  * acknowledged (W12): one delivery at a time per conversation, different conversations in
  * parallel (up to `concurrency`). A failure that may pass (Google 5xx, network, a concurrent
  * writer) is retried with full-jitter exponential backoff (`core/retry`) through the inbox's
- * `fail(retryAt)`; after
- * `maxAttempts` the delivery is given up (dead-lettered). Deliveries left leased by a crashed
- * process are picked up again when their lease runs out.
+ * `fail(retryAt)`; after `maxAttempts` the delivery is given up (dead-lettered) and the user gets
+ * an apology (W20). Deliveries left leased by a crashed process are picked up again when their
+ * lease runs out.
  */
+import { deterministicMessageId } from '../channel/business-messages/outbound.ts'
 import type { Clock } from '../core/clock.ts'
 import { KeyedLock } from '../core/keyed-lock.ts'
 import type { Logger } from '../core/logger.ts'
 import { backoffDelay, type Backoff, type RandomSource } from '../core/retry.ts'
 import { isBmOAuthError } from '../errors.ts'
+import { renderMessage } from '../flow/messages.ts'
 import type { ClaimedDelivery, InboxStore } from '../webhook/inbox-store.ts'
 import { conversationOf, handleDelivery } from './handle-delivery.ts'
-import type { AgentRuntime } from './runtime.ts'
+import { conversationKeyOf, type AgentRuntime } from './runtime.ts'
 
 export interface ProcessorOptions {
   readonly concurrency: number
@@ -115,10 +117,15 @@ export class InboxProcessor {
 
   async #process(item: ClaimedDelivery): Promise<void> {
     const conversationId = conversationOf(item.event) ?? `delivery:${item.id}`
+    const started = performance.now()
+    const seconds = () => (performance.now() - started) / 1000
     try {
       await this.#locks.run(conversationId, () => handleDelivery(this.#runtime, item.id, item.event))
       await this.#inbox.complete(item.id)
+      this.#runtime.metrics.deliveryProcessed('done', seconds())
     } catch (err) {
+      const giveUp = item.attempts >= this.#options.maxAttempts
+      this.#runtime.metrics.deliveryProcessed(giveUp ? 'dead-letter' : 'retry', seconds())
       await this.#retryLater(item, err).catch((failErr: unknown) => {
         this.#logger.error({ deliveryId: item.id, errCode: codeOf(failErr) }, 'could not schedule a retry')
       })
@@ -135,6 +142,28 @@ export class InboxProcessor {
       giveUp ? 'delivery failed; giving up' : 'delivery failed; will retry',
     )
     await this.#inbox.fail(item.id, reason, retryAt)
+    if (giveUp) await this.#apologise(item)
+  }
+
+  /**
+   * W20: a given-up delivery ends in an apology, never silence. Its message id is fixed by the
+   * delivery, so a second give-up (a crash before the inbox heard) is dropped by the platform.
+   * Best effort: a failure to send it is logged, never retried.
+   */
+  async #apologise(item: ClaimedDelivery): Promise<void> {
+    const conversationId = conversationOf(item.event)
+    if (conversationId === undefined) return
+    const runtime = this.#runtime
+    const text = renderMessage('something-went-wrong', { overrides: runtime.messages })
+    const messageId = deterministicMessageId({ conversationId, deliveryId: item.id, index: 0, salt: 'apology' })
+    try {
+      await runtime.channel.client.send(conversationKeyOf(runtime, conversationId), { type: 'text', text }, messageId)
+    } catch (err) {
+      this.#logger.error(
+        { deliveryId: item.id, errCode: codeOf(err) },
+        'could not send the apology for a given-up delivery',
+      )
+    }
   }
 }
 

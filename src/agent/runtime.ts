@@ -6,6 +6,8 @@
 import type { Clock } from '../core/clock.ts'
 import type { FetchLike } from '../core/fetch.ts'
 import type { Logger } from '../core/logger.ts'
+import type { AgentMetrics } from '../metrics/agent-metrics.ts'
+import type { AuditEntry, AuditLog } from '../audit/audit-log.ts'
 import { isBmOAuthError } from '../errors.ts'
 import type { MessageOverrides } from '../flow/messages.ts'
 import type { FlowPolicy } from '../flow/types.ts'
@@ -38,6 +40,8 @@ export interface AgentRuntime {
   readonly pending: PendingSignInStore
   readonly markers: ExchangeMarkers
   readonly states: FlowStateStore
+  /** What was done with each conversation's tokens, for the user and the operator. */
+  readonly audit: AuditLog
   /** Revocations still owed to the provider after a failed sign-out request (R8). */
   readonly revocations: RevocationQueue
   readonly policy: FlowPolicy
@@ -45,6 +49,7 @@ export interface AgentRuntime {
   /** For `Session.fetch` (the author's resource calls). */
   readonly fetch: FetchLike
   readonly logger: Logger
+  readonly metrics: AgentMetrics
   readonly hooks: AgentHooks
   readonly messages: MessageOverrides
   readonly defaultScopes: readonly string[]
@@ -86,5 +91,18 @@ export async function readGrant(runtime: AgentRuntime, conversationId: string): 
   } catch (err) {
     if (isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) return undefined
     throw err
+  }
+}
+
+/**
+ * Writes an audit entry. A failure is logged, never the turn's: the log must not turn a stored
+ * grant into a failed exchange, or a successful call into an error.
+ */
+export async function recordAudit(runtime: AgentRuntime, key: ConversationKey, entry: AuditEntry): Promise<void> {
+  try {
+    await runtime.audit.record(key, entry)
+  } catch (err) {
+    const errCode = isBmOAuthError(err) ? err.code : err instanceof Error ? err.name : 'non-error'
+    runtime.logger.error({ conversationId: key.conversation, errCode }, 'audit entry not written')
   }
 }

@@ -13,9 +13,10 @@ import { splitScopes } from '../tokens/scopes.ts'
 import type { TokenRecord } from '../tokens/token-store.ts'
 import { SignInRequiredError } from './errors.ts'
 import { scalarClaims } from './exchange.ts'
-import { tokenKeyOf, type AgentRuntime } from './runtime.ts'
+import { recordAudit, tokenKeyOf, type AgentRuntime } from './runtime.ts'
 import type { ConversationTurn } from './turn.ts'
-import type { ProviderInfo, Session } from './types.ts'
+import type { AccessOptions, ProviderInfo, Session } from './types.ts'
+import { redactURL } from '../audit/audit-log.ts'
 
 type ActiveRecord = TokenRecord & { status: 'active' }
 
@@ -65,20 +66,53 @@ export function createSession(turn: ConversationTurn, record: ActiveRecord, ques
     return runtime.fetch(url, { ...init, headers })
   }
 
+  /** One audit entry per use of the tokens; a failure to write it is logged, never the caller's. */
+  const audit = async (
+    target: { origin: string; path: string; method: string },
+    outcome: string,
+    options: AccessOptions,
+  ): Promise<void> => {
+    const entry = {
+      kind: 'access',
+      at: runtime.clock.now(),
+      ...target,
+      outcome,
+      scopes: known.tokens?.scopes ?? [],
+    } as const
+    await recordAudit(runtime, turn.key, { ...entry, purpose: options.purpose ?? 'unspecified' })
+  }
+
+  const fetchOnce = async (url: string | URL, init: RequestInit): Promise<Response> => {
+    const first = await current()
+    const response = await send(first.tokens.accessToken, url, init)
+    if (response.status !== 401) return response
+    await response.body?.cancel()
+    // R10: the token was rejected: one forced refresh, one retry.
+    const renewed = await current(first.version)
+    return send(renewed.tokens.accessToken, url, init)
+  }
+
   return {
     subject: record.subject,
     claims: record.tokens.idTokenClaims ?? {},
     scopes: record.tokens.scopes,
     provider: providerInfo(runtime.provider),
-    getAccessToken: async () => (await current()).tokens.accessToken,
-    fetch: async (url, init = {}) => {
-      const first = await current()
-      const response = await send(first.tokens.accessToken, url, init)
-      if (response.status !== 401) return response
-      await response.body?.cancel()
-      // R10: the token was rejected: one forced refresh, one retry.
-      const renewed = await current(first.version)
-      return send(renewed.tokens.accessToken, url, init)
+    getAccessToken: async (options = {}) => {
+      const token = (await current()).tokens.accessToken
+      await audit({ origin: '-', path: '-', method: 'token' }, 'handed-out', options)
+      return token
+    },
+    fetch: async (url, init = {}, options = {}) => {
+      const target = { ...redactURL(url), method: (init.method ?? 'GET').toUpperCase() }
+      let response: Response
+      try {
+        response = await fetchOnce(url, init)
+      } catch (err) {
+        if (!(err instanceof SignInRequiredError)) await audit(target, 'failed', options)
+        throw err
+      }
+      await audit(target, String(response.status), options)
+      return response
     },
   }
 }

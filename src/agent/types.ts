@@ -6,6 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Channel, IdOf, RawOf } from '../channel/channel.ts'
+import type { Route } from '../core/route.ts'
+import type { AuditEntry } from '../audit/audit-log.ts'
 import type { ConversationKey, InboundUser, Reply } from '../channel/types.ts'
 import type { Clock } from '../core/clock.ts'
 import type { FetchLike } from '../core/fetch.ts'
@@ -65,6 +67,15 @@ export interface AgentOptions<Cs extends readonly Channel[] = readonly Channel[]
   readonly refreshAheadMs?: number
   /** Deliveries processed at once (different conversations only; default 4). */
   readonly concurrency?: number
+  /** How long audit entries are kept (default about 13 months); purged with the inbox. */
+  readonly auditRetentionMs?: number
+  /** How long `ready()` waits for the store's ping (default 2 s). */
+  readonly readyTimeoutMs?: number
+  /**
+   * Attempts at one delivery before it is given up (default 8); the user then gets the
+   * `something-went-wrong` apology (W20).
+   */
+  readonly maxDeliveryAttempts?: number
   /** How often expired inbox rows, exchange markers and pending sign-ins are purged (default 1 h). */
   readonly maintenanceIntervalMs?: number
   /**
@@ -74,11 +85,23 @@ export interface AgentOptions<Cs extends readonly Channel[] = readonly Channel[]
   readonly revocationRetryIntervalMs?: number
 }
 
+/** What `ready()` found. */
+export interface Readiness {
+  readonly ready: boolean
+  readonly checks: { readonly started: boolean; readonly database: boolean }
+}
+
 /** The provider a grant came from: its endpoints and client id (secrets stay inside). */
 export type ProviderInfo = Pick<
   OAuthProvider,
   'issuer' | 'clientId' | 'authorizationEndpoint' | 'tokenEndpoint' | 'userinfoEndpoint' | 'revocationEndpoint'
 >
+
+/** What a use of the user's tokens is for, as the audit log records it. */
+export interface AccessOptions {
+  /** A short intent label, e.g. `read balance` — never the user's own words (default `unspecified`). */
+  readonly purpose?: string
+}
 
 /** A signed-in user, valid while the handler that received it runs. */
 export interface Session {
@@ -91,12 +114,16 @@ export interface Session {
   /** The provider that issued the grant (e.g. its `userinfoEndpoint`, without re-discovering it). */
   readonly provider: ProviderInfo
   /**
-   * A usable access token, refreshed first when it expires soon (single-flight, R1).
+   * A usable access token, refreshed first when it expires soon (single-flight, R1). Recorded in
+   * the audit log with `purpose`, as the token leaves the library's hands.
    * @throws {SignInRequiredError} when the grant is gone; the user has been asked to sign in again.
    */
-  getAccessToken(): Promise<string>
-  /** `fetch` with `Authorization: Bearer`; on a 401 it refreshes once and retries once (R10). */
-  fetch(url: string | URL, init?: RequestInit): Promise<Response>
+  getAccessToken(options?: AccessOptions): Promise<string>
+  /**
+   * `fetch` with `Authorization: Bearer`; on a 401 it refreshes once and retries once (R10). Each
+   * call is recorded in the audit log: origin, redacted path, `purpose`, scopes, status.
+   */
+  fetch(url: string | URL, init?: RequestInit, options?: AccessOptions): Promise<Response>
 }
 
 /** What the agent author's handler gets for each user message, on any channel. */
@@ -122,6 +149,11 @@ export interface BaseMessageContext {
   requireSignIn(need?: { scopes?: readonly string[]; reason?: string }): Promise<Session | undefined>
   /** Signs the user out: revokes the grant at the provider (RFC 7009) and deletes it locally. */
   signOut(): Promise<void>
+  /**
+   * What was done with this user's account access, newest first: each use of their tokens (purpose,
+   * API, outcome) and each grant event. `describeAccessLog(entries)` makes it a readable answer.
+   */
+  accessLog(options?: { limit?: number }): Promise<readonly AuditEntry[]>
 }
 
 /**
@@ -144,6 +176,12 @@ export interface SignInAgent<C extends Channel = Channel> {
   readonly channels: readonly C[]
   /** The resolved provider's endpoints and client id; `undefined` until `start()` resolved it. */
   provider(): ProviderInfo | undefined
+  /** Each channel's webhook as plain-data routes (answer 503 until `start()`); `serveAgent` mounts them. */
+  readonly routes: readonly Route[]
+  /** Ready to take traffic: started, and the store answers a ping within `readyTimeoutMs`. */
+  ready(): Promise<Readiness>
+  /** The agent's Prometheus metrics (docs/operations.md). */
+  metrics(): Promise<{ readonly contentType: string; readonly text: string }>
   /** The webhook endpoint for `node:http` (answers 503 until `start()` finished). */
   readonly webhookHandler: (req: IncomingMessage, res: ServerResponse) => void
   /**

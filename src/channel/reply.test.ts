@@ -29,14 +29,14 @@ test('texts: non-empty, 3072 characters alone, 1024 with suggestions (counted in
   rejects({ text: 'x'.repeat(1025), suggestions: one }, 'reply.text')
 })
 
-test('suggestions: 1–10, labels ≤ 20, postback ≤ 256, unique, not the reserved prefix', () => {
+test('suggestions: 1–10, labels ≤ 20, postback ≤ 200, unique, not the reserved prefix', () => {
   const many = (n: number) => Array.from({ length: n }, (_, i) => ({ text: `Option ${i}`, postbackData: `o${i}` }))
   assert.doesNotThrow(() => validateReply({ text: 'Pick', suggestions: many(10) }))
   rejects({ text: 'Pick', suggestions: many(11) }, 'reply.suggestions')
   rejects({ text: 'Pick', suggestions: [] }, 'reply.suggestions')
   rejects({ text: 'Pick', suggestions: [{ text: 'x'.repeat(21), postbackData: 'a' }] }, 'reply.suggestions[0].text')
   rejects(
-    { text: 'Pick', suggestions: [{ text: 'A', postbackData: 'p'.repeat(257) }] },
+    { text: 'Pick', suggestions: [{ text: 'A', postbackData: 'p'.repeat(201) }] },
     'reply.suggestions[0].postbackData',
   )
   rejects(

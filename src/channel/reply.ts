@@ -17,8 +17,8 @@ export const REPLY_LIMITS = Object.freeze({
   suggestions: 10,
   /** Characters of a suggestion's or a link's label (WhatsApp's button title). */
   labelLength: 20,
-  /** Characters of `postbackData` (WhatsApp's button and row id). */
-  postbackDataLength: 256,
+  /** Characters of `postbackData` (a WhatsApp list row's id; a button's allows 256). */
+  postbackDataLength: 200,
 })
 
 /** Postback data with this prefix is the runtime's own (e.g. a live-agent offer on a link channel). */

@@ -17,6 +17,7 @@ import { registerSandboxCommand } from './commands/sandbox.ts'
 import { registerSendAuthRequestCommand } from './commands/send-auth-request.ts'
 import { registerServeCommand } from './commands/serve.ts'
 import { registerSignInsCommands } from './commands/signins.ts'
+import { registerAuditCommand } from './commands/audit.ts'
 import { reportError } from './errors.ts'
 import { EXIT_OK, EXIT_USAGE } from './io.ts'
 import type { CLIIO } from './io.ts'
@@ -42,6 +43,7 @@ export function createProgram(io: CLIIO): Command {
   registerSendAuthRequestCommand(program, io)
   registerDoctorCommand(program, io)
   registerSignInsCommands(program, io)
+  registerAuditCommand(program, io)
   registerServeCommand(program, io)
   registerRekeyCommand(program, io)
   registerKeysCommands(program, io)

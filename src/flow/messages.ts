@@ -28,6 +28,7 @@ export const defaultMessages: Readonly<Record<MessageKey, string>> = {
   'live-agent.too-many-attempts': "Sign-in still isn't working. Would you like to talk to someone from our team?",
   'live-agent.sign-in-unavailable':
     "Sign-in isn't available right now because of a problem on our side. Would you like to talk to someone from our team?",
+  'something-went-wrong': 'Something went wrong on our side — please ask again.',
 }
 
 /** Author overrides: any subset of keys. */

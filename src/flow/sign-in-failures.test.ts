@@ -230,3 +230,30 @@ describe('R refresh, revocation, sign-out', () => {
     assert.equal(chat.allActions.filter((a) => a.type === 'exchange-code').length, 0)
   })
 })
+
+describe('X12 S11 a code that can never be exchanged', () => {
+  for (const reason of ['used-elsewhere', 'pending-unreadable'] as const) {
+    test(`X12 S11 "${reason}" while awaiting: no exchange, "didn't go through" with a fresh chip, question kept`, () => {
+      const chat = transcript().user('balance?').send({ type: 'code-unusable', reason })
+      chat.expectActions('send-sign-in-prompt', 'emit').expectSays('prompt.after-failure')
+      chat.expectState('awaiting-sign-in', { promptId: 'prompt-2', attempt: 2, parkedQuestion: 'balance?' })
+      assert.deepEqual(chat.action('emit'), { type: 'emit', hook: 'sign-in-failed', reason: `code:${reason}` })
+    })
+  }
+
+  test('X12 the failed tries count: after maxAttempts a live agent is offered instead of another chip', () => {
+    const chat = transcript({ maxAttempts: 2 })
+      .user('balance?')
+      .send({ type: 'code-unusable', reason: 'used-elsewhere' })
+    chat.send({ type: 'code-unusable', reason: 'used-elsewhere' })
+    chat.expectSays('live-agent.too-many-attempts').expectState('signed-out')
+  })
+
+  test('X12 outside a prompt it is any code arriving there: signed in stays signed in, nothing asked → generic', () => {
+    transcript({ start: SIGNED_IN })
+      .send({ type: 'code-unusable', reason: 'used-elsewhere' })
+      .expectSays('already-signed-in')
+      .expectState('signed-in')
+    transcript().send({ type: 'code-unusable', reason: 'used-elsewhere' }).expectSays('no-pending-sign-in')
+  })
+})

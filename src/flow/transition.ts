@@ -65,6 +65,8 @@ function handle(state: SignInState, event: SignInEvent, ctx: StepContext): Trans
       return onCode(state, event, ctx)
     case 'code-without-pending-sign-in':
       return onCodeWithoutPending(state, event, ctx)
+    case 'code-unusable':
+      return onCodeUnusable(state, event, ctx)
     case 'authorization-error':
       return onAuthorizationError(state, event, ctx)
     case 'exchange-succeeded':
@@ -184,6 +186,18 @@ function onCodeWithoutPending(
     return { state: next.state, actions: [...next.actions, emit('expired')] }
   }
   return unsolicited(state)
+}
+
+/**
+ * A code for the current prompt that can never be exchanged (X12, S11): the try failed, the user is
+ * told and re-prompted. In any other state it is handled like any code arriving there (no exchange).
+ */
+function onCodeUnusable(state: SignInState, event: EventOf<'code-unusable'>, ctx: StepContext): Transition {
+  if (state.kind !== 'awaiting-sign-in') {
+    return onCode(state, { type: 'authorization-code-received', hasCode: true }, ctx)
+  }
+  const failure = { reason: `code:${event.reason}` }
+  return retryOrHandOff({ from: state, messageKey: 'prompt.after-failure', failure }, ctx)
 }
 
 /** A code nobody asked for: no exchange, a generic reply (P8). */

@@ -122,6 +122,12 @@ export type SignInEvent =
    * exchange marker says this very code was already sent to the token endpoint (X1, W10, W17).
    */
   | { readonly type: 'code-without-pending-sign-in'; readonly duplicate: boolean }
+  /**
+   * A code arrived for the current prompt but can never be exchanged: its exchange marker was
+   * claimed by another conversation (the code was injected there, X12), or the pending sign-in's
+   * sealed verifier cannot be opened (a damaged row, S11). The user is told and prompted afresh.
+   */
+  | { readonly type: 'code-unusable'; readonly reason: 'used-elsewhere' | 'pending-unreadable' }
   /** The channel delivered an authorization error (RFC 6749 §4.1.2.1 code, any case, or any string). */
   | { readonly type: 'authorization-error'; readonly error: string; readonly description?: string }
   /** The token request succeeded and `scopes` were granted. The runner holds the tokens. */
@@ -169,6 +175,7 @@ export type MessageKey =
   | 'signed-out'
   | 'live-agent.too-many-attempts'
   | 'live-agent.sign-in-unavailable'
+  | 'something-went-wrong'
 
 /** Values a message template may use. */
 export type MessageParams = Readonly<Record<string, string>>

@@ -8,8 +8,7 @@
  *
  * @see docs/contract-decisions.md §1.8, §2.6, §10 "client retry policy"
  */
-import { setTimeout as delay } from 'node:timers/promises'
-import { systemClock, type Clock } from '../core/clock.ts'
+import type { Clock } from '../core/clock.ts'
 import type { FetchLike } from '../core/fetch.ts'
 import { silentLogger, type Logger } from '../core/logger.ts'
 import { BmOAuthError, GoogleAPIError } from '../errors.ts'
@@ -17,7 +16,13 @@ import { toGoogleAPIError } from './google-error.ts'
 import { parseRetryAfter, type RandomSource } from '../core/retry.ts'
 import { DEFAULT_RETRY, decideRetry, type RetryOptions } from './retry-policy.ts'
 import type { AccessTokenSource } from './service-account.ts'
-import { DEFAULT_TIMEOUT_MS, exchange, type RawResponse, type TimeoutSignalFactory } from './transport.ts'
+import {
+  attemptExchange,
+  resolveHttpSeams,
+  type HttpSeams,
+  type RawResponse,
+  type TimeoutSignalFactory,
+} from '../core/transport.ts'
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 
@@ -60,12 +65,7 @@ const DEFAULT_USER_AGENT = 'bm-oauth'
 export class GoogleHTTP {
   readonly baseUrl: string
   readonly #credentials: AccessTokenSource
-  readonly #fetch: FetchLike
-  readonly #clock: Clock
-  readonly #sleep: (ms: number) => Promise<void>
-  readonly #random: RandomSource
-  readonly #timeoutMs: number
-  readonly #timeoutSignal: TimeoutSignalFactory | undefined
+  readonly #seams: HttpSeams
   readonly #retry: RetryOptions
   readonly #logger: Logger
   readonly #userAgent: string
@@ -73,12 +73,7 @@ export class GoogleHTTP {
   constructor(options: GoogleHTTPOptions) {
     this.baseUrl = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`
     this.#credentials = options.credentials
-    this.#fetch = options.fetch ?? globalThis.fetch
-    this.#clock = options.clock ?? systemClock
-    this.#sleep = options.sleep ?? ((ms) => delay(ms))
-    this.#random = options.random ?? Math.random
-    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-    this.#timeoutSignal = options.timeoutSignal
+    this.#seams = resolveHttpSeams(options)
     this.#retry = { ...DEFAULT_RETRY, ...options.retry }
     this.#logger = options.logger ?? silentLogger
     this.#userAgent = options.userAgent ?? DEFAULT_USER_AGENT
@@ -122,7 +117,11 @@ export class GoogleHTTP {
         return { kind: 'already-existed' }
       }
       if (status !== undefined && request.noRetryOn?.includes(status) === true) throw error
-      const decision = decideRetry({ status, attempt, refreshedCredentials, retryAfterMs }, this.#retry, this.#random)
+      const decision = decideRetry(
+        { status, attempt, refreshedCredentials, retryAfterMs },
+        this.#retry,
+        this.#seams.random,
+      )
       if (decision.action === 'fail') throw error
       this.#logger.warn({ ...log, status, attempt, delayMs: decision.delayMs }, 'google api retry')
       if (decision.refreshCredentials) {
@@ -131,7 +130,7 @@ export class GoogleHTTP {
       }
       // A create that timed out or met a 5xx may have been applied; its retry carries the same id.
       if (status === undefined || status >= 500) mayHaveApplied = true
-      if (decision.delayMs > 0) await this.#sleep(decision.delayMs)
+      if (decision.delayMs > 0) await this.#seams.sleep(decision.delayMs)
     }
   }
 
@@ -142,7 +141,7 @@ export class GoogleHTTP {
     url: string,
   ): { error: BmOAuthError; retryAfterMs: number | undefined } {
     if (result instanceof BmOAuthError) return { error: result, retryAfterMs: undefined }
-    const retryAfterMs = parseRetryAfter(result.headers.get('retry-after'), this.#clock.now())
+    const retryAfterMs = parseRetryAfter(result.headers.get('retry-after'), this.#seams.clock.now())
     return { error: toGoogleAPIError(result.status, result.text, { method, url }, retryAfterMs), retryAfterMs }
   }
 
@@ -159,14 +158,7 @@ export class GoogleHTTP {
       headers['content-type'] = 'application/json'
       init.body = JSON.stringify(request.body)
     }
-    const options = { fetch: this.#fetch, timeoutMs: this.#timeoutMs }
-    const timeoutSignal = this.#timeoutSignal
-    try {
-      return await exchange(url, init, timeoutSignal === undefined ? options : { ...options, timeoutSignal })
-    } catch (err) {
-      if (err instanceof BmOAuthError) return err
-      throw err
-    }
+    return attemptExchange(url, init, this.#seams)
   }
 
   #url(request: GoogleRequest): string {

@@ -12,6 +12,7 @@
  * `last_error TEXT`.
  */
 import type { Database, Row, SQLValue } from '../db/queryable.ts'
+import { type GroupCommit, groupCommitFor } from './group-commit.ts'
 
 /** How a queue's table is laid out. Names are trusted constants, never user input. */
 export interface JobTableSpec {
@@ -20,6 +21,8 @@ export interface JobTableSpec {
   readonly createdColumn: string
   /** Whether finished jobs stay as `done`/`dead` rows (a dedupe key, a record) or are deleted. */
   readonly finished: 'keep' | 'delete'
+  /** How enqueues are committed (default: the database's shared {@link groupCommitFor}). */
+  readonly groupCommit?: GroupCommit
 }
 
 /** The job columns every claimed row carries. */
@@ -46,6 +49,11 @@ const MAX_REASON_CHARS = 500
 /** The job operations on one queue's table. */
 export interface JobTable<R extends JobRow> {
   /**
+   * Runs the queue's own `INSERT` of one job (`text`, `params`) in a group commit with the other
+   * enqueues of this turn; resolves with its row count once its transaction has committed.
+   */
+  enqueue(text: string, params: readonly SQLValue[]): Promise<number>
+  /**
    * Leases up to `limit` due jobs (pending and due, or leased with the lease run out) until
    * `now + leaseMs`, counting one attempt each, oldest due first; returns their rows.
    */
@@ -64,6 +72,7 @@ export interface JobTable<R extends JobRow> {
 /** The job operations on `spec.table` over `db`. */
 export function createJobTable<R extends JobRow>(db: Database, spec: JobTableSpec): JobTable<R> {
   const T = spec.table
+  const group = spec.groupCommit ?? groupCommitFor(db)
   const finish = async (id: string, state: 'done' | 'dead', set: Array<[string, SQLValue]>): Promise<boolean> => {
     if (spec.finished === 'delete') return (await db.query(`DELETE FROM ${T} WHERE id = $1`, [id])).rowCount > 0
     const setSQL = set.map(([column], i) => `, ${column} = $${i + 3}`).join('')
@@ -75,6 +84,10 @@ export function createJobTable<R extends JobRow>(db: Database, spec: JobTableSpe
     return rowCount > 0
   }
   return {
+    async enqueue(text, params) {
+      return group.run(async (tx) => (await tx.query(text, params)).rowCount)
+    },
+
     async claim(now, options) {
       const scope = Object.entries(options.where ?? {})
       const scopeSQL = scope.map(([column], i) => ` AND ${column} = $${i + 4}`).join('')

@@ -5,7 +5,7 @@
  * is bounded: outcomes, reasons and hook names are stable codes; no conversation id, user id,
  * code or token ever becomes a label.
  */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { WebhookOutcome } from '../webhook/receiver.ts'
 
 /** What became of one processing attempt of a recorded delivery. */
@@ -13,21 +13,33 @@ export type DeliveryOutcome = 'done' | 'retry' | 'dead-letter'
 
 export interface AgentMetrics {
   readonly registry: Registry
+  /** The Prometheus text of every metric (Node's process metrics join on the first call). */
+  render(): Promise<{ readonly contentType: string; readonly text: string }>
   webhookRequest(outcome: WebhookOutcome, seconds: number): void
   deliveryProcessed(outcome: DeliveryOutcome, seconds: number): void
   /** A sign-in lifecycle event (the hook's name) with its stable reason code, if any. */
   signInEvent(event: string, reason: string | undefined): void
   signInPrompted(): void
+  /** A sealed row no configured key opens (`table` is one of the agent's few tables; `reason` the vault's). */
+  decryptFailed(table: string, reason: string): void
+  /** Where the inbox gauges read from at each scrape (set at `start()`; cleared at `stop()`). */
+  watchBacklog(source: BacklogSource | undefined): void
 }
+
+/** The inbox's unprocessed deliveries, read when metrics are scraped. */
+export type BacklogSource = () => Promise<{ pending: number; oldestReceivedAt: number | undefined; now: number }>
 
 /** Seconds buckets for the ack (fast: a durable write) and for processing (provider and Google calls). */
 const ACK_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 const PROCESSING_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
-/** A fresh registry with the agent's metrics and Node's process metrics (event-loop delay among them). */
+/**
+ * A fresh registry with the agent's metrics; Node's process metrics (event-loop delay among them)
+ * are added when first rendered, so agents nobody scrapes (tests, libraries) start no monitors.
+ */
 export function createAgentMetrics(): AgentMetrics {
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry, prefix: 'bm_oauth_' })
+  let processMetrics = false
   const registers = [registry]
   const webhookRequests = new Counter({
     name: 'bm_oauth_webhook_requests_total',
@@ -59,13 +71,52 @@ export function createAgentMetrics(): AgentMetrics {
     labelNames: ['event', 'reason'] as const,
     registers,
   })
+  const decryptFailures = new Counter({
+    name: 'bm_oauth_vault_decrypt_failures_total',
+    help: 'Sealed rows that no configured vault key opens, by table and reason',
+    labelNames: ['table', 'reason'] as const,
+    registers,
+  })
   const prompts = new Counter({
     name: 'bm_oauth_signin_prompts_total',
     help: 'Sign-in prompts sent',
     registers,
   })
+  let backlog: BacklogSource | undefined
+  let reading: Promise<Awaited<ReturnType<BacklogSource>> | undefined> | undefined
+  // One store query per scrape serves both gauges.
+  const read = () => (reading ??= (backlog?.() ?? Promise.resolve(undefined)).finally(() => (reading = undefined)))
+  new Gauge({
+    name: 'bm_oauth_inbox_pending',
+    help: 'Acknowledged deliveries not yet processed',
+    registers,
+    async collect() {
+      const now = await read()
+      this.set(now?.pending ?? 0)
+    },
+  })
+  new Gauge({
+    name: 'bm_oauth_inbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest acknowledged delivery not yet processed (0 when none)',
+    registers,
+    async collect() {
+      const now = await read()
+      const oldest = now?.oldestReceivedAt
+      this.set(now === undefined || oldest === undefined ? 0 : Math.max(0, (now.now - oldest) / 1000))
+    },
+  })
   return {
     registry,
+    watchBacklog(source) {
+      backlog = source
+    },
+    async render() {
+      if (!processMetrics) {
+        processMetrics = true
+        collectDefaultMetrics({ register: registry, prefix: 'bm_oauth_' })
+      }
+      return { contentType: registry.contentType, text: await registry.metrics() }
+    },
     webhookRequest(outcome, seconds) {
       webhookRequests.inc({ outcome })
       ackSeconds.observe(seconds)
@@ -75,10 +126,15 @@ export function createAgentMetrics(): AgentMetrics {
       processingSeconds.observe(seconds)
     },
     signInEvent(event, reason) {
-      signInEvents.inc({ event, reason: reason ?? '' })
+      // Only the reason's category (`authorization`, `exchange`, …): what follows the colon may be
+      // provider text, and a label must stay a small fixed set.
+      signInEvents.inc({ event, reason: reason?.split(':')[0] ?? '' })
     },
     signInPrompted() {
       prompts.inc()
+    },
+    decryptFailed(table, reason) {
+      decryptFailures.inc({ table, reason })
     },
   }
 }

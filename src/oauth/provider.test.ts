@@ -90,7 +90,7 @@ describe('resolveProvider: discovery', () => {
     )
   })
 
-  test('X12 a discovered jwks_uri over plain http off loopback → ERR_CONFIG naming it, even in local mode', async (t) => {
+  test('X13 a discovered jwks_uri over plain http off loopback → ERR_CONFIG naming it, even in local mode', async (t) => {
     const issuer = await metadataServer(t, (iss) =>
       endpoints(iss, { code_challenge_methods_supported: ['S256'], jwks_uri: 'http://keys.example.test/jwks' }),
     )

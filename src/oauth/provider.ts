@@ -162,7 +162,7 @@ async function discoverMetadata(
   const source = 'discovery metadata'
   assertEndpointURL(`${source} authorization_endpoint`, as.authorization_endpoint, settings.allowInsecure)
   assertEndpointURL(`${source} token_endpoint`, as.token_endpoint, settings.allowInsecure)
-  // jwks_uri too: ID-token keys fetched over plain http could be swapped in transit (X12).
+  // jwks_uri too: ID-token keys fetched over plain http could be swapped in transit (X13).
   for (const key of ['revocation_endpoint', 'userinfo_endpoint', 'jwks_uri'] as const) {
     if (as[key] !== undefined) assertEndpointURL(`${source} ${key}`, as[key], settings.allowInsecure)
   }

@@ -27,6 +27,12 @@ const STRING_VARIABLES: ReadonlyArray<[variable: string, path: string]> = [
   ['BM_OAUTH_WEBHOOK_HOST', 'webhook.host'],
   ['BM_OAUTH_WEBHOOK_PATH', 'webhook.path'],
   ['BM_OAUTH_WEBHOOK_URL', 'webhook.url'],
+  ['BM_OAUTH_ADMIN_HOST', 'admin.host'],
+]
+
+const PORT_VARIABLES: ReadonlyArray<[variable: string, path: string]> = [
+  ['BM_OAUTH_WEBHOOK_PORT', 'webhook.port'],
+  ['BM_OAUTH_ADMIN_PORT', 'admin.port'],
 ]
 
 const BOOLEAN_VARIABLES: ReadonlyArray<[variable: string, path: string]> = [
@@ -68,8 +74,10 @@ export function environmentLayer(env: Env): ConfigLayer {
     const value = envValue(env, variable)
     if (value !== undefined) set(variable, path, parseBoolean(variable, value))
   }
-  const port = envValue(env, 'BM_OAUTH_WEBHOOK_PORT')
-  if (port !== undefined) set('BM_OAUTH_WEBHOOK_PORT', 'webhook.port', parsePort(port))
+  for (const [variable, path] of PORT_VARIABLES) {
+    const port = envValue(env, variable)
+    if (port !== undefined) set(variable, path, parsePort(variable, path, port))
+  }
   // Key file: bm-oauth's own variable wins over the file; GOOGLE_APPLICATION_CREDENTIALS is the last resort.
   const keyFile = envValue(env, 'BM_OAUTH_KEY_FILE')
   if (keyFile !== undefined) set('BM_OAUTH_KEY_FILE', 'google.keyFile', keyFile)
@@ -122,10 +130,10 @@ function parseBoolean(variable: string, value: string): boolean {
   throw new ConfigError(variable, 'must be true or false')
 }
 
-function parsePort(value: string): number {
+function parsePort(variable: string, path: string, value: string): number {
   const port = Number(value)
   if (!/^\d+$/.test(value) || port > 65535) {
-    throw new ConfigError('webhook.port', 'must be an integer from 0 to 65535', 'BM_OAUTH_WEBHOOK_PORT')
+    throw new ConfigError(path, 'must be an integer from 0 to 65535', variable)
   }
   return port
 }

@@ -74,10 +74,19 @@ export const configSchema = z.strictObject({
       url: httpURL.optional(),
     })
     .prefault({}),
+  // Metrics and probes for operators: loopback by default, never the webhook's port (docs/operations.md).
+  admin: z
+    .strictObject({
+      host: nonEmpty.default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(9464),
+    })
+    .prefault({}),
+  // How long `serve` lets requests in flight finish after SIGTERM before it cuts them.
+  shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
   local: z
     .strictObject({
       enabled: z.boolean().default(false),
-      // Replaced by `enabled`; still parsed so that loadConfig can name the replacement (X12).
+      // Replaced by `enabled`; still parsed so that loadConfig can name the replacement (X13).
       allowInsecureLoopback: z.boolean().optional(),
       standInRedirectUris: z.array(httpURL).default([]),
       unsafeDisableSignatureVerification: z.boolean().default(false),

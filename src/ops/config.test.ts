@@ -169,7 +169,7 @@ describe('loadConfig errors name the field and its source, never the value', () 
     assert.match(missing.message, /not found/)
   })
 
-  test('X12 an explicit provider must declare S256; http needs local mode and loopback', async () => {
+  test('X13 an explicit provider must declare S256; http needs local mode and loopback', async () => {
     const noS256 = configFile({
       provider: { authorizationEndpoint: 'https://p/a', tokenEndpoint: 'https://p/t', pkceMethods: ['plain'] },
     })
@@ -184,7 +184,7 @@ describe('loadConfig errors name the field and its source, never the value', () 
     assert.equal(remote.field, 'provider.issuer')
   })
 
-  test('X12 outside local mode every Google, provider and webhook URL must be https; the old switch names its replacement', async () => {
+  test('X13 outside local mode every Google, provider and webhook URL must be https; the old switch names its replacement', async () => {
     const cases: Array<[env: Record<string, string>, field: string]> = [
       [{ BM_OAUTH_GOOGLE_BASE_URL: 'http://127.0.0.1:8790' }, 'google.baseUrl'],
       [{ BM_OAUTH_BUSINESS_MESSAGES_URL: 'http://10.1.2.3:8790' }, 'google.businessMessagesUrl'],
@@ -217,7 +217,7 @@ describe('loadConfig errors name the field and its source, never the value', () 
     await loadConfig({ env: { BM_OAUTH_GOOGLE_BASE_URL: 'https://businessmessages.googleapis.com' } })
   })
 
-  test('X12 a key file whose token_uri is not https is refused outside local mode, naming google.keyFile', async () => {
+  test('X13 a key file whose token_uri is not https is refused outside local mode, naming google.keyFile', async () => {
     const key = (tokenURI: string): string =>
       configFile({ type: 'service_account', client_email: 'a@b.example', private_key: 'x', token_uri: tokenURI })
     const emulatorKey = key('http://127.0.0.1:8790/token')

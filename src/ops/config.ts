@@ -61,7 +61,7 @@ export interface WebhookSettings {
 
 /**
  * Local development (the emulator, a provider on this machine): one explicit mode, off by default
- * (security case X12). Outside it every Google, provider and webhook URL must be `https:` and the
+ * (security case X13). Outside it every Google, provider and webhook URL must be `https:` and the
  * other local settings are refused; inside it `http:` is allowed on 127.0.0.1, localhost and ::1.
  */
 export interface LocalSettings {
@@ -90,6 +90,10 @@ export interface BmOAuthConfig {
   /** Raw `BM_OAUTH_VAULT_KEYS` (parse with `keyringFromConfig`); never read from the file. */
   readonly vaultKeys: string | undefined
   readonly webhook: WebhookSettings
+  /** Where `serve` answers `/metrics` and the probes for operators (loopback by default). */
+  readonly admin: { readonly host: string; readonly port: number }
+  /** How long `serve` lets requests in flight finish after SIGTERM. */
+  readonly shutdownGraceMs: number
   readonly local: LocalSettings
 }
 
@@ -158,6 +162,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<BmOAuthCon
       signingKeys: secrets.webhookSigningKeys,
       clientToken: secrets.webhookClientToken,
     }) as WebhookSettings,
+    admin: parsed.data.admin,
+    shutdownGraceMs: parsed.data.shutdownGraceMs,
     local: localSettingsOf(parsed.data.local, sourceOf),
   }
   checkTransport(config, sourceOf)
@@ -268,7 +274,7 @@ function compact<T extends object>(value: T): T {
 
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
-/** The rule a non-https URL breaks, in local mode or outside it (X12). */
+/** The rule a non-https URL breaks, in local mode or outside it (X13). */
 function transportRule(local: boolean): string {
   return local
     ? 'must use https: (http: only on 127.0.0.1, localhost or ::1)'
@@ -282,7 +288,7 @@ function allowedTransport(url: URL, local: boolean): boolean {
 
 function localSettingsOf(local: ParsedConfig['local'], sourceOf: SourceOf): LocalSettings {
   // One explicit local mode replaced the per-feature switch: refusing the old key (rather than
-  // honouring it) makes the change impossible to miss and never widens a production config (X12).
+  // honouring it) makes the change impossible to miss and never widens a production config (X13).
   if (local.allowInsecureLoopback !== undefined) {
     throw new ConfigError(
       'local.allowInsecureLoopback',
@@ -308,7 +314,7 @@ function localSettingsOf(local: ParsedConfig['local'], sourceOf: SourceOf): Loca
 
 /**
  * Every configured URL the agent talks to or is reached at must be https:, or http: on loopback
- * in local mode (X7, X12): the Google API origins, the provider's endpoints, the public webhook
+ * in local mode (X7, X13): the Google API origins, the provider's endpoints, the public webhook
  * URL and the stand-in redirect URIs. Endpoints found by discovery are checked when the provider
  * is resolved (`src/oauth/provider.ts`).
  */
@@ -334,7 +340,7 @@ function checkTransport(config: BmOAuthConfig, sourceOf: SourceOf): void {
 
 /**
  * The service-account key's `token_uri` is where the agent sends its signed assertion: outside
- * local mode it must be https: (the emulator's key files point at http://127.0.0.1, X12). A file
+ * local mode it must be https: (the emulator's key files point at http://127.0.0.1, X13). A file
  * that cannot be read or parsed is left to the key reader, which reports it precisely.
  */
 async function checkKeyFileTokenURI(config: BmOAuthConfig, source: string | undefined): Promise<void> {

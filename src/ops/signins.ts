@@ -133,6 +133,8 @@ export interface RevokeReport {
   conversation: string
   grants: GrantRevocation[]
   pendingSignInDeleted: boolean
+  /** Access-log entries deleted (one entry without personal data records the erasure). */
+  auditEntriesErased: number
 }
 
 export interface RevokeSignInsDeps {
@@ -166,7 +168,10 @@ export async function revokeSignIns(
     results.push({ provider: grant.provider, subject: grant.subject ?? null, ...outcome })
   }
   const pendingSignInDeleted = await deps.stores.pendingSignIns.delete(agent, conversation)
-  return { agent, conversation, grants: results, pendingSignInDeleted }
+  // A data-protection request also takes the access log; one entry without personal data stays.
+  const key = { channel: 'business-messages', agent, conversation }
+  const auditEntriesErased = await deps.stores.audit.erase(key, (deps.clock ?? systemClock).now())
+  return { agent, conversation, grants: results, pendingSignInDeleted, auditEntriesErased }
 }
 
 type Outcome = { revocation: RevocationOutcome; detail?: string; queuedForRetry?: boolean }

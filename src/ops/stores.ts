@@ -15,6 +15,7 @@ import type { Database } from '../db/queryable.ts'
 import { openSQLiteDatabase } from '../db/sqlite.ts'
 import { ConfigError, isBmOAuthError } from '../errors.ts'
 import { createFlowStateStore, migrateFlowStateStore, type FlowStateStore } from '../agent/flow-state-store.ts'
+import { type AuditLog, createAuditLog, migrateAuditLog } from '../audit/audit-log.ts'
 import { openSealedInbox } from '../agent/sealed-inbox.ts'
 import { createExchangeMarkers, type ExchangeMarkers } from '../signin-store/exchange-markers.ts'
 import { migrateSignInStore } from '../signin-store/migrations.ts'
@@ -43,6 +44,8 @@ export interface AgentStores {
   /** Revocations still owed to providers (R8): `signins revoke` queues here, the running agent retries. */
   readonly revocations: RevocationQueue
   readonly inbox: InboxStore
+  /** What was done with each conversation's tokens (`audit`; erased by `signins revoke`). */
+  readonly audit: AuditLog
   /** Closes the database. */
   close(): Promise<void>
 }
@@ -83,6 +86,7 @@ export async function openStores(config: BmOAuthConfig, options: OpenStoresOptio
     await migrateSignInStore(db)
     await migrateFlowStateStore(db)
     await migrateRevocationQueue(db)
+    await migrateAuditLog(db)
     const inbox = await openSealedInbox(db, vault)
     const clock = options.clock === undefined ? {} : { clock: options.clock }
     const now = (): number => (options.clock ?? systemClock).now()
@@ -98,6 +102,7 @@ export async function openStores(config: BmOAuthConfig, options: OpenStoresOptio
       exchangeMarkers: createExchangeMarkers(db),
       flowStates: createFlowStateStore(db, vault, now),
       revocations: createRevocationQueue(db, vault),
+      audit: createAuditLog(db),
       inbox,
       close: () => db.close(),
     }

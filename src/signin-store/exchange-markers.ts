@@ -41,6 +41,11 @@ export interface ExchangeMarkers {
   claim(codeHash: string, now: number, context?: ExchangeMarkerContext): Promise<boolean>
   /** Whether a marker exists for `codeHash`. */
   isClaimed(codeHash: string): Promise<boolean>
+  /**
+   * Where `codeHash` was claimed (fields the claimer did not give are absent), or `undefined` when
+   * it is unclaimed: tells a redelivery (same conversation) from a code injected elsewhere (X12).
+   */
+  claimant(codeHash: string): Promise<ExchangeMarkerContext | undefined>
   /** Deletes markers older than the retention at `now`; returns how many. */
   purgeExpired(now: number): Promise<number>
 }
@@ -68,6 +73,20 @@ export function createExchangeMarkers(db: Database, options: ExchangeMarkersOpti
       checkCodeHash(codeHash)
       const { rows } = await db.query(`SELECT 1 AS hit FROM ${T} WHERE code_hash = $1`, [codeHash])
       return rows.length > 0
+    },
+
+    async claimant(codeHash) {
+      checkCodeHash(codeHash)
+      const { rows } = await db.query<{ agent: string | null; conversation: string | null }>(
+        `SELECT agent, conversation FROM ${T} WHERE code_hash = $1`,
+        [codeHash],
+      )
+      const row = rows[0]
+      if (row === undefined) return undefined
+      return {
+        ...(row.agent === null ? {} : { agent: row.agent }),
+        ...(row.conversation === null ? {} : { conversation: row.conversation }),
+      }
     },
 
     async purgeExpired(now) {

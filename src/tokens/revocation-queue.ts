@@ -171,7 +171,7 @@ export function createRevocationQueue(
       const context = { id, agent: entry.agent, provider: entry.provider, token_type_hint: entry.tokenTypeHint }
       const sealed = vault.seal(entry.token, revocationSealContext(context))
       // Queued already leased: the caller attempts it now; the queue matters only if that fails.
-      await db.query(
+      await jobs.enqueue(
         `INSERT INTO ${T}
            (id, agent, provider, token_type_hint, key_id, sealed, state, attempts, available_at, lease_until, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, 'leased', 1, $7, $8, $7)`,

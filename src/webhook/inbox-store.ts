@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto'
 import type { Database } from '../db/queryable.ts'
 import { InvalidArgumentError } from '../errors.ts'
+import type { GroupCommit } from '../jobs/group-commit.ts'
 import { createJobTable, type JobRow, type JobTable } from '../jobs/job-table.ts'
 import { migrateInbox } from './inbox-schema.ts'
 import { parseWebhookEvent } from './parse-event.ts'
@@ -56,16 +57,23 @@ export interface InboxStore {
   quarantine(input: { rawBody: Uint8Array; reason: string; receivedAt: number }): Promise<'new' | 'duplicate'>
   /** Deletes deliveries and quarantined bodies received before `now - retentionMs` (at least 7 days + skew). */
   purge(now: number, retentionMs?: number): Promise<{ deliveries: number; quarantined: number }>
+  /** Deliveries not yet processed (pending or leased) and when the oldest of them arrived (metrics). */
+  backlog(): Promise<{ pending: number; oldestReceivedAt: number | undefined }>
 }
 
 export interface OpenInboxStoreOptions {
   sealer?: PayloadSealer
+  /**
+   * @internal How `record` commits (default: the database's shared group commit, docs/jobs.md
+   * "Group commit"); the tests pass their own to inject faults.
+   */
+  groupCommit?: GroupCommit
 }
 
 /** Migrates the inbox tables and returns the store. */
 export async function openInboxStore(db: Database, options: OpenInboxStoreOptions = {}): Promise<InboxStore> {
   await migrateInbox(db)
-  return new SQLInboxStore(db, options.sealer)
+  return new SQLInboxStore(db, options.sealer, options.groupCommit)
 }
 
 type PayloadFormat = 'sealed' | 'plain' | 'stripped'
@@ -80,20 +88,22 @@ class SQLInboxStore implements InboxStore {
   /** Done and dead deliveries are kept: the row is the dedupe key until `purge`. */
   readonly #jobs: JobTable<InboxRow>
 
-  constructor(db: Database, sealer: PayloadSealer | undefined) {
+  constructor(db: Database, sealer: PayloadSealer | undefined, groupCommit: GroupCommit | undefined) {
     this.#db = db
     this.#sealer = sealer
     this.#jobs = createJobTable<InboxRow>(db, {
       table: 'webhook_inbox',
       createdColumn: 'received_at',
       finished: 'keep',
+      ...(groupCommit === undefined ? {} : { groupCommit }),
     })
   }
 
   async record(input: { event: WebhookEvent; rawBody: Uint8Array; receivedAt: number }): Promise<'new' | 'duplicate'> {
     const { event, receivedAt } = input
     const { payload, format } = await this.#encode(input.rawBody, `webhook_inbox:${event.dedupeKey}`)
-    const { rowCount } = await this.#db.query(
+    // Sealed before joining a batch: the shared transaction holds only the INSERT.
+    const rowCount = await this.#jobs.enqueue(
       `INSERT INTO webhook_inbox
          (id, received_at, agent, conversation_id, kind, payload, payload_format, state, attempts, available_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $2)
@@ -143,6 +153,16 @@ class SQLInboxStore implements InboxStore {
       [id, input.receivedAt, input.reason.slice(0, MAX_REASON_CHARS), input.rawBody.byteLength, payload],
     )
     return rowCount === 1 ? 'new' : 'duplicate'
+  }
+
+  async backlog(): Promise<{ pending: number; oldestReceivedAt: number | undefined }> {
+    const { rows } = await this.#db.query<{
+      pending: number | bigint | string
+      oldest: number | bigint | string | null
+    }>("SELECT COUNT(*) AS pending, MIN(received_at) AS oldest FROM webhook_inbox WHERE state IN ('pending', 'leased')")
+    const row = rows[0]
+    const oldest = row?.oldest ?? null
+    return { pending: Number(row?.pending ?? 0), oldestReceivedAt: oldest === null ? undefined : Number(oldest) }
   }
 
   async purge(

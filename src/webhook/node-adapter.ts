@@ -34,7 +34,8 @@ async function handleNodeRequest(receiver: WebhookReceiver, req: IncomingMessage
   write(res, await receiver.handle({ method: req.method ?? 'POST', headers: req.headers, rawBody }))
 }
 
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | 'too-large' | 'aborted'> {
+/** Reads the raw body under `maxBytes`: `too-large` as soon as the cap is crossed (declared or streamed). */
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | 'too-large' | 'aborted'> {
   const declared = Number(req.headers['content-length'])
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.resolve('too-large')
   return new Promise((resolve) => {
@@ -51,7 +52,10 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | 
       chunks.push(chunk)
     }
     req.on('data', onData)
-    req.once('end', () => resolve(new Uint8Array(Buffer.concat(chunks, size))))
+    // A Buffer is a Uint8Array: one chunk is used as is, several are joined once (no second copy).
+    req.once('end', () =>
+      resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size)),
+    )
     req.once('error', () => resolve('aborted'))
     req.once('close', () => {
       if (!req.complete) resolve('aborted')
@@ -59,13 +63,15 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Uint8Array | 
   })
 }
 
-function rejectOversize(req: IncomingMessage, res: ServerResponse): void {
+/** Answers 413 and closes the connection once the answer is out (the rest of the body is not read). */
+export function rejectOversize(req: IncomingMessage, res: ServerResponse): void {
   req.pause()
   res.once('finish', () => req.destroy())
   write(res, { status: 413, headers: { connection: 'close' }, body: '' })
 }
 
-function write(res: ServerResponse, answer: WebhookResponse): void {
+/** Writes a plain-data answer (nothing if the response is already gone). */
+export function write(res: ServerResponse, answer: WebhookResponse): void {
   if (res.headersSent || res.destroyed) return
   const body = Buffer.from(answer.body, 'utf8')
   res.writeHead(answer.status, { ...answer.headers, 'content-length': String(body.length) })

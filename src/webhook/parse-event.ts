@@ -72,10 +72,13 @@ export function parseWebhookEvent(rawBody: Uint8Array): WebhookEvent {
   return { ...base, kind: 'unknown', keys: Object.keys(body) }
 }
 
+/** Stateless for whole-buffer decodes, so one serves every call. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
 function parseJSONObject(rawBody: Uint8Array): JSONObject {
   let value: unknown
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(rawBody))
+    value = JSON.parse(UTF8.decode(rawBody))
   } catch {
     throw unprocessable('body is not valid UTF-8 JSON')
   }

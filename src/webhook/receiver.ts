@@ -16,7 +16,7 @@ import type { InboxStore } from './inbox-store.ts'
 import { parseWebhookEvent } from './parse-event.ts'
 import { checkSendTime } from './replay-window.ts'
 import type { WebhookEvent } from './types.ts'
-import { verifyWebhookSignature } from './verify-signature.ts'
+import { checkWebhookSignature } from './verify-signature.ts'
 
 /** What became of one webhook request (the receiver's answer, by cause). */
 export type WebhookOutcome =
@@ -134,12 +134,10 @@ async function answer(request: WebhookRequest, deps: WebhookReceiverOptions): Pr
       return ['handshake', answer]
     }
     if (deps.unsafeDisableSignatureVerification !== true) {
-      try {
-        const signatureHeader = header(request, 'x-goog-signature')
-        verifyWebhookSignature({ rawBody: request.rawBody, signatureHeader, keys: deps.keys ?? [] })
-      } catch (err) {
-        if (!isBmOAuthError(err) || err.status !== 401) throw err
-        logger.warn({ reason: err.code }, 'webhook request rejected: signature')
+      const signatureHeader = header(request, 'x-goog-signature')
+      const checked = checkWebhookSignature({ rawBody: request.rawBody, signatureHeader, keys: deps.keys ?? [] })
+      if (typeof checked === 'string') {
+        logger.warn({ reason: checked }, 'webhook request rejected: signature')
         return ['rejected-signature', empty(401)]
       }
     }

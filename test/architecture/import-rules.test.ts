@@ -26,14 +26,30 @@ const ALLOWED: Record<string, string[]> = {
   db: [...BASE],
   jobs: [...BASE, 'db'],
   google: [...BASE],
+  whatsapp: [...BASE],
   oauth: [...BASE, 'pkce'],
   tokens: [...BASE, 'db', 'jobs'],
   'signin-store': [...BASE, 'db', 'tokens'],
   webhook: [...BASE, 'db', 'jobs'],
   metrics: [...BASE, 'webhook'],
+  audit: [...BASE, 'db', 'channel'],
+  server: [...BASE, 'agent', 'webhook'],
   flow: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db'],
-  channel: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow'],
-  agent: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'webhook', 'db', 'flow', 'channel', 'metrics'],
+  channel: [...BASE, 'pkce', 'oauth', 'tokens', 'signin-store', 'google', 'whatsapp', 'webhook', 'db', 'flow'],
+  agent: [
+    ...BASE,
+    'pkce',
+    'oauth',
+    'tokens',
+    'signin-store',
+    'google',
+    'webhook',
+    'db',
+    'flow',
+    'channel',
+    'metrics',
+    'audit',
+  ],
   ops: [
     ...BASE,
     'pkce',
@@ -46,6 +62,7 @@ const ALLOWED: Record<string, string[]> = {
     'flow',
     'channel',
     'agent',
+    'audit',
     'index',
   ],
   stores: [...BASE, 'db', 'tokens', 'signin-store'],
@@ -68,13 +85,21 @@ const ALLOWED: Record<string, string[]> = {
     'agent',
     'metrics',
     'server',
+    'audit',
   ],
 }
 /**
  * The package's subpath entries (package.json `exports`). The composition areas (cli, demo, sandbox)
  * use the toolkit through these, as an outside user would, never through the areas' inner files.
  */
-const PUBLIC_ENTRIES = ['index.ts', 'google/index.ts', 'webhook/index.ts', 'stores/index.ts', 'oauth/index.ts']
+const PUBLIC_ENTRIES = [
+  'index.ts',
+  'google/index.ts',
+  'webhook/index.ts',
+  'stores/index.ts',
+  'oauth/index.ts',
+  'whatsapp/index.ts',
+]
 const ENTRY_USERS = ['cli', 'demo', 'sandbox']
 /** Type-only imports additionally allowed (wire types). */
 const TYPE_ONLY_ALLOWED: Record<string, string[]> = {

@@ -193,7 +193,13 @@ describe('signins list and revoke', () => {
       },
       Date.now(),
     )
+    const auditKey = { channel: 'business-messages', agent: emulator.agentName, conversation }
+    await stores.audit.record(auditKey, { kind: 'grant', at: Date.now(), event: 'granted', scopes: ['openid'] })
     await stores.close()
+
+    const audited = await run(['audit', '--conversation', conversation], { ...env, BM_OAUTH_VAULT_KEYS: '' })
+    assert.equal(audited.code, 0, audited.stderr)
+    assert.match(audited.stdout, /^What I did with your account access, newest first:\n.* UTC: access granted by you$/m)
 
     const listed = await run(['signins', 'list', '--conversation', conversation, '--json'], {
       ...env,
@@ -218,6 +224,12 @@ describe('signins list and revoke', () => {
       [['revoked', true]],
     )
     assert.equal(report.pendingSignInDeleted, true)
+    assert.equal(report.auditEntriesErased, 1, 'the access log went with the grant')
+    const auditAfter = await run(['audit', '--conversation', conversation, '--json'], {
+      ...env,
+      BM_OAUTH_VAULT_KEYS: '',
+    })
+    assert.deepEqual(JSON.parse(auditAfter.stdout).entries, [])
     await assert.rejects(
       fetchUserInfo(provider, tokens.accessToken),
       (err) => err instanceof OAuthProtocolError && err.error === 'invalid_token',

@@ -92,6 +92,18 @@ export function describeInboxStoreContract(name: string, options: InboxStoreCont
         assert.equal(await record(store, textBody('r-2')), 'new')
       }))
 
+    test('backlog counts pending and leased deliveries and names the oldest arrival; done ones leave it', () =>
+      withDb(async (db) => {
+        const store = await openInboxStore(db)
+        assert.deepEqual(await store.backlog(), { pending: 0, oldestReceivedAt: undefined })
+        await record(store, textBody('r-old'), T0)
+        await record(store, textBody('r-new'), T0 + 5)
+        const claimed = await store.claimNext(T0 + 10, 60_000)
+        assert.deepEqual(await store.backlog(), { pending: 2, oldestReceivedAt: T0 })
+        await store.complete(claimed!.id)
+        assert.deepEqual(await store.backlog(), { pending: 1, oldestReceivedAt: T0 + 5 })
+      }))
+
     test('W10 10 concurrent duplicates: exactly one is new', () =>
       withDb(async (db) => {
         const store = await openInboxStore(db)

@@ -195,6 +195,17 @@ function describeExchangeMarkerContract(it: It): void {
     assert.equal(await markers[0]!.claim(hashAuthorizationCode(`${code}-other`), NOW), true)
   })
 
+  it('X12 a marker names where it was claimed; unclaimed and context-free markers read as such', async (t) => {
+    const markers = createExchangeMarkers(t.db)
+    const hash = hashAuthorizationCode(code)
+    assert.equal(await markers.claimant(hash), undefined, 'unclaimed')
+    await markers.claim(hash, NOW, { agent: AGENT, conversation: 'c2' })
+    assert.deepEqual(await markers.claimant(hash), { agent: AGENT, conversation: 'c2' })
+    const bare = hashAuthorizationCode(`${code}-bare`)
+    await markers.claim(bare, NOW)
+    assert.deepEqual(await markers.claimant(bare), {}, 'a claim without context names nothing')
+  })
+
   it('X3 a claim survives a restart: a code sent before a crash is never exchanged again', async (t) => {
     const hash = hashAuthorizationCode(code)
     assert.equal(await createExchangeMarkers(t.db).claim(hash, NOW), true)

@@ -4,8 +4,6 @@
  * exchange marker was committed is never exchanged again after the restart.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +13,7 @@ import { createExchangeMarkers, hashAuthorizationCode } from '../../src/signin-s
 import { generateVaultKey, parseVaultKeys, VAULT_KEYS_ENV } from '../../src/tokens/keyring.ts'
 import { createVault } from '../../src/tokens/seal.ts'
 import { createSQLTokenStore } from '../../src/tokens/sql-token-store.ts'
+import { runChildUntil } from '../support/crash-child.ts'
 
 test('S7 X3 SIGKILL after a refresh and a marker commit: the restart sees both', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'bm-crash-'))
@@ -22,28 +21,14 @@ test('S7 X3 SIGKILL after a refresh and a marker commit: the restart sees both',
   const path = join(dir, 'store.sqlite')
   const keys = generateVaultKey({ keyId: 'k1' })
   const codeHash = hashAuthorizationCode('code-sent-before-the-crash')
-  const childScript = join(import.meta.dirname, 'token-store-crash-child.ts')
-  const child = spawn(process.execPath, [childScript, path, codeHash], {
+  const child = await runChildUntil(t, {
+    script: join(import.meta.dirname, 'token-store-crash-child.ts'),
+    args: [path, codeHash],
+    marker: 'committed',
     env: { ...process.env, [VAULT_KEYS_ENV]: keys },
-    stdio: ['ignore', 'pipe', 'inherit'],
   })
-  // Bounded: a child that never reports is killed, and the assertion below fails instead of hanging.
-  const watchdog = setTimeout(() => child.kill('SIGKILL'), 30_000)
-  t.after(() => {
-    clearTimeout(watchdog)
-    child.kill('SIGKILL')
-  })
-  let output = ''
-  child.stdout.setEncoding('utf8')
-  for await (const chunk of child.stdout) {
-    output += String(chunk)
-    if (output.includes('committed')) break
-  }
-  assert.match(output, /committed/, 'the child exited before committing')
-  const exited = once(child, 'exit')
-  child.kill('SIGKILL')
-  const [, signal] = await exited
-  assert.equal(signal, 'SIGKILL')
+  assert.match(child.output, /committed/, 'the child exited before committing')
+  assert.equal(await child.kill(), 'SIGKILL')
 
   const db = openSQLiteDatabase(path)
   const store = createSQLTokenStore(db, createVault(parseVaultKeys(keys)))

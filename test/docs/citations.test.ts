@@ -23,6 +23,8 @@ const SCANNED = ['src', 'test', 'examples']
 const CONTRACT_DOC = 'docs/contract-decisions.md'
 /** The public-API design page: its `## N. Title` sections are cited as `docs/api.md §N`. */
 const API_DOC = 'docs/api.md'
+/** The WhatsApp wire decisions: `## §N` / `### §N.M` sections, read like the contract page. */
+const WHATSAPP_DOC = 'docs/whatsapp-decisions.md'
 /** `test(…)`, `describe.skip(…)`, `t.test(…)`, the contract suites' `it(…)`: their first argument is a test name. */
 const TEST_CALL = /^(?:test|it|describe|suite)(?:\.\w+)?$|^t\.test$/
 /** This file states the rules, so it names what it forbids. */
@@ -33,6 +35,7 @@ const TOKEN = new RegExp(
   [
     String.raw`(?<contract>docs/contract-decisions\.md)`,
     String.raw`(?<api>docs/api\.md)`,
+    String.raw`(?<whatsapp>docs/whatsapp-decisions\.md)`,
     String.raw`(?<standard>\bRFC ?\d{3,5}\b|\bOIDC Core\b|\bOAuth 2\.1\b|\bAIP-\d+\b)`,
     String.raw`(?<outside>\bbm-contract\b|\bsecurity-cases\b)`,
     `(?<section>${SECTION})`,
@@ -90,12 +93,13 @@ function caseKeys(text: string): string[] {
 /** Reads the citations of one line of a comment or a test name. */
 function citationsOf(line: string, anchors: Set<string>, cases: Set<string>): Citation[] {
   const found: Citation[] = []
-  let owner: 'contract' | 'api' | 'standard' | undefined
+  let owner: 'contract' | 'api' | 'whatsapp' | 'standard' | undefined
   for (const match of line.matchAll(TOKEN)) {
     const groups = match.groups!
     const text = match[0]
     if (groups['contract'] !== undefined) owner = 'contract'
     else if (groups['api'] !== undefined) owner = 'api'
+    else if (groups['whatsapp'] !== undefined) owner = 'whatsapp'
     else if (groups['standard'] !== undefined) owner = 'standard'
     else if (groups['outside'] !== undefined) found.push({ text, problem: 'names a document outside the repo' })
     else if (groups['question'] !== undefined) found.push({ text, problem: 'open question without its § (§10 QN)' })
@@ -107,7 +111,12 @@ function citationsOf(line: string, anchors: Set<string>, cases: Set<string>): Ci
       found.push(ours ? { text, problem: `cited after a standard: name ${CONTRACT_DOC} before it` } : { text })
     } else if (owner === undefined)
       found.push({ text, problem: `no document named before it on its line: write ${CONTRACT_DOC} §…` })
-    else if (owner === 'api') {
+    else if (owner === 'whatsapp') {
+      const missing = contractKeys(text).filter((key) => !WHATSAPP_ANCHORS.has(key))
+      found.push(
+        missing.length === 0 ? { text } : { text, problem: `no section ${missing.join(', ')} in ${WHATSAPP_DOC}` },
+      )
+    } else if (owner === 'api') {
       const missing = contractKeys(text).filter((key) => !API_ANCHORS.has(key))
       found.push(missing.length === 0 ? { text } : { text, problem: `no section ${missing.join(', ')} in ${API_DOC}` })
     } else {
@@ -171,6 +180,7 @@ const contractPage = readFileSync(join(ROOT, CONTRACT_DOC), 'utf8')
 const securityPage = readFileSync(join(ROOT, 'docs/security.md'), 'utf8')
 const anchors = contractAnchors(contractPage)
 const API_ANCHORS = apiAnchors(readFileSync(join(ROOT, API_DOC), 'utf8'))
+const WHATSAPP_ANCHORS = contractAnchors(readFileSync(join(ROOT, WHATSAPP_DOC), 'utf8'))
 const cases = caseIds(securityPage)
 
 test('the reader finds citations and nothing that merely looks like one', () => {
@@ -195,6 +205,11 @@ test('the reader finds citations and nothing that merely looks like one', () => 
   assert.deepEqual(read(`${API_DOC} §2, §1–§3; ${API_DOC} §9`), [
     ['§2', true],
     ['§1–§3', true],
+    ['§9', false],
+  ])
+  assert.deepEqual(read(`${WHATSAPP_DOC} §3.3, §5; ${WHATSAPP_DOC} §9`), [
+    ['§3.3', true],
+    ['§5', true],
     ['§9', false],
   ])
   assert.deepEqual(read(`W4 (§3.6) Q6 bm-contract ${CONTRACT_DOC} §9 §10 Q5`), [

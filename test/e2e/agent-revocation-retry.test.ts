@@ -7,6 +7,7 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { createAuditLog } from '../../src/audit/audit-log.ts'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { ManualClock } from '../../src/core/clock.ts'
@@ -190,6 +191,7 @@ test('R8 `signins revoke` while the provider answers 503: deleted locally, queue
     tokens: createSQLTokenStore(running.db, vault),
     pendingSignIns: createPendingSignInStore(running.db, vault),
     revocations: queue,
+    audit: createAuditLog(running.db),
   } as unknown as AgentStores
   const unavailable = FAILURES[0]!.fail
   const storedAtRevocation: unknown[] = []

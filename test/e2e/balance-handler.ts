@@ -7,7 +7,7 @@
  * it. The "balance" is computed from the user's profile at the provider's UserInfo endpoint, called
  * with the session's access token (a stand-in for a real account API).
  */
-import type { MessageContext, MessageHandler } from '../../src/index.ts'
+import { describeAccessLog, type MessageContext, type MessageHandler } from '../../src/index.ts'
 
 export interface BankHandlerOptions {
   /** Protected resource the balance comes from (default: the provider's UserInfo endpoint). */
@@ -36,6 +36,7 @@ export function bankHandler(options: BankHandlerOptions): MessageHandler {
       return ctx.say(`You are signed in as ${String(session.claims['name'] ?? session.subject ?? 'someone')}.`)
     }
     if (ctx.kind === 'live-agent-request') return ctx.say('Someone from our team will join shortly.')
+    if (text.includes('what have you accessed')) return ctx.say(describeAccessLog(await ctx.accessLog()))
     return ctx.say('I can tell you your balance. Try "What is my balance?"')
   }
 }
@@ -49,7 +50,7 @@ async function answerBalance(
   if (session === undefined) return // the sign-in prompt is out; this question is answered after sign-in
   const url = accountUrl ?? session.provider.userinfoEndpoint
   if (url === undefined) return ctx.say('Sorry, I could not read your account just now.')
-  const response = await session.fetch(url)
+  const response = await session.fetch(url, {}, { purpose: 'read balance' })
   if (!response.ok) return ctx.say('Sorry, I could not read your account just now.')
   const profile = (await response.json()) as { name?: string; sub: string }
   const name = profile.name ?? profile.sub

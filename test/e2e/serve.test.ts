@@ -3,12 +3,14 @@
  * built-in demo handler; the emulator's user asks "who am I", signs in at the strict provider and
  * gets the answer.
  */
+import { spawn } from 'node:child_process'
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { runCLI } from '../../src/cli/program.ts'
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.ts'
 import {
@@ -105,6 +107,7 @@ function serveEnv(clientToken: string): Record<string, string> {
     BM_OAUTH_WEBHOOK_HOST: '127.0.0.1',
     BM_OAUTH_WEBHOOK_PORT: String(port),
     BM_OAUTH_WEBHOOK_PATH: '/webhook',
+    BM_OAUTH_ADMIN_PORT: '0',
   }
 }
 
@@ -191,7 +194,7 @@ function withoutLocalMode(clientToken: string, extra: Record<string, string>): R
 }
 
 for (const baseUrl of ['http://127.0.0.1:8790', 'http://10.1.2.3:8790']) {
-  test(`X12 serve without local mode refuses google.baseUrl ${baseUrl}, naming the setting`, async () => {
+  test(`X13 serve without local mode refuses google.baseUrl ${baseUrl}, naming the setting`, async () => {
     const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
     const refused = await serveRefusing(withoutLocalMode(clientToken, { BM_OAUTH_GOOGLE_BASE_URL: baseUrl }))
     assert.notEqual(refused.code, 0)
@@ -200,7 +203,7 @@ for (const baseUrl of ['http://127.0.0.1:8790', 'http://10.1.2.3:8790']) {
   })
 }
 
-test('X12 local mode still refuses plain http off loopback (http://10.1.2.3)', async () => {
+test('X13 local mode still refuses plain http off loopback (http://10.1.2.3)', async () => {
   const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
   const env = { ...serveEnv(clientToken), BM_OAUTH_GOOGLE_BASE_URL: 'http://10.1.2.3:8790' }
   const refused = await serveRefusing(env)
@@ -208,7 +211,7 @@ test('X12 local mode still refuses plain http off loopback (http://10.1.2.3)', a
   assert.match(refused.stderr, /google\.baseUrl \(from BM_OAUTH_GOOGLE_BASE_URL\): must use https: \(http: only on 127/)
 })
 
-test("X12 serve without local mode refuses the emulator's key file (http token_uri) and an http provider", async () => {
+test("X13 serve without local mode refuses the emulator's key file (http token_uri) and an http provider", async () => {
   const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
   const https = { BM_OAUTH_GOOGLE_BASE_URL: 'https://businessmessages.example' }
   const keyFile = await serveRefusing(
@@ -219,4 +222,27 @@ test("X12 serve without local mode refuses the emulator's key file (http token_u
   const issuer = await serveRefusing(withoutLocalMode(clientToken, https))
   assert.notEqual(issuer.code, 0)
   assert.match(issuer.stderr, /provider\.issuer \(from BM_OAUTH_ISSUER\): must use https:/)
+})
+
+test('the serve process drains on SIGTERM: readiness was 200, it says it drains, and exits 0', async () => {
+  const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)), 'serve'], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: dir, ...serveEnv(clientToken) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, killed as a group if the test fails
+  })
+  let out = ''
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')))
+  child.stderr.resume()
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  try {
+    await waitFor('serve to print its URLs', () => (out.includes('readiness on') ? true : undefined))
+    const readyz = /readiness on (\S+)/.exec(out)?.[1] ?? ''
+    assert.equal((await fetch(readyz)).status, 200)
+    child.kill('SIGTERM')
+    assert.equal(await exited, 0)
+    assert.match(out, /draining/)
+  } finally {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+  }
 })

@@ -10,6 +10,9 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import type { RunningEmulator } from '../../src/emulator/index.ts'
 import { GoogleAPIError, InvalidArgumentError } from '../../src/errors.ts'
+import { businessMessages } from '../../src/index.ts'
+import { systemClock } from '../../src/core/clock.ts'
+import { silentLogger } from '../../src/core/logger.ts'
 import {
   BusinessMessagesClient,
   authenticationRequestSuggestion,
@@ -346,4 +349,24 @@ describe('client and emulator validators agree on the documented limits (docs/co
       )
     })
   }
+})
+
+describe('the Business Messages channel client', () => {
+  test('docs/contract-decisions.md §10 "crash semantics" a message id already sent by an earlier attempt counts as sent', async () => {
+    const channel = businessMessages({
+      agents: [emulator.agentName],
+      credentials,
+      baseUrl: emulator.url,
+      webhook: { keys: ['k'] },
+      typingIndicators: false,
+    })
+    const client = await channel.connect({ fetch: globalThis.fetch, clock: systemClock, logger: silentLogger })
+    const conversationId = await openConversation(emulator)
+    const key = { channel: channel.id, agent: emulator.agentName, conversation: conversationId }
+    const messageId = randomUUID()
+    await client.send(key, { type: 'text', text: 'once' }, messageId)
+    await client.send(key, { type: 'text', text: 'once' }, messageId) // a retried turn re-sends the same id
+    const sent = (await loggedAgentMessages(emulator, conversationId)).filter((m) => m.body['messageId'] === messageId)
+    assert.equal(sent.length, 1, 'one bubble')
+  })
 })

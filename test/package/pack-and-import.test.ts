@@ -36,6 +36,7 @@ const KNOWN_EXPORT: Record<string, string> = {
   './webhook': 'verifyWebhookSignature',
   './stores': 'openSQLiteDatabase',
   './oauth': 'resolveProvider',
+  './whatsapp': 'WhatsAppClient',
   './emulator': 'startEmulator',
 }
 const ROOT_RUNTIME_VALUE_CAP = 30

@@ -32,7 +32,7 @@ export interface PostgresCluster {
 const MISSING_BINARIES = 'PostgreSQL server binaries (initdb, pg_ctl) not found; install postgresql to run these tests'
 
 /** Starts a fresh cluster, or explains why it cannot (never a silent skip in CI). */
-async function startPostgres(): Promise<PostgresCluster | { skip: string }> {
+export async function startPostgres(): Promise<PostgresCluster | { skip: string }> {
   const bin = findServerBinaries()
   if (bin === undefined) {
     if (process.env['CI'] === 'true') throw new Error(`${MISSING_BINARIES} (CI=true: a skip counts as a failure)`)

@@ -6,7 +6,7 @@
  * the verification client token) are read by the agent's receiver.
  */
 import { randomUUID } from 'node:crypto'
-import { ConfigError } from '../../errors.ts'
+import { ConfigError, GoogleAPIError } from '../../errors.ts'
 import { BusinessMessagesClient } from '../../google/business-messages/client.ts'
 import type { Message, Representative } from '../../google/business-messages/types.ts'
 import { parseAgentName } from '../../google/resource-names.ts'
@@ -35,6 +35,8 @@ export interface BusinessMessagesWebhookOptions {
   readonly clientToken?: string
   /** Local testing only: accept unsigned bodies (logs a loud warning). */
   readonly unsafeDisableSignatureVerification?: boolean
+  /** Where `serveAgent` mounts the webhook (default `/business-messages`). */
+  readonly path?: string
 }
 
 /** Options of {@link businessMessages}. */
@@ -106,12 +108,9 @@ export function businessMessages(options: BusinessMessagesOptions): BusinessMess
         ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
       })
       const client: ChannelClient<BusinessMessagesRaw> = {
-        async send(to, message, messageId) {
-          await bm.createMessage(to.conversation, toBusinessMessage(message, messageId, style))
-        },
-        async sendRaw(to, message, messageId) {
-          await bm.createMessage(to.conversation, { representative, ...message, messageId } as Message)
-        },
+        send: (to, message, messageId) => sendOnce(bm, to.conversation, toBusinessMessage(message, messageId, style)),
+        sendRaw: (to, message, messageId) =>
+          sendOnce(bm, to.conversation, { representative, ...message, messageId } as Message),
         async close() {},
       }
       if (options.typingIndicators === false) return client
@@ -124,6 +123,20 @@ export function businessMessages(options: BusinessMessagesOptions): BusinessMess
         },
       }
     },
+  }
+}
+
+/**
+ * Sends a message whose id is deterministic per (conversation, delivery, position): `ALREADY_EXISTS`
+ * means an earlier attempt at this same delivery sent it (the reply was lost, or the turn failed
+ * after it), so it counts as sent (docs/contract-decisions.md §10 "crash semantics").
+ */
+async function sendOnce(bm: BusinessMessagesClient, conversation: string, message: Message): Promise<void> {
+  try {
+    await bm.createMessage(conversation, message)
+  } catch (err) {
+    if (err instanceof GoogleAPIError && err.rpcStatus === 'ALREADY_EXISTS') return
+    throw err
   }
 }
 

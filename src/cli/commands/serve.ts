@@ -1,16 +1,24 @@
 /**
  * @module cli/commands/serve
- * `bm-oauth serve`: runs an agent from the configuration (docs/configuration.md) until Ctrl-C: the
- * webhook on `webhook.host:port/path`, `GET /healthz`, and a message handler — the demo bank agent
+ * `bm-oauth serve`: runs an agent from the configuration (docs/configuration.md) on the one host,
+ * `serveAgent` (docs/operations.md), until SIGTERM or Ctrl-C, then drains: the webhook on
+ * `webhook.host:port/path` with `/healthz` and `/readyz`, metrics on `admin.host:port`, and a message
+ * handler — the demo bank agent
  * (src/demo/bank-agent, without a bank API: "who am I" reads UserInfo), or the agent module given
  * with `--module FILE`, which must export `register(agent)` and call `agent.onMessage(…)` there.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { Writable } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { businessMessages, createAgent, createLogger, type SignInAgent } from '../../index.ts'
+import {
+  businessMessages,
+  createAgent,
+  createLogger,
+  serveAgent,
+  type RunningServer,
+  type SignInAgent,
+} from '../../index.ts'
 import { resolveKeyFile } from '../../google/index.ts'
 import { createBankAgentHandler } from '../../demo/bank-agent/index.ts'
 import { allowedRedirectURIs, requireAgent, type BmOAuthConfig } from '../../ops/config.ts'
@@ -46,6 +54,7 @@ async function buildAgent(
     credentials: { keyFile: resolveKeyFile({}, config.google.keyFile) },
     baseUrl: googleEndpointsOf(config.google).businessMessagesUrl,
     webhook: {
+      path: config.webhook.path,
       keys: config.webhook.signingKeys,
       ...(config.webhook.clientToken === undefined ? {} : { clientToken: config.webhook.clientToken }),
       unsafeDisableSignatureVerification: config.local.unsafeDisableSignatureVerification,
@@ -81,25 +90,26 @@ export function registerServeCommand(program: Command, io: CLIIO): void {
     const scopes = config.scopes.length > 0 ? { scopes: config.scopes } : {}
     if (opts.module === undefined) agent.onMessage(createBankAgentHandler(scopes))
     else await loadModule(agent, opts.module)
-    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      const path = (req.url ?? '').split('?')[0]
-      if (path === config.webhook.path) return agent.webhookHandler(req, res)
-      req.resume()
-      if (req.method === 'GET' && path === '/healthz')
-        return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')
-      res.writeHead(404).end()
-    })
-    await new Promise<void>((done) => server.listen(config.webhook.port, config.webhook.host, done))
-    await agent.start()
-    const address = server.address()
-    const port = typeof address === 'object' && address !== null ? address.port : config.webhook.port
-    io.stdout.write(`bm-oauth serve: webhook on http://${config.webhook.host}:${port}${config.webhook.path}\n`)
+    let server: RunningServer
+    try {
+      server = await serveAgent(agent, {
+        listen: { host: config.webhook.host, port: config.webhook.port },
+        admin: { host: config.admin.host, port: config.admin.port },
+        shutdownGraceMs: config.shutdownGraceMs,
+      })
+    } catch (err) {
+      await close()
+      throw err
+    }
+    io.stdout.write(`bm-oauth serve: webhook on ${server.url}${config.webhook.path}\n`)
+    io.stdout.write(`bm-oauth serve: metrics on ${server.adminUrl}/metrics, readiness on ${server.url}/readyz\n`)
     try {
       await (io.untilStopped ?? waitForStopSignal)()
+      // A second Ctrl-C / SIGTERM while draining stops at once.
+      if (io.untilStopped === undefined) void waitForStopSignal().then(() => process.exit(130))
+      io.stdout.write('bm-oauth serve: draining (requests in flight finish, then the agent stops)\n')
     } finally {
-      await agent.stop()
-      server.closeAllConnections()
-      await new Promise<void>((done) => server.close(() => done()))
+      await server.close()
       await close()
     }
   })

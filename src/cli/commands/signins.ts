@@ -52,6 +52,7 @@ function formatRevoke(report: RevokeReport): string {
     )
   }
   lines.push(`  pending sign-in: ${report.pendingSignInDeleted ? 'deleted' : 'none'}`)
+  lines.push(`  access log: ${report.auditEntriesErased} entries erased`)
   return lines.join('\n')
 }
 

@@ -7,7 +7,7 @@
 import type { AccountJSON, MoneyJSON, TransactionJSON } from './replies.ts'
 
 /** `Session.fetch`, or any fetch that authenticates the user. */
-export type UserFetch = (url: string | URL, init?: RequestInit) => Promise<Response>
+export type UserFetch = (url: string | URL, init?: RequestInit, options?: { purpose?: string }) => Promise<Response>
 
 /**
  * The bank API answered something other than 200 (status only: the body is not echoed). The demo's
@@ -34,8 +34,9 @@ export interface BankClient {
 
 /** Builds a {@link BankClient}. */
 export function createBankClient(baseUrl: string, fetch: UserFetch): BankClient {
-  const get = async <T>(path: string): Promise<T> => {
-    const response = await fetch(new URL(path, baseUrl), { headers: { accept: 'application/json' } })
+  // Each call names its purpose: the user's access log shows it ("what have you accessed?").
+  const get = async <T>(path: string, purpose: string): Promise<T> => {
+    const response = await fetch(new URL(path, baseUrl), { headers: { accept: 'application/json' } }, { purpose })
     if (!response.ok) {
       await response.body?.cancel()
       throw new BankAPIError(path.split('?')[0] ?? path, response.status)
@@ -44,10 +45,15 @@ export function createBankClient(baseUrl: string, fetch: UserFetch): BankClient 
   }
   const account = (id: string): string => `/accounts/${encodeURIComponent(id)}`
   return {
-    me: () => get('/me'),
-    accounts: async () => (await get<{ accounts: AccountJSON[] }>('/accounts')).accounts,
-    balance: (id) => get(`${account(id)}/balance`),
+    me: () => get('/me', 'read your profile'),
+    accounts: async () => (await get<{ accounts: AccountJSON[] }>('/accounts', 'list your accounts')).accounts,
+    balance: (id) => get(`${account(id)}/balance`, 'read your balance'),
     transactions: async (id, limit) =>
-      (await get<{ transactions: TransactionJSON[] }>(`${account(id)}/transactions?limit=${limit}`)).transactions,
+      (
+        await get<{ transactions: TransactionJSON[] }>(
+          `${account(id)}/transactions?limit=${limit}`,
+          'read your recent transactions',
+        )
+      ).transactions,
   }
 }

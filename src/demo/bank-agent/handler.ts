@@ -7,7 +7,7 @@
  * user is signed in. Kind replies for cancel, denial and expiry, and the live-agent chip after
  * repeated failures, come from the library's sign-in flow.
  */
-import type { MessageContext, MessageHandler, SuggestedReply } from '../../index.ts'
+import { describeAccessLog, type MessageContext, type MessageHandler, type SuggestedReply } from '../../index.ts'
 import { BankAPIError, createBankClient, type BankClient } from './bank-client.ts'
 import { classifyIntent, type BankIntent } from './intents.ts'
 import { createUserInfoBank } from './userinfo-bank.ts'
@@ -85,6 +85,8 @@ export function createBankAgentHandler(options: BankAgentHandlerOptions = {}): M
     if (intent === 'greeting') return say(ctx, welcomeText(ctx.user.displayName), PUBLIC_CHIPS)
     if (firstMessage) await ctx.say(`Welcome to ${BANK_NAME}${nameSuffix(ctx)}!`)
     if (intent === 'sign-out') return ctx.signOut()
+    // No sign-in needed: the log is about this conversation, and says nothing to a stranger who has none.
+    if (intent === 'access-log') return say(ctx, describeAccessLog(await ctx.accessLog({ limit: 10 })), PUBLIC_CHIPS)
     if (intent === 'balance' || intent === 'transactions' || intent === 'who-am-i') {
       return answerPersonal(ctx, intent, options, limit)
     }

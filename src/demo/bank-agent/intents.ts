@@ -14,6 +14,7 @@ export type BankIntent =
   | 'balance'
   | 'transactions'
   | 'who-am-i'
+  | 'access-log'
   | 'sign-out'
   | 'thanks'
   | 'unknown'
@@ -26,6 +27,7 @@ const INTENTS: readonly BankIntent[] = [
   'balance',
   'transactions',
   'who-am-i',
+  'access-log',
   'sign-out',
   'thanks',
 ]
@@ -33,6 +35,10 @@ const INTENTS: readonly BankIntent[] = [
 /** Checked in order: the first rule that matches wins (so "am I signed in" is not "sign out"). */
 const RULES: ReadonlyArray<readonly [BankIntent, RegExp]> = [
   ['sign-out', /\b(sign|log)\s*-?\s*(out|off)\b/],
+  [
+    'access-log',
+    /\bwhat (have|did) you (accessed|access|read|see|seen|looked at)\b|\baccess (log|history)\b|\baudit\b/,
+  ],
   ['who-am-i', /\bwho am i\b|\bam i (signed|logged) in\b|\bwhoami\b|\bmy name\b/],
   ['balance', /\bbalances?\b|\bhow much (money )?(do i have|is in)\b/],
   ['transactions', /\btransactions?\b|\bspen[dt]\b|\bpayments?\b|\bactivity\b|\bstatement\b|\bpurchases?\b/],

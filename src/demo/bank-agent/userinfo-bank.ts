@@ -11,7 +11,8 @@ export function createUserInfoBank(userinfoEndpoint: string | undefined, fetch: 
   return {
     async me() {
       if (userinfoEndpoint === undefined) throw new BankAPIError('userinfo', 404) // the provider has none
-      const response = await fetch(userinfoEndpoint, { headers: { accept: 'application/json' } })
+      const init = { headers: { accept: 'application/json' } }
+      const response = await fetch(userinfoEndpoint, init, { purpose: 'read your profile' })
       if (!response.ok) {
         await response.body?.cancel()
         throw new BankAPIError('userinfo', response.status)

@@ -1,0 +1,34 @@
+/**
+ * @module cli/commands/audit
+ * `bm-oauth audit --conversation ID`: what the agent did with that conversation's tokens — each
+ * use (purpose, API, outcome) and each grant event — newest first. No tokens, no user text.
+ */
+import type { Command } from 'commander'
+import { describeAccessLog } from '../../index.ts'
+import { requireAgent } from '../../ops/config.ts'
+import { printResult } from '../io.ts'
+import type { CLIIO } from '../io.ts'
+import { withJSONOutput } from '../options.ts'
+import { configFromCommand, withConfigOption, withStores } from './config-context.ts'
+
+/** Registers `audit` on `program`. */
+export function registerAuditCommand(program: Command, io: CLIIO): void {
+  const audit = program
+    .command('audit')
+    .description("A conversation's access log: each use of its tokens and each grant event, newest first")
+    .requiredOption('--conversation <id>', 'the conversation')
+    .option('--agent <name>', 'agent brands/BRAND_ID/agents/AGENT_ID (env BM_OAUTH_AGENT)')
+    .option('--channel <id>', 'the channel', 'business-messages')
+    .option('--limit <n>', 'at most this many entries', '100')
+  withJSONOutput(withConfigOption(audit)).action(
+    async (opts: { conversation: string; channel: string; limit: string; json: boolean }, c: Command) => {
+      const config = await configFromCommand(io, c)
+      const key = { channel: opts.channel, agent: requireAgent(config), conversation: opts.conversation }
+      const limit = Number.parseInt(opts.limit, 10)
+      const entries = await withStores(io, config, (stores) => stores.audit.list(key, { limit }), {
+        requireVault: false,
+      })
+      printResult(io, opts.json, { ...key, entries }, () => describeAccessLog(entries))
+    },
+  )
+}
