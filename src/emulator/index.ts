@@ -55,6 +55,11 @@ export interface EmulatorOptions {
    * on the emulator's origin, for the web page's inspector (`/?agentState=/emulator/v1/agent-state`).
    */
   agentStateUrl?: string
+  /**
+   * The bearer token the relay requires from the page and forwards to the agent (a fresh random one
+   * per start). Without it the relay answers every request 401.
+   */
+  agentStateToken?: string
 }
 
 export interface RunningEmulator {
@@ -137,6 +142,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     addAdminControlRoutes(router, control)
     addAgentStateRelay(router, {
       agentStateUrl: options.agentStateUrl,
+      agentStateToken: options.agentStateToken,
       fetch: options.fetch ?? globalThis.fetch,
       logger,
     })

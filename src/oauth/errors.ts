@@ -123,7 +123,7 @@ async function fromUnexpectedStatus(
   response: Response,
   err: unknown,
 ): Promise<BmOAuthError> {
-  const body = await response.json().catch(() => undefined)
+  const body = hasJsonMediaType(response) ? await response.json().catch(() => undefined) : undefined
   const error = (body as { error?: unknown } | undefined)?.error
   if (typeof error === 'string' && error !== '') {
     const description = (body as { error_description?: unknown }).error_description
@@ -133,6 +133,33 @@ async function fromUnexpectedStatus(
   return new OAuthResponseError(operation, `${operation} response has unexpected HTTP status ${response.status}`, {
     httpStatus: response.status,
     cause: sanitize(err),
+    retryAfter: retryAfterOf(response),
+  })
+}
+
+/**
+ * Token and refresh responses, and every OAuth error body, must be declared JSON (RFC 6749 §5.1
+ * and RFC 6749 §5.2): `application/json` or a `+json` type, any parameters. oauth4webapi looks at the media type
+ * only when the body fails to parse, so without this a JSON body sent as `text/plain` (or with no
+ * content type) would be stored as a grant (security case X11). Call it on a 200 before the library
+ * processes it. Error bodies: the library checks the media type of a 4xx body itself, and
+ * {@link toOAuthError} reads a 5xx body only when it is declared JSON. Revocation does not call
+ * it: a 200's body is ignored there (RFC 7009 §2.2).
+ * @throws {OAuthResponseError} `ERR_OAUTH_RESPONSE` for a 200 without a JSON media type.
+ */
+export function assertJsonTokenResponse(operation: OAuthOperation, response: Response): void {
+  if (response.status === 200 && !hasJsonMediaType(response)) throw notJson(operation, response)
+}
+
+function hasJsonMediaType(response: Response): boolean {
+  const essence = (response.headers.get('content-type') ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? ''
+  return essence === 'application/json' || /^application\/[!#$&^_.+\w-]+\+json$/.test(essence)
+}
+
+function notJson(operation: OAuthOperation, response: Response): OAuthResponseError {
+  const declared = response.headers.get('content-type')?.split(';', 1)[0]?.trim() || 'none'
+  return new OAuthResponseError(operation, `${operation} response is not JSON (content type: ${declared})`, {
+    httpStatus: response.status,
     retryAfter: retryAfterOf(response),
   })
 }

@@ -228,3 +228,71 @@ describe('refresh, revoke and userinfo', () => {
     assert.equal(requests.length, 0)
   })
 })
+
+describe('X11 token responses must be declared JSON', () => {
+  const grant = { access_token: 'at-never-stored', token_type: 'bearer', refresh_token: 'rt-never-stored' }
+  /** A valid token body under the given content type (`undefined`: no header at all). */
+  function typed(contentType: string | undefined, body: unknown = grant, status = 200): Response {
+    const response = new Response(Buffer.from(JSON.stringify(body)), { status })
+    response.headers.delete('content-type')
+    if (contentType !== undefined) response.headers.set('content-type', contentType)
+    return response
+  }
+
+  for (const contentType of ['text/plain', 'text/plain; charset=utf-8', 'application/jsonx', undefined]) {
+    test(`X11 a valid JSON grant sent as ${contentType ?? 'no content type'} is refused (exchange and refresh)`, async () => {
+      const { provider, requests } = await providerAnswering(() => typed(contentType))
+      const exchanged = await exchangeAuthorizationCode(provider, exchange).catch((e: unknown) => e)
+      assert.ok(rejectsWith('ERR_OAUTH_RESPONSE')(exchanged))
+      assert.ok(exchanged instanceof OAuthResponseError && exchanged.httpStatus === 200)
+      assert.match(exchanged.message, /not JSON/)
+      await assert.rejects(refreshTokens(provider, 'rt-1'), rejectsWith('ERR_OAUTH_RESPONSE'))
+      assert.equal(requests.length, 2, 'both requests reached the provider')
+    })
+  }
+
+  for (const contentType of ['application/json', 'Application/JSON; charset=utf-8', 'application/vnd.example+json']) {
+    test(`X11 ${contentType} is a JSON media type`, async () => {
+      const { provider } = await providerAnswering(() => typed(contentType))
+      assert.equal((await exchangeAuthorizationCode(provider, exchange)).refreshToken, 'rt-never-stored')
+      assert.equal((await refreshTokens(provider, 'rt-1')).accessToken, 'at-never-stored')
+    })
+  }
+
+  test('X11 an OAuth error body sent as text/plain is not taken as an OAuth error', async () => {
+    const { provider } = await providerAnswering(() => typed('text/plain', { error: 'invalid_grant' }, 400))
+    const err = await refreshTokens(provider, 'rt-1').catch((e: unknown) => e)
+    assert.ok(rejectsWith('ERR_OAUTH_RESPONSE')(err))
+    assert.ok(!(err instanceof OAuthProtocolError), inspect(err))
+    const busy = await providerAnswering(() => typed(undefined, { error: 'temporarily_unavailable' }, 503))
+    const unavailable = await exchangeAuthorizationCode(busy.provider, exchange).catch((e: unknown) => e)
+    assert.ok(unavailable instanceof OAuthResponseError && unavailable.httpStatus === 503, inspect(unavailable))
+  })
+
+  test('X11 revocation still ignores the body of a 200 (RFC 7009 §2.2)', async () => {
+    const clock = new ManualClock()
+    const requests: string[] = []
+    const provider = await resolveProvider(
+      {
+        provider: {
+          issuer: ISSUER,
+          authorizationEndpoint: `${ISSUER}/authorize`,
+          tokenEndpoint: `${ISSUER}/token`,
+          revocationEndpoint: `${ISSUER}/revoke`,
+          pkceMethods: ['S256'],
+        },
+        client: { clientId: 'agent', clientSecret: SECRET, tokenEndpointAuthMethod: 'client_secret_post' },
+      },
+      {
+        clock,
+        fetch: async (input) => {
+          requests.push(String(input))
+          return typed(requests.length === 1 ? undefined : 'text/plain', '')
+        },
+      },
+    )
+    await revokeToken(provider, 'rt-1', 'refresh_token')
+    await revokeToken(provider, 'at-1', 'access_token')
+    assert.deepEqual(requests, [`${ISSUER}/revoke`, `${ISSUER}/revoke`])
+  })
+})

@@ -8,7 +8,7 @@
 import * as oauth from 'oauth4webapi'
 import { ConfigError, InvalidArgumentError } from '../errors.ts'
 import { validateCodeVerifier } from '../pkce/pkce.ts'
-import { toOAuthError } from './errors.ts'
+import { assertJsonTokenResponse, toOAuthError } from './errors.ts'
 import { libraryRequestOptions, providerInternals } from './provider.ts'
 import type { OAuthProvider, ProviderInternals } from './provider.ts'
 import { TokenSet } from './token-set.ts'
@@ -57,6 +57,7 @@ export async function exchangeAuthorizationCode(
       exchange.codeVerifier,
       libraryRequestOptions(internals),
     )
+    assertJsonTokenResponse('authorization_code', response)
     const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
       expectedNonce: oauth.expectNoNonce,
     })
@@ -83,6 +84,7 @@ export async function refreshTokens(provider: OAuthProvider, refreshToken: strin
       refreshToken,
       libraryRequestOptions(internals),
     )
+    assertJsonTokenResponse('refresh_token', response)
     return toTokenSet(internals, await oauth.processRefreshTokenResponse(internals.as, client, response))
   } catch (err) {
     throw await toOAuthError('refresh_token', err)

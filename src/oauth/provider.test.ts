@@ -90,6 +90,17 @@ describe('resolveProvider: discovery', () => {
     )
   })
 
+  test('X13 a discovered jwks_uri over plain http off loopback → ERR_CONFIG naming it, even in local mode', async (t) => {
+    const issuer = await metadataServer(t, (iss) =>
+      endpoints(iss, { code_challenge_methods_supported: ['S256'], jwks_uri: 'http://keys.example.test/jwks' }),
+    )
+    const err = await resolveProvider({ provider: { issuer }, client }, { allowInsecureLoopback: true }).catch(
+      (e: unknown) => e,
+    )
+    assert.ok(rejectsWith('ERR_CONFIG')(err))
+    assert.match(String((err as Error).message), /jwks_uri/)
+  })
+
   test('X7 a loopback http issuer without local mode → ERR_CONFIG, before any request', async () => {
     let requests = 0
     await assert.rejects(

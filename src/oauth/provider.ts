@@ -162,7 +162,8 @@ async function discoverMetadata(
   const source = 'discovery metadata'
   assertEndpointURL(`${source} authorization_endpoint`, as.authorization_endpoint, settings.allowInsecure)
   assertEndpointURL(`${source} token_endpoint`, as.token_endpoint, settings.allowInsecure)
-  for (const key of ['revocation_endpoint', 'userinfo_endpoint'] as const) {
+  // jwks_uri too: ID-token keys fetched over plain http could be swapped in transit (X13).
+  for (const key of ['revocation_endpoint', 'userinfo_endpoint', 'jwks_uri'] as const) {
     if (as[key] !== undefined) assertEndpointURL(`${source} ${key}`, as[key], settings.allowInsecure)
   }
   return as

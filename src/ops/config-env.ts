@@ -36,6 +36,7 @@ const PORT_VARIABLES: ReadonlyArray<[variable: string, path: string]> = [
 ]
 
 const BOOLEAN_VARIABLES: ReadonlyArray<[variable: string, path: string]> = [
+  ['BM_OAUTH_LOCAL', 'local.enabled'],
   ['BM_OAUTH_ALLOW_INSECURE_LOOPBACK', 'local.allowInsecureLoopback'],
   ['BM_OAUTH_UNSAFE_DISABLE_SIGNATURE_VERIFICATION', 'local.unsafeDisableSignatureVerification'],
 ]

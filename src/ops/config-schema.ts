@@ -85,7 +85,9 @@ export const configSchema = z.strictObject({
   shutdownGraceMs: z.number().int().min(0).max(600_000).default(10_000),
   local: z
     .strictObject({
-      allowInsecureLoopback: z.boolean().default(false),
+      enabled: z.boolean().default(false),
+      // Replaced by `enabled`; still parsed so that loadConfig can name the replacement (X13).
+      allowInsecureLoopback: z.boolean().optional(),
       standInRedirectUris: z.array(httpURL).default([]),
       unsafeDisableSignatureVerification: z.boolean().default(false),
     })

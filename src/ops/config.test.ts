@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       { host: '127.0.0.1', port: 8080, path: '/webhook' },
     )
     assert.deepEqual(config.local, {
-      allowInsecureLoopback: false,
+      enabled: false,
       standInRedirectUris: [],
       unsafeDisableSignatureVerification: false,
     })
@@ -56,7 +56,7 @@ describe('loadConfig', () => {
       scopes: ['openid'],
       store: { sqlite: 'data/agent.sqlite' },
       webhook: { port: 9000 },
-      local: { standInRedirectUris: ['http://127.0.0.1:8790/callback'] },
+      local: { enabled: true, standInRedirectUris: ['http://127.0.0.1:8790/callback'] },
     })
     const config = await loadConfig({
       file,
@@ -169,7 +169,7 @@ describe('loadConfig errors name the field and its source, never the value', () 
     assert.match(missing.message, /not found/)
   })
 
-  test('an explicit provider must declare S256; http needs local.allowInsecureLoopback and loopback', async () => {
+  test('X13 an explicit provider must declare S256; http needs local mode and loopback', async () => {
     const noS256 = configFile({
       provider: { authorizationEndpoint: 'https://p/a', tokenEndpoint: 'https://p/t', pkceMethods: ['plain'] },
     })
@@ -177,11 +177,61 @@ describe('loadConfig errors name the field and its source, never the value', () 
     const http = await configError(loadConfig({ env: { BM_OAUTH_ISSUER: 'http://127.0.0.1:4000' } }))
     assert.equal(http.field, 'provider.issuer')
     assert.match(http.message, /BM_OAUTH_ISSUER/)
-    await loadConfig({ env: { BM_OAUTH_ISSUER: 'http://127.0.0.1:4000', BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true' } })
+    await loadConfig({ env: { BM_OAUTH_ISSUER: 'http://127.0.0.1:4000', BM_OAUTH_LOCAL: '1' } })
     const remote = await configError(
-      loadConfig({ env: { BM_OAUTH_ISSUER: 'http://login.example', BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true' } }),
+      loadConfig({ env: { BM_OAUTH_ISSUER: 'http://login.example', BM_OAUTH_LOCAL: '1' } }),
     )
     assert.equal(remote.field, 'provider.issuer')
+  })
+
+  test('X13 outside local mode every Google, provider and webhook URL must be https; the old switch names its replacement', async () => {
+    const cases: Array<[env: Record<string, string>, field: string]> = [
+      [{ BM_OAUTH_GOOGLE_BASE_URL: 'http://127.0.0.1:8790' }, 'google.baseUrl'],
+      [{ BM_OAUTH_BUSINESS_MESSAGES_URL: 'http://10.1.2.3:8790' }, 'google.businessMessagesUrl'],
+      [{ BM_OAUTH_BUSINESS_COMMUNICATIONS_URL: 'http://[::1]:8790' }, 'google.businessCommunicationsUrl'],
+      [{ BM_OAUTH_WEBHOOK_URL: 'http://agent.example/webhook' }, 'webhook.url'],
+      [{ BM_OAUTH_STAND_IN_REDIRECT_URIS: 'https://stand-in.example/callback' }, 'local.standInRedirectUris'],
+      [{ BM_OAUTH_UNSAFE_DISABLE_SIGNATURE_VERIFICATION: 'true' }, 'local.unsafeDisableSignatureVerification'],
+      [{ BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true' }, 'local.allowInsecureLoopback'],
+      [{ BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true', BM_OAUTH_LOCAL: '1' }, 'local.allowInsecureLoopback'],
+    ]
+    for (const [env, field] of cases) {
+      const err = await configError(loadConfig({ env }))
+      assert.equal(err.field, field, JSON.stringify(env))
+    }
+    const replaced = await configError(loadConfig({ env: { BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true' } }))
+    assert.match(replaced.message, /replaced by local\.enabled \(BM_OAUTH_LOCAL=1/)
+    const local = await loadConfig({
+      env: {
+        BM_OAUTH_LOCAL: '1',
+        BM_OAUTH_GOOGLE_BASE_URL: 'http://127.0.0.1:8790',
+        BM_OAUTH_WEBHOOK_URL: 'http://localhost:8080/webhook',
+        BM_OAUTH_STAND_IN_REDIRECT_URIS: 'http://127.0.0.1:8790/callback',
+      },
+    })
+    assert.equal(local.local.enabled, true)
+    const offLoopback = await configError(
+      loadConfig({ env: { BM_OAUTH_LOCAL: '1', BM_OAUTH_GOOGLE_BASE_URL: 'http://10.1.2.3' } }),
+    )
+    assert.equal(offLoopback.field, 'google.baseUrl')
+    await loadConfig({ env: { BM_OAUTH_GOOGLE_BASE_URL: 'https://businessmessages.googleapis.com' } })
+  })
+
+  test('X13 a key file whose token_uri is not https is refused outside local mode, naming google.keyFile', async () => {
+    const key = (tokenURI: string): string =>
+      configFile({ type: 'service_account', client_email: 'a@b.example', private_key: 'x', token_uri: tokenURI })
+    const emulatorKey = key('http://127.0.0.1:8790/token')
+    const err = await configError(loadConfig({ env: { BM_OAUTH_KEY_FILE: emulatorKey } }))
+    assert.equal(err.field, 'google.keyFile')
+    assert.match(err.message, /BM_OAUTH_KEY_FILE\): token_uri must use https:/)
+    const fromGoogleVariable = await configError(loadConfig({ env: { GOOGLE_APPLICATION_CREDENTIALS: emulatorKey } }))
+    assert.match(fromGoogleVariable.message, /GOOGLE_APPLICATION_CREDENTIALS/)
+    await loadConfig({ env: { BM_OAUTH_KEY_FILE: emulatorKey, BM_OAUTH_LOCAL: '1' } })
+    await loadConfig({ env: { BM_OAUTH_KEY_FILE: key('https://oauth2.googleapis.com/token') } })
+    const remote = await configError(
+      loadConfig({ env: { BM_OAUTH_KEY_FILE: key('http://10.1.2.3/token'), BM_OAUTH_LOCAL: '1' } }),
+    )
+    assert.equal(remote.field, 'google.keyFile')
   })
 
   test('webhook keys: at most current and previous, no empty entry, never echoed', async () => {

@@ -14,7 +14,7 @@ import type { ProviderConfig, TokenEndpointAuthMethod } from '../oauth/config.ts
 import { environmentLayer, environmentSecrets, envValue, setPath, type ConfigLayer, type Env } from './config-env.ts'
 import { redactConfig } from './config-redact.ts'
 import { ConfigError } from '../errors.ts'
-import { configSchema, selectProviderSchema, toConfigError, type SourceOf } from './config-schema.ts'
+import { configSchema, selectProviderSchema, toConfigError, type ParsedConfig, type SourceOf } from './config-schema.ts'
 
 export { redactConfig }
 export {
@@ -59,16 +59,20 @@ export interface WebhookSettings {
   readonly clientToken?: string
 }
 
-/** Local-development switches, all off by default. */
+/**
+ * Local development (the emulator, a provider on this machine): one explicit mode, off by default
+ * (security case X13). Outside it every Google, provider and webhook URL must be `https:` and the
+ * other local settings are refused; inside it `http:` is allowed on 127.0.0.1, localhost and ::1.
+ */
 export interface LocalSettings {
-  /** Allow `http:` provider endpoints on 127.0.0.1 / localhost / ::1. */
-  readonly allowInsecureLoopback: boolean
+  /** Local mode: `local.enabled` in the file, `BM_OAUTH_LOCAL=1` in the environment. */
+  readonly enabled: boolean
   /**
    * Redirect URIs accepted besides the four Google ones: only these, only when listed
-   * (docs/contract-decisions.md §10 Q3).
+   * (docs/contract-decisions.md §10 Q3). Local mode only.
    */
   readonly standInRedirectUris: readonly string[]
-  /** Accept unsigned webhook deliveries (Google's test payloads). Loud warning at start. */
+  /** Accept unsigned webhook deliveries (Google's test payloads). Local mode only; loud warning at start. */
   readonly unsafeDisableSignatureVerification: boolean
 }
 
@@ -160,9 +164,12 @@ export async function loadConfig(options: LoadConfigOptions): Promise<BmOAuthCon
     }) as WebhookSettings,
     admin: parsed.data.admin,
     shutdownGraceMs: parsed.data.shutdownGraceMs,
-    local: parsed.data.local,
+    local: localSettingsOf(parsed.data.local, sourceOf),
   }
-  checkEndpointSchemes(config, sourceOf)
+  checkTransport(config, sourceOf)
+  const keyFileSource =
+    parsed.data.google.keyFile === undefined ? 'GOOGLE_APPLICATION_CREDENTIALS' : sourceOf('google.keyFile')
+  await checkKeyFileTokenURI(config, keyFileSource)
   return withRedactedViews(config)
 }
 
@@ -267,20 +274,88 @@ function compact<T extends object>(value: T): T {
 
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
-/** Provider endpoints must be https:, or http: on loopback with `local.allowInsecureLoopback` (X7). */
-function checkEndpointSchemes(config: BmOAuthConfig, sourceOf: SourceOf): void {
-  const provider = (config.provider ?? {}) as Record<string, unknown>
-  for (const name of ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'revocationEndpoint', 'userinfoEndpoint']) {
-    const value = provider[name]
-    if (typeof value !== 'string') continue
-    const url = new URL(value)
-    if (url.protocol === 'https:') continue
-    if (config.local.allowInsecureLoopback && LOOPBACK_HOSTS.has(url.hostname)) continue
-    const rule = config.local.allowInsecureLoopback
-      ? 'must use https: (http: only on 127.0.0.1, localhost or ::1)'
-      : 'must use https: (for a local provider on 127.0.0.1 set local.allowInsecureLoopback)'
-    throw new ConfigError(`provider.${name}`, rule, sourceOf(`provider.${name}`))
+/** The rule a non-https URL breaks, in local mode or outside it (X13). */
+function transportRule(local: boolean): string {
+  return local
+    ? 'must use https: (http: only on 127.0.0.1, localhost or ::1)'
+    : 'must use https: (http: on 127.0.0.1, localhost or ::1 only in local mode: local.enabled or BM_OAUTH_LOCAL=1)'
+}
+
+/** Whether `url` may be used: https:, or http: on a loopback host in local mode. */
+function allowedTransport(url: URL, local: boolean): boolean {
+  return url.protocol === 'https:' || (local && url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))
+}
+
+function localSettingsOf(local: ParsedConfig['local'], sourceOf: SourceOf): LocalSettings {
+  // One explicit local mode replaced the per-feature switch: refusing the old key (rather than
+  // honouring it) makes the change impossible to miss and never widens a production config (X13).
+  if (local.allowInsecureLoopback !== undefined) {
+    throw new ConfigError(
+      'local.allowInsecureLoopback',
+      'was replaced by local.enabled (BM_OAUTH_LOCAL=1 in the environment)',
+      sourceOf('local.allowInsecureLoopback'),
+    )
   }
+  const settings: LocalSettings = {
+    enabled: local.enabled,
+    standInRedirectUris: local.standInRedirectUris,
+    unsafeDisableSignatureVerification: local.unsafeDisableSignatureVerification,
+  }
+  if (settings.enabled) return settings
+  const localOnly: ReadonlyArray<[field: string, set: boolean]> = [
+    ['local.standInRedirectUris', settings.standInRedirectUris.length > 0],
+    ['local.unsafeDisableSignatureVerification', settings.unsafeDisableSignatureVerification],
+  ]
+  for (const [field, set] of localOnly) {
+    if (set) throw new ConfigError(field, 'needs local mode (local.enabled or BM_OAUTH_LOCAL=1)', sourceOf(field))
+  }
+  return settings
+}
+
+/**
+ * Every configured URL the agent talks to or is reached at must be https:, or http: on loopback
+ * in local mode (X7, X13): the Google API origins, the provider's endpoints, the public webhook
+ * URL and the stand-in redirect URIs. Endpoints found by discovery are checked when the provider
+ * is resolved (`src/oauth/provider.ts`).
+ */
+function checkTransport(config: BmOAuthConfig, sourceOf: SourceOf): void {
+  const provider = (config.provider ?? {}) as Record<string, unknown>
+  const google = config.google as unknown as Record<string, unknown>
+  const urls: Array<[field: string, value: unknown]> = [
+    ...['baseUrl', 'businessCommunicationsUrl', 'businessMessagesUrl'].map((k): [string, unknown] => [
+      `google.${k}`,
+      google[k],
+    ]),
+    ...['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'revocationEndpoint', 'userinfoEndpoint'].map(
+      (k): [string, unknown] => [`provider.${k}`, provider[k]],
+    ),
+    ['webhook.url', config.webhook.url],
+    ...config.local.standInRedirectUris.map((uri, i): [string, unknown] => [`local.standInRedirectUris.${i}`, uri]),
+  ]
+  for (const [field, value] of urls) {
+    if (typeof value !== 'string' || allowedTransport(new URL(value), config.local.enabled)) continue
+    throw new ConfigError(field, transportRule(config.local.enabled), sourceOf(field))
+  }
+}
+
+/**
+ * The service-account key's `token_uri` is where the agent sends its signed assertion: outside
+ * local mode it must be https: (the emulator's key files point at http://127.0.0.1, X13). A file
+ * that cannot be read or parsed is left to the key reader, which reports it precisely.
+ */
+async function checkKeyFileTokenURI(config: BmOAuthConfig, source: string | undefined): Promise<void> {
+  const keyFile = config.google.keyFile
+  if (keyFile === undefined) return
+  let tokenURI: unknown
+  try {
+    tokenURI = (JSON.parse(await readFile(keyFile, 'utf8')) as { token_uri?: unknown }).token_uri
+  } catch {
+    return
+  }
+  if (typeof tokenURI !== 'string') return
+  const url = URL.parse(tokenURI)
+  if (url !== null && allowedTransport(url, config.local.enabled)) return
+  throw new ConfigError('google.keyFile', `token_uri ${transportRule(config.local.enabled)}`, source)
 }
 
 function withRedactedViews(config: BmOAuthConfig): BmOAuthConfig {

@@ -32,7 +32,7 @@ export async function resolveConfiguredProvider(
   return resolveProvider(
     { provider, client },
     {
-      allowInsecureLoopback: config.local.allowInsecureLoopback,
+      allowInsecureLoopback: config.local.enabled,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     },

@@ -1,12 +1,14 @@
 /**
  * @module sandbox/agent-server
  * The demo agent's HTTP front on `node:http`: `POST /webhook` (the agent's webhook handler) and
- * `GET /agent-state?conversation=` (its token-free sign-in state, for the inspector). It listens
+ * `GET /agent-state?conversation=` (its token-free sign-in state, for the inspector; only with the
+ * per-start bearer token the sandbox hands to the emulator's relay and the page, security case E5). It listens
  * before the agent exists, because the emulator needs the webhook URL to start and the agent needs
  * the emulator's keys; requests that arrive in between (the emulator's verification handshake,
  * deliveries left from the last run) wait for the agent instead of being refused.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { hasBearerToken } from '../core/bearer.ts'
 import { closeServer, listen } from '../core/http-server.ts'
 import type { Logger } from '../index.ts'
 import type { AgentStateReader } from './agent-state.ts'
@@ -32,8 +34,16 @@ export interface AgentServer {
 /** How long a request waits for the agent to come up before it gets a 503 (Google retries). */
 const WAIT_FOR_AGENT_MS = 30_000
 
+export interface AgentServerOptions {
+  port: number
+  host: string
+  logger: Logger
+  /** The bearer token `/agent-state` requires (a fresh one per start, from `newBearerToken`). */
+  stateToken: string
+}
+
 /** Listens on `port`; routes are attached later. */
-export async function startAgentServer(options: { port: number; host: string; logger: Logger }): Promise<AgentServer> {
+export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
   let routes: AgentRoutes | undefined
   let markReady: () => void = () => {}
   const ready = new Promise<void>((resolve) => (markReady = resolve))
@@ -42,7 +52,7 @@ export async function startAgentServer(options: { port: number; host: string; lo
     void whenReady.then((ok) => {
       if (!ok || routes === undefined)
         return sendJSON(res, 503, { error: 'the agent is starting' }, { 'retry-after': '1' })
-      return route(routes, req, res, options.logger)
+      return route(routes, req, res, options)
     })
   })
   const port = await listen(server, options.port, options.host)
@@ -59,7 +69,7 @@ export async function startAgentServer(options: { port: number; host: string; lo
   }
 }
 
-function route(routes: AgentRoutes, req: IncomingMessage, res: ServerResponse, logger: Logger): void {
+function route(routes: AgentRoutes, req: IncomingMessage, res: ServerResponse, options: AgentServerOptions): void {
   const url = new URL(req.url ?? '/', 'http://agent.invalid')
   if (url.pathname === '/webhook') {
     routes.webhook(req, res)
@@ -67,11 +77,16 @@ function route(routes: AgentRoutes, req: IncomingMessage, res: ServerResponse, l
   }
   if (url.pathname === '/agent-state' && (req.method === 'GET' || req.method === 'HEAD')) {
     req.resume()
+    // Conversation ids, subjects and scopes: not for any other process on the machine (E5).
+    if (!hasBearerToken(req.headers.authorization, options.stateToken)) {
+      sendJSON(res, 401, { error: 'unauthorized' }, { 'www-authenticate': 'Bearer' })
+      return
+    }
     const conversation = url.searchParams.get('conversation') ?? undefined
     routes.state(conversation === '' ? undefined : conversation).then(
       (view) => sendJSON(res, 200, view),
       (err: unknown) => {
-        logger.error({ errName: err instanceof Error ? err.name : 'error' }, 'agent state unavailable')
+        options.logger.error({ errName: err instanceof Error ? err.name : 'error' }, 'agent state unavailable')
         sendJSON(res, 500, { error: 'agent state unavailable' })
       },
     )

@@ -11,7 +11,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BANK_AGENT_MESSAGES, BANK_AGENT_SCOPES, createBankAgentHandler } from '../demo/bank-agent/index.ts'
 import type { RunningEmulator } from '../emulator/index.ts'
 import { BUSINESS_MESSAGES_REDIRECT_URIS } from '../oauth/index.ts'
-import { businessMessages, createAgent, openSQLiteDatabase } from '../index.ts'
+import { businessMessages, createAgent } from '../index.ts'
+import { openPrivateSQLiteDatabase } from './private-database.ts'
 import type { Clock } from '../core/clock.ts'
 import type { Logger, SignInAgent } from '../index.ts'
 import { createAgentStateReader, type AgentStateReader } from './agent-state.ts'
@@ -47,7 +48,7 @@ const AGENT_DATABASE_FILE = 'agent.sqlite'
 
 /** Creates and starts the agent (migrations, provider discovery, pending deliveries). */
 export async function startSandboxAgent(options: SandboxAgentOptions): Promise<SandboxAgent> {
-  const database = openSQLiteDatabase(join(options.dataDir, AGENT_DATABASE_FILE))
+  const database = openPrivateSQLiteDatabase(join(options.dataDir, AGENT_DATABASE_FILE))
   let agent: SignInAgent
   try {
     // createAgent throws synchronously on bad options (e.g. vault keys): the database closes then too.

@@ -12,7 +12,8 @@ import { join, resolve } from 'node:path'
 import { startBankAPI } from '../demo/bank/index.ts'
 import { DEMO_USERS } from '../demo/provider/accounts.ts'
 import { startEmulator } from '../emulator/index.ts'
-import { openSQLiteDatabase } from '../index.ts'
+import { openPrivateSQLiteDatabase } from './private-database.ts'
+import { newBearerToken } from '../core/bearer.ts'
 import { silentLogger } from '../core/logger.ts'
 import type { Logger } from '../index.ts'
 import { startAgentServer } from './agent-server.ts'
@@ -113,10 +114,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const { secrets, created } = await loadOrCreateSecrets(dataDir)
     options.onProgress?.({ step: 'keys', phase: 'end', label: created ? 'generated' : 'reused' })
 
-    const db = openSQLiteDatabase(join(dataDir, 'sandbox.sqlite'))
+    // Per start, never stored: only the relay, the agent and the page (in its URL fragment, which
+    // no request carries) know it (E5).
+    const stateToken = newBearerToken()
+    const db = openPrivateSQLiteDatabase(join(dataDir, 'sandbox.sqlite'))
     stops.push({ name: 'database', stop: () => db.close() })
     const agentServer = await step({ step: 'agent-server', label: 'Opening the agent webhook' }, () =>
-      startAgentServer({ port: ports.agent, host: HOST, logger }),
+      startAgentServer({ port: ports.agent, host: HOST, logger, stateToken }),
     )
     stops.push({ name: 'agent webhook', stop: () => agentServer.close() })
 
@@ -127,6 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         dataDir: join(dataDir, 'emulator'),
         webhookUrl: agentServer.webhookUrl,
         agentStateUrl: agentServer.stateUrl,
+        agentStateToken: stateToken,
         logger,
         ...(options.webhookBaseDelayMs === undefined ? {} : { webhookBaseDelayMs: options.webhookBaseDelayMs }),
       }),
@@ -194,7 +199,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
       agent: port(agentServer.url),
     }
     return {
-      url: `${emulator.url}/?agentState=${AGENT_STATE_PATH}`,
+      url: `${emulator.url}/?agentState=${AGENT_STATE_PATH}#agentStateToken=${stateToken}`,
       dataDir,
       createdKeys: created,
       ports: used,

@@ -23,7 +23,7 @@ describe('bm-oauth CLI against the emulator', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'bm-oauth-cli-'))
     emulator = await startEmulator({ port: 0, dataDir: join(dir, 'emulator') })
-    env = { BM_OAUTH_GOOGLE_BASE_URL: emulator.url, BM_OAUTH_KEY_FILE: emulator.keyFilePath }
+    env = { BM_OAUTH_LOCAL: '1', BM_OAUTH_GOOGLE_BASE_URL: emulator.url, BM_OAUTH_KEY_FILE: emulator.keyFilePath }
   })
   after(async () => {
     await emulator.close()

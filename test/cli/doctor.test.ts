@@ -78,7 +78,7 @@ before(async () => {
     BM_OAUTH_KEY_FILE: emulator.keyFilePath,
     BM_OAUTH_AGENT: emulator.agentName,
     BM_OAUTH_ISSUER: idp.issuer,
-    BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true',
+    BM_OAUTH_LOCAL: '1',
     BM_OAUTH_CLIENT_ID: 'bm-agent',
     BM_OAUTH_CLIENT_SECRET: SECRET,
     BM_OAUTH_SCOPES: 'openid offline_access',

@@ -51,6 +51,7 @@ test("docs/contract-decisions.md §1.4 the documented curl PATCH with `bm-oauth 
   const { stdout } = await exec('bash', ['-c', `${command.trimEnd()} --silent --show-error --fail-with-body`], {
     env: {
       ...process.env,
+      BM_OAUTH_LOCAL: '1',
       BM_OAUTH_GOOGLE_BASE_URL: emulator.url,
       BM_OAUTH_KEY_FILE: emulator.keyFilePath,
       BM_OAUTH_AGENT: emulator.agentName,

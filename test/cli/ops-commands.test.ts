@@ -56,7 +56,7 @@ before(async () => {
     BM_OAUTH_KEY_FILE: emulator.keyFilePath,
     BM_OAUTH_AGENT: emulator.agentName,
     BM_OAUTH_ISSUER: idp.issuer,
-    BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true',
+    BM_OAUTH_LOCAL: '1',
     BM_OAUTH_CLIENT_ID: 'bm-agent',
     BM_OAUTH_CLIENT_SECRET: SECRET,
     BM_OAUTH_SQLITE_PATH: join(dir, 'store', 'agent.sqlite'),

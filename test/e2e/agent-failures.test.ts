@@ -91,6 +91,30 @@ describe('sign-in failures', () => {
     assert.equal(codeExchanges(world).length, before)
   })
 
+  for (const contentType of ['text/plain', null]) {
+    test(`X11 a valid grant sent as ${contentType ?? 'no content type'} is not stored; the user gets a kind reply and a fresh chip`, async () => {
+      const conversationId = await openConversation(world)
+      const count = await askBalanceAndGetPrompt(world, conversationId)
+      const location = await tapChipAndLogIn(world, conversationId)
+      const fired = world.provider.faultsFired.tokenContentType
+      world.provider.faults.tokenContentType = contentType
+      try {
+        await completeSignIn(world, conversationId, location)
+        const reply = await waitForText(world, conversationId, /had a problem on its side/, count)
+        assert.ok(hasSignInChip(reply), 'a fresh chip on the reply')
+      } finally {
+        delete world.provider.faults.tokenContentType
+      }
+      assert.equal(world.provider.faultsFired.tokenContentType, fired + 1, 'the fault rewrote one token answer')
+      const hook = await waitForHook(world, 'signInFailed', conversationId)
+      assert.equal(hook.reason, 'exchange:provider-error')
+      assert.equal(await storedTokens(world, running!.db, conversationId), undefined, 'no grant stored')
+      // The fresh chip works once the provider answers properly, and the parked question is answered.
+      await completeSignIn(world, conversationId, await tapChipAndLogIn(world, conversationId))
+      await waitForText(world, conversationId, /Your balance is/, count)
+    })
+  }
+
   test('P8 a code nobody asked for → no token request, a generic reply', async () => {
     const conversationId = await openConversation(world)
     await userSays(world, conversationId, 'hello')

@@ -98,7 +98,7 @@ function serveEnv(clientToken: string): Record<string, string> {
     BM_OAUTH_ISSUER: provider.issuer,
     BM_OAUTH_CLIENT_ID: CLIENT_ID,
     BM_OAUTH_CLIENT_SECRET: CLIENT_SECRET,
-    BM_OAUTH_ALLOW_INSECURE_LOOPBACK: 'true',
+    BM_OAUTH_LOCAL: '1',
     BM_OAUTH_SCOPES: 'openid profile',
     BM_OAUTH_SQLITE_PATH: join(dir, 'agent.sqlite'),
     BM_OAUTH_VAULT_KEYS: generateVaultKey({ keyId: 'serve-k1' }),
@@ -172,6 +172,56 @@ test('serve sends replies to BM_OAUTH_BUSINESS_MESSAGES_URL when it overrides th
     const texts = await waitForTexts(conversationId, 1)
     assert.match(texts[0]?.text ?? '', /^Welcome to Growing Tree Bank/)
   })
+})
+
+/** Runs `bm-oauth serve` with `env`; it must exit before it listens. Returns its exit code and stderr. */
+async function serveRefusing(env: Record<string, string>): Promise<{ code: number; stderr: string; stdout: string }> {
+  const out: string[] = []
+  const err: string[] = []
+  const io = {
+    stdout: { write: (s: string) => out.push(s) },
+    stderr: { write: (s: string) => err.push(s) > 0 },
+    untilStopped: () => new Promise<void>(() => {}),
+    env,
+  }
+  const code = await runCLI(['serve'], io)
+  return { code, stderr: err.join(''), stdout: out.join('') }
+}
+
+function withoutLocalMode(clientToken: string, extra: Record<string, string>): Record<string, string> {
+  const { BM_OAUTH_LOCAL: _local, ...env } = serveEnv(clientToken)
+  return { ...env, ...extra }
+}
+
+for (const baseUrl of ['http://127.0.0.1:8790', 'http://10.1.2.3:8790']) {
+  test(`X13 serve without local mode refuses google.baseUrl ${baseUrl}, naming the setting`, async () => {
+    const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
+    const refused = await serveRefusing(withoutLocalMode(clientToken, { BM_OAUTH_GOOGLE_BASE_URL: baseUrl }))
+    assert.notEqual(refused.code, 0)
+    assert.doesNotMatch(refused.stdout, /webhook on/, 'it never listened')
+    assert.match(refused.stderr, /google\.baseUrl \(from BM_OAUTH_GOOGLE_BASE_URL\): must use https:.*local mode/)
+  })
+}
+
+test('X13 local mode still refuses plain http off loopback (http://10.1.2.3)', async () => {
+  const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
+  const env = { ...serveEnv(clientToken), BM_OAUTH_GOOGLE_BASE_URL: 'http://10.1.2.3:8790' }
+  const refused = await serveRefusing(env)
+  assert.notEqual(refused.code, 0)
+  assert.match(refused.stderr, /google\.baseUrl \(from BM_OAUTH_GOOGLE_BASE_URL\): must use https: \(http: only on 127/)
+})
+
+test("X13 serve without local mode refuses the emulator's key file (http token_uri) and an http provider", async () => {
+  const clientToken = (await readFile(emulator.webhookClientTokenPath, 'utf8')).trim()
+  const https = { BM_OAUTH_GOOGLE_BASE_URL: 'https://businessmessages.example' }
+  const keyFile = await serveRefusing(
+    withoutLocalMode(clientToken, { ...https, BM_OAUTH_ISSUER: 'https://login.example' }),
+  )
+  assert.notEqual(keyFile.code, 0)
+  assert.match(keyFile.stderr, /google\.keyFile \(from BM_OAUTH_KEY_FILE\): token_uri must use https:/)
+  const issuer = await serveRefusing(withoutLocalMode(clientToken, https))
+  assert.notEqual(issuer.code, 0)
+  assert.match(issuer.stderr, /provider\.issuer \(from BM_OAUTH_ISSUER\): must use https:/)
 })
 
 test('the serve process drains on SIGTERM: readiness was 200, it says it drains, and exits 0', async () => {

@@ -36,7 +36,10 @@ test('bm-oauth sandbox prints progress, one URL, the services and demo users; st
   assert.match(out, /Starting emulator… ok\n/)
   assert.match(out, /Starting Growing Tree Bank agent… ok\n/)
   assert.equal(out.match(/^Open /gm)?.length, 1, 'exactly one URL to open')
-  assert.match(out, /Open http:\/\/127\.0\.0\.1:\d+\/\?agentState=\/emulator\/v1\/agent-state in your browser/)
+  assert.match(
+    out,
+    /Open http:\/\/127\.0\.0\.1:\d+\/\?agentState=\/emulator\/v1\/agent-state#agentStateToken=[\w-]{43} in your browser/,
+  )
   assert.match(out, /demo OIDC provider\s+http:\/\/127\.0\.0\.1:\d+/)
   assert.match(out, /alice \/ wonderland/)
   assert.match(out, /stopped emulator\n/)

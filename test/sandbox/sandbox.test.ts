@@ -7,16 +7,24 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { formatAmount } from '../../src/demo/bank-agent/index.ts'
 import { balanceOf } from '../../src/demo/bank/index.ts'
 import { SECRETS_FILE } from '../../src/sandbox/secrets.ts'
 import { startSandbox, type RunningSandbox, type SandboxOptions } from '../../src/sandbox/index.ts'
 import { loginAndConsent } from '../support/oidc-login.ts'
-import { agentTexts, control, waitForAgentText, type SandboxAgentMessage } from './support.ts'
+import {
+  agentState,
+  agentStateToken,
+  agentTexts,
+  control,
+  getWithBearer,
+  waitForAgentText,
+  type SandboxAgentMessage,
+} from './support.ts'
 
 const EPHEMERAL = { emulator: 0, provider: 0, bank: 0, agent: 0 }
 const ALICE_BALANCE = formatAmount(balanceOf('user-alice', 'acc-alice-checking', Date.now())!.current)
@@ -31,10 +39,14 @@ describe('sandbox', () => {
     return sandbox
   }
 
+  let umask: number
   before(async () => {
+    // The usual default: files SQLite or writeFile create on their own would come out 0644.
+    umask = process.umask(0o022)
     dataDir = await mkdtemp(join(tmpdir(), 'bm-oauth-sandbox-'))
   })
   after(async () => {
+    process.umask(umask)
     await sandbox?.close()
     await rm(dataDir, { recursive: true, force: true })
   })
@@ -46,13 +58,37 @@ describe('sandbox', () => {
     assert.equal(((await stat(join(dataDir, SECRETS_FILE))).mode & 0o777).toString(8), '600')
     assert.deepEqual(steps.slice(0, 2), ['keys:begin', 'keys:end'])
     assert.ok(steps.includes('agent:end'))
-    assert.match(s.url, /^http:\/\/127\.0\.0\.1:\d+\/\?agentState=\/emulator\/v1\/agent-state$/)
+    assert.match(
+      s.url,
+      /^http:\/\/127\.0\.0\.1:\d+\/\?agentState=\/emulator\/v1\/agent-state#agentStateToken=[\w-]{43}$/,
+    )
     const page = await fetch(s.url)
     assert.equal(page.status, 200)
     assert.match(await page.text(), /<title>bm-oauth/)
     assert.deepEqual(
       s.demoUsers.map((u) => `${u.username}/${u.password}`),
       ['alice/wonderland', 'bob/builder'],
+    )
+  })
+
+  test('S9 every data file (databases with their WAL and SHM, key files, secrets) is 0600', async () => {
+    const s = sandbox!
+    // The first start has written through every store; list what it left in the data directory.
+    await control(s, 'conversations', { displayName: 'Files' })
+    const files = await listFiles(dataDir)
+    for (const expected of ['sandbox.sqlite', 'agent.sqlite', join('emulator', 'emulator.sqlite'), SECRETS_FILE]) {
+      assert.ok(files.includes(expected), `${expected} exists`)
+      for (const suffix of expected.endsWith('.sqlite') ? ['-wal', '-shm'] : []) {
+        assert.ok(files.includes(`${expected}${suffix}`), `${expected}${suffix} exists`)
+      }
+    }
+    const modes = await Promise.all(
+      files.map(async (file) => `${file} ${((await stat(join(dataDir, file))).mode & 0o777).toString(8)}`),
+    )
+    assert.deepEqual(
+      modes.filter((line) => !line.endsWith(' 600')),
+      [],
+      `umask ${process.umask().toString(8)}`,
     )
   })
 
@@ -73,9 +109,9 @@ describe('sandbox', () => {
     await control(s, `conversations/${conversationId}/messages`, { text: 'What is my balance?' })
     const prompt = await waitForAgentText(s, conversationId, /please sign in/, before)
     assert.ok(hasSignInChip(prompt))
-    const state = await control<{ conversations: Array<{ signIn: { kind: string } }> }>(
+    const state = await agentState<{ conversations: Array<{ signIn: { kind: string } }> }>(
       s,
-      `agent-state?conversation=${conversationId}`,
+      `conversation=${conversationId}`,
     )
     assert.equal(state.conversations[0]?.signIn.kind, 'awaiting-sign-in')
 
@@ -92,19 +128,40 @@ describe('sandbox', () => {
 
     await control(s, `conversations/${conversationId}/messages`, { text: 'who am I?' })
     await waitForAgentText(s, conversationId, /signed in as Alice Liddell/, before)
-    const view = await control<{
+    const view = await agentState<{
       conversations: Array<{ signIn: Record<string, unknown>; grant: Record<string, unknown> }>
-    }>(s, `agent-state?conversation=${conversationId}`)
+    }>(s, `conversation=${conversationId}`)
     assert.equal(view.conversations[0]?.signIn['kind'], 'signed-in')
     assert.equal(view.conversations[0]?.grant['subject'], 'user-alice')
     assert.doesNotMatch(JSON.stringify(view), /token"|verifier|code"/i)
   })
 
+  test('E5 the agent state (relay and agent) answers only the per-start token from the page URL', async () => {
+    const s = sandbox!
+    const relay = `${s.services.emulator.url}/emulator/v1/agent-state?conversation=${conversationId}`
+    const direct = `${s.services.agent.stateUrl}?conversation=${conversationId}`
+    const token = agentStateToken(s)
+    for (const url of [relay, direct]) {
+      for (const wrong of [undefined, 'not-the-token', `${token}x`]) {
+        const res = await getWithBearer(url, wrong)
+        assert.equal(res.status, 401, `${url} with ${wrong ?? 'no token'}`)
+        assert.doesNotMatch(await res.text(), new RegExp(`${conversationId}|user-alice`))
+      }
+      const res = await getWithBearer(url, token)
+      assert.equal(res.status, 200, url)
+      assert.match(await res.text(), /user-alice/)
+    }
+    // The page itself never sends the token to the server: it travels in the fragment only.
+    assert.equal(new URL(s.url).search, '?agentState=/emulator/v1/agent-state')
+  })
+
   test('a restart on the same data directory keeps alice signed in', async () => {
     const ports = sandbox!.ports
     await sandbox!.close()
+    const previousToken = agentStateToken(sandbox!)
     const s = await start({ ports })
     assert.equal(s.createdKeys, false)
+    assert.notEqual(agentStateToken(s), previousToken, 'E5 a new agent-state token per start')
     const before = (await agentTexts(s, conversationId)).length
     await control(s, `conversations/${conversationId}/messages`, { text: 'Show my recent transactions' })
     const answer = await waitForAgentText(s, conversationId, /Recent transactions on your Everyday Checking/, before)
@@ -194,6 +251,12 @@ describe('sandbox', () => {
     }
   }
 })
+
+/** Every regular file under `dir`, relative to it. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true })
+  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)))
+}
 
 function hasSignInChip(message: SandboxAgentMessage): boolean {
   return (message.content.suggestions ?? []).some((s) => 'authenticationRequest' in s)

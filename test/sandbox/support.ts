@@ -22,6 +22,29 @@ export function control<T = Record<string, unknown>>(
   return controlAPI<T>(sandbox.services.emulator.url, path, body)
 }
 
+/** The per-start agent-state token the sandbox put in its page URL's fragment. */
+export function agentStateToken(sandbox: RunningSandbox): string {
+  const token = new URLSearchParams(new URL(sandbox.url).hash.slice(1)).get('agentStateToken')
+  if (token === null) throw new Error(`no agentStateToken in ${sandbox.url}`)
+  return token
+}
+
+/** `GET <url>` with `token` as the bearer token (`undefined`: no Authorization header). */
+export async function getWithBearer(url: string, token: string | undefined): Promise<Response> {
+  return fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } })
+}
+
+/** The agent's sign-in state through the emulator's relay, as the page asks for it. Throws on a non-2xx answer. */
+export async function agentState<T>(sandbox: RunningSandbox, query: string): Promise<T> {
+  const res = await getWithBearer(
+    `${sandbox.services.emulator.url}/emulator/v1/agent-state?${query}`,
+    agentStateToken(sandbox),
+  )
+  const text = await res.text()
+  if (!res.ok) throw new Error(`agent-state answered ${res.status}: ${text}`)
+  return JSON.parse(text) as T
+}
+
 /** The agent's messages in a conversation, oldest first. */
 export function agentTexts(sandbox: RunningSandbox, conversationId: string): Promise<SandboxAgentMessage[]> {
   return agentMessages(sandbox.services.emulator.url, conversationId)

@@ -92,7 +92,7 @@ export function registerEmulatorCommand(program: Command, io: CLIIO): void {
           `  webhook client token (signing key) in: ${info.webhookClientTokenFile}`,
           '',
           'Point the CLI at it:',
-          `  export BM_OAUTH_GOOGLE_BASE_URL=${info.url} BM_OAUTH_KEY_FILE=${info.keyFile} BM_OAUTH_AGENT=${info.agent}`,
+          `  export BM_OAUTH_LOCAL=1 BM_OAUTH_GOOGLE_BASE_URL=${info.url} BM_OAUTH_KEY_FILE=${info.keyFile} BM_OAUTH_AGENT=${info.agent}`,
           'Press Ctrl-C to stop.',
         ].join('\n'),
       )

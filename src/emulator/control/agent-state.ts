@@ -6,10 +6,16 @@
  * The emulator only relays: it forwards the query string, checks that the answer is JSON, and knows
  * nothing about what it means. Without `agentStateUrl` the route answers 404.
  *
+ * The state names conversations, subjects and scopes, so the relay answers only a request that
+ * carries the per-start `agentStateToken` as a bearer token (the page receives it in its URL
+ * fragment), and forwards that token to the agent, which checks it too (security case E5). Without
+ * a token configured it answers nobody (fail closed).
+ *
  * | route | body | answer |
  * |---|---|---|
- * | `GET /emulator/v1/agent-state?…` | — | the agent's JSON (its status, or 502 when it is unreachable) |
+ * | `GET /emulator/v1/agent-state?…` | — | the agent's JSON (its status, or 502 when it is unreachable); 401 without the token |
  */
+import { bearerHeader, hasBearerToken } from '../../core/bearer.ts'
 import type { FetchLike } from '../../core/fetch.ts'
 import type { Logger } from '../../core/logger.ts'
 import { errorEnvelope, EmulatorError } from '../http/errors.ts'
@@ -19,6 +25,8 @@ import type { RequestContext, Router } from '../http/router.ts'
 export interface AgentStateRelayOptions {
   /** The agent's state endpoint; the route answers 404 when absent. */
   agentStateUrl: string | undefined
+  /** The bearer token the page must send and the agent requires; without one every request gets 401. */
+  agentStateToken: string | undefined
   fetch: FetchLike
   logger: Logger
   /** Default 5000. */
@@ -34,13 +42,17 @@ async function relay(options: AgentStateRelayOptions, ctx: RequestContext): Prom
   if (options.agentStateUrl === undefined) {
     throw new EmulatorError('NOT_FOUND', 'No agent state URL is configured (start the emulator with agentStateUrl).')
   }
+  const token = options.agentStateToken ?? ''
+  if (!hasBearerToken(ctx.headers.authorization, token)) {
+    throw new EmulatorError('UNAUTHENTICATED', 'The agent state needs the token from the page URL.')
+  }
   const target = new URL(options.agentStateUrl)
   for (const [name, value] of ctx.url.searchParams) target.searchParams.set(name, value)
   let response: Response
   let text: string
   try {
     response = await options.fetch(target, {
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', authorization: bearerHeader(token) },
       signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
     })
     // The body is read under the same timeout: a stream that fails midway is as unreachable as no answer.

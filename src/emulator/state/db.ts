@@ -7,6 +7,7 @@
  * stored as JSON text.
  */
 import { mkdirSync } from 'node:fs'
+import { ensurePrivateFile, narrowSQLiteCompanions } from '../../core/private-file.ts'
 import { join } from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 
@@ -70,11 +71,15 @@ CREATE TABLE IF NOT EXISTS signins (
 /** Opens (creating if needed) `<dataDir>/emulator.sqlite` with WAL, FULL sync and the state schema. */
 export function openEmulatorDatabase(dataDir: string): DatabaseSync {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-  const db = new DatabaseSync(join(dataDir, DATABASE_FILE))
+  const path = join(dataDir, DATABASE_FILE)
+  // It holds the emulator's codes and tokens: 0600 before SQLite creates it (S9).
+  ensurePrivateFile(path)
+  const db = new DatabaseSync(path)
   db.exec('PRAGMA journal_mode = WAL')
   db.exec('PRAGMA synchronous = FULL')
   db.exec('PRAGMA busy_timeout = 5000')
   db.exec(SCHEMA)
+  narrowSQLiteCompanions(path)
   return db
 }
 

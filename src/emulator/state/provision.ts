@@ -55,10 +55,31 @@ export function randomNumericId(digits: number): string {
   return id
 }
 
-/** A random webhook client token: 32 upper-case letters (the console's tokens were letters only). */
-export function newWebhookClientToken(): string {
-  const bytes = randomBytes(32)
-  return Array.from(bytes, (b) => String.fromCharCode(65 + (b % 26))).join('')
+/**
+ * Letters in a webhook client token: 55 upper-case letters carry 55 · log2(26) ≈ 258.5 bits, at
+ * least the 256 bits of the HMAC-SHA512 key it becomes (security case E4).
+ */
+export const WEBHOOK_CLIENT_TOKEN_LETTERS = 55
+
+/** Bytes at or above this are rejected: 234 = 9 · 26 is the largest multiple of 26 a byte can reach. */
+const UNBIASED_BYTE_LIMIT = 234
+
+/**
+ * A random webhook client token of {@link WEBHOOK_CLIENT_TOKEN_LETTERS} upper-case letters (the
+ * console's tokens are letters only), each drawn uniformly by rejection sampling: a byte is used
+ * only below {@link UNBIASED_BYTE_LIMIT}, so `byte % 26` favours no letter (E4).
+ * @param random a source of random bytes; tests pass a fixed one.
+ */
+export function newWebhookClientToken(random: (size: number) => Uint8Array = randomBytes): string {
+  let token = ''
+  while (token.length < WEBHOOK_CLIENT_TOKEN_LETTERS) {
+    for (const byte of random(WEBHOOK_CLIENT_TOKEN_LETTERS)) {
+      if (byte >= UNBIASED_BYTE_LIMIT) continue
+      token += String.fromCharCode(65 + (byte % 26))
+      if (token.length === WEBHOOK_CLIENT_TOKEN_LETTERS) break
+    }
+  }
+  return token
 }
 
 /** Writes `text` to `path` with mode 0600 via a temporary file and a rename (never half-written). */

@@ -42,7 +42,10 @@ const state = {
 }
 
 const agentStateUrl = new URLSearchParams(window.location.search).get('agentState') ?? undefined
-const inspector = createInspector({ agentStateUrl })
+// The sandbox hands the page its per-start agent-state token in the URL fragment, which no request
+// carries (security case E5); it is kept there across conversation switches so a reload still works.
+const agentStateToken = new URLSearchParams(window.location.hash.slice(1)).get('agentStateToken') ?? undefined
+const inspector = createInspector({ agentStateUrl, agentStateToken })
 
 // ---- conversations -------------------------------------------------------------------------
 
@@ -85,7 +88,9 @@ function selectConversation(id) {
   els.meta.textContent = `${conversation.displayName} · ${conversation.entryPoint} · ${conversation.locale}`
   els.input.disabled = false
   els.send.disabled = false
-  history.replaceState(null, '', `${window.location.search}#conversation=${encodeURIComponent(id)}`)
+  const fragment = new URLSearchParams({ conversation: id })
+  if (agentStateToken !== undefined) fragment.set('agentStateToken', agentStateToken)
+  history.replaceState(null, '', `${window.location.search}#${fragment}`)
   inspector.setConversation()
   renderConversationList()
   void refresh()

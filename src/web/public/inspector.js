@@ -3,7 +3,7 @@
  * The panel beside the phone: the webhook deliveries of the open conversation (status, attempts,
  * requestId, the body pretty-printed), the emulator's message log, the webhook fault switches and
  * the clock fast-forward buttons, plus an optional "agent sign-in state" view fed by a same-origin
- * URL given as `?agentState=`. Any `code` value (an authorization code) is hidden before display.
+ * URL given as `?agentState=` (sent with the bearer token from the fragment's `agentStateToken`). Any `code` value (an authorization code) is hidden before display.
  */
 import { emulator } from './api.js'
 import { h } from './render.js'
@@ -34,7 +34,7 @@ function payloadKind(body) {
 /**
  * Wires the inspector panel. It fetches nothing of the open conversation itself: the page's poll
  * hands it the deliveries and the transcript ({@link showDeliveries}, {@link showMessages}).
- * @param {{ agentStateUrl: string | undefined }} options
+ * @param {{ agentStateUrl: string | undefined, agentStateToken: string | undefined }} options
  */
 export function createInspector(options) {
   const deliveries = /** @type {HTMLUListElement} */ (document.getElementById('deliveries'))
@@ -45,7 +45,7 @@ export function createInspector(options) {
   const loggedSeqs = new Set()
   setUpFaults()
   setUpClock()
-  if (options.agentStateUrl !== undefined) watchAgentState(options.agentStateUrl)
+  if (options.agentStateUrl !== undefined) watchAgentState(options.agentStateUrl, options.agentStateToken)
 
   return {
     /** Switches to another conversation (clears both lists). */
@@ -183,7 +183,7 @@ function setUpClock() {
 }
 
 /** Polls the agent's sign-in state (same origin only: the page's CSP allows nothing else). */
-function watchAgentState(url) {
+function watchAgentState(url, token) {
   const target = document.getElementById('agent-state')
   document.getElementById('agent-state-section').open = true
   const resolved = new URL(url, window.location.href)
@@ -193,7 +193,11 @@ function watchAgentState(url) {
   }
   const refresh = async () => {
     try {
-      const res = await fetch(resolved, { cache: 'no-store', headers: { accept: 'application/json' } })
+      const headers = {
+        accept: 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      }
+      const res = await fetch(resolved, { cache: 'no-store', headers })
       target.textContent = res.ok ? prettyBody(await res.text()) : `HTTP ${res.status}`
     } catch (err) {
       target.textContent = `Unavailable: ${err.message}`
