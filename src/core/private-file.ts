@@ -3,7 +3,7 @@
  * Data files readable by their owner only (mode 0600), made before anything else opens them: an
  * SQLite database is created with the process umask (often 0644) unless the file already exists,
  * and SQLite gives its `-wal` and `-shm` files the main file's mode, so creating the main file
- * 0600 first covers all three (security case S9).
+ * 0600 first covers all three (security case S14).
  */
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'

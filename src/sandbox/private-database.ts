@@ -1,7 +1,7 @@
 /**
  * @module sandbox/private-database
  * Opens one of the sandbox's SQLite databases so that it, its WAL and its SHM are 0600 from the
- * first byte: the provider's store holds its tokens unencrypted (security case S9).
+ * first byte: the provider's store holds its tokens unencrypted (security case S14).
  */
 import { ensurePrivateFile, narrowSQLiteCompanions } from '../core/private-file.ts'
 import { openSQLiteDatabase } from '../index.ts'

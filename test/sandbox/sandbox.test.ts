@@ -71,7 +71,7 @@ describe('sandbox', () => {
     )
   })
 
-  test('S9 every data file (databases with their WAL and SHM, key files, secrets) is 0600', async () => {
+  test('S14 every data file (databases with their WAL and SHM, key files, secrets) is 0600', async () => {
     const s = sandbox!
     // The first start has written through every store; list what it left in the data directory.
     await control(s, 'conversations', { displayName: 'Files' })

@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS signins (
 export function openEmulatorDatabase(dataDir: string): DatabaseSync {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const path = join(dataDir, DATABASE_FILE)
-  // It holds the emulator's codes and tokens: 0600 before SQLite creates it (S9).
+  // It holds the emulator's codes and tokens: 0600 before SQLite creates it (S14).
   ensurePrivateFile(path)
   const db = new DatabaseSync(path)
   db.exec('PRAGMA journal_mode = WAL')
