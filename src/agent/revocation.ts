@@ -12,6 +12,7 @@
  */
 import type { ChannelId } from '../channel/types.ts'
 import type { Clock } from '../core/clock.ts'
+import type { AgentMetrics } from '../metrics/agent-metrics.ts'
 import type { Logger } from '../core/logger.ts'
 import { backoffDelay, parseRetryAfter, type Backoff, type RandomSource } from '../core/retry.ts'
 import { isBmOAuthError } from '../errors.ts'
@@ -56,6 +57,8 @@ export interface RevocationDeps {
   readonly revocationPolicy?: RevocationPolicy
   /** Jitter source for the backoff (default `Math.random`). */
   readonly random?: RandomSource
+  /** Counts each attempt's outcome (the agent's metrics). */
+  readonly metrics?: Pick<AgentMetrics, 'revocation'>
 }
 
 /** The fate of one queued token after an attempt. */
@@ -135,14 +138,17 @@ async function attemptRevocation(deps: RevocationDeps, entry: PendingRevocation)
       await deps.revocations.remove(entry.id)
       const message = 'token revocation given up; the provider may still honour the token'
       deps.logger.error({ ...fields, errCode: reason, why: decision.giveUp }, message)
+      deps.metrics?.revocation('given-up')
       return { outcome: 'given-up', error: err }
     }
     await deps.revocations.reschedule(entry.id, decision.retryAt, reason)
     deps.logger.warn({ ...fields, errCode: reason, retryAt: decision.retryAt }, 'token revocation failed; will retry')
+    deps.metrics?.revocation('retrying')
     return { outcome: 'retrying', error: err }
   }
   await deps.revocations.remove(entry.id)
   deps.logger.info(fields, 'token revoked at the provider')
+  deps.metrics?.revocation('revoked')
   return { outcome: 'revoked' }
 }
 

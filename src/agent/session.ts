@@ -36,13 +36,17 @@ export function createSession(turn: ConversationTurn, record: ActiveRecord, ques
     try {
       latest = await refreshIfNeeded(runtime.tokens, tokenKeyOf(runtime, turn.key), refreshWith(runtime), options)
     } catch (err) {
-      if (!isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) throw err
+      if (!isBmOAuthError(err, 'ERR_TOKEN_VAULT_DECRYPT')) {
+        runtime.metrics.refresh('failed')
+        throw err
+      }
       latest = undefined // unreadable (e.g. a removed key): the user signs in again
     }
     if (latest === undefined || latest.status !== 'active') {
       // Many concurrent callers may find the grant gone: the flow hears it once.
       if (turn.isOpen && !reconnecting) {
         reconnecting = true
+        runtime.metrics.refresh('needs-reconnect')
         await turn.step({ type: 'refresh-failed-invalid-grant', question })
       }
       throw new SignInRequiredError(turn.key)
@@ -50,6 +54,7 @@ export function createSession(turn: ConversationTurn, record: ActiveRecord, ques
     // Noted before the step is awaited, so concurrent callers that share one refresh report it once.
     if (latest.version !== known.version) {
       known = latest
+      runtime.metrics.refresh('refreshed')
       if (turn.isOpen) await turn.step({ type: 'tokens-refreshed', scopes: latest.tokens.scopes })
     }
     return latest

@@ -20,6 +20,10 @@ export interface AgentMetrics {
   /** A sign-in lifecycle event (the hook's name) with its stable reason code, if any. */
   signInEvent(event: string, reason: string | undefined): void
   signInPrompted(): void
+  /** A token refresh: `refreshed`, `needs-reconnect` (the grant is gone), or `failed` (to be retried). */
+  refresh(outcome: 'refreshed' | 'needs-reconnect' | 'failed'): void
+  /** One revocation attempt at the provider (RFC 7009): `revoked`, `retrying` (queued), or `given-up`. */
+  revocation(outcome: 'revoked' | 'retrying' | 'given-up'): void
   /** A sealed row no configured key opens (`table` is one of the agent's few tables; `reason` the vault's). */
   decryptFailed(table: string, reason: string): void
   /** Where the inbox gauges read from at each scrape (set at `start()`; cleared at `stop()`). */
@@ -69,6 +73,18 @@ export function createAgentMetrics(): AgentMetrics {
     name: 'bm_oauth_signin_events_total',
     help: 'Sign-in lifecycle events (signed-in, sign-in-failed, refreshed, …) by reason',
     labelNames: ['event', 'reason'] as const,
+    registers,
+  })
+  const refreshes = new Counter({
+    name: 'bm_oauth_token_refreshes_total',
+    help: 'Access-token refreshes by outcome',
+    labelNames: ['outcome'] as const,
+    registers,
+  })
+  const revocations = new Counter({
+    name: 'bm_oauth_revocations_total',
+    help: 'Revocation attempts at the provider by outcome (retrying: queued for a later attempt)',
+    labelNames: ['outcome'] as const,
     registers,
   })
   const decryptFailures = new Counter({
@@ -132,6 +148,12 @@ export function createAgentMetrics(): AgentMetrics {
     },
     signInPrompted() {
       prompts.inc()
+    },
+    refresh(outcome) {
+      refreshes.inc({ outcome })
+    },
+    revocation(outcome) {
+      revocations.inc({ outcome })
     },
     decryptFailed(table, reason) {
       decryptFailures.inc({ table, reason })

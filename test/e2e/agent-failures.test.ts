@@ -152,6 +152,8 @@ describe('sign-out and refresh', () => {
     assert.equal(await isActiveAtProvider(world, refreshToken), false)
     assert.equal(await storedTokens(world, running!.db, conversationId), undefined)
     await waitForHook(world, 'signedOut', conversationId)
+    const { text: metrics } = await running!.agent.metrics()
+    assert.match(metrics, /^bm_oauth_revocations_total\{outcome="revoked"\} [2-9]$/m, 'both revocations counted')
     // Asking again needs a new sign-in.
     await askBalanceAndGetPrompt(world, conversationId)
   })

@@ -88,4 +88,6 @@ test('R1 50 concurrent getAccessToken/fetch calls on an expired access token →
   )
   const refreshed = world.hooks.filter((h) => h.hook === 'refreshed' && h.key.conversation === conversationId)
   assert.equal(refreshed.length, 1, 'the flow heard of the refresh once')
+  const { text: metrics } = await running.agent.metrics()
+  assert.match(metrics, /^bm_oauth_token_refreshes_total\{outcome="refreshed"\} 1$/m, 'and counted it once')
 })
