@@ -21,6 +21,7 @@ import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
 import type { Route } from '../core/route.ts'
 import type { Database } from '../db/queryable.ts'
 import { createAgentMetrics } from '../metrics/agent-metrics.ts'
+import { instrumentedFetch } from '../metrics/instrumented-fetch.ts'
 import { createAuditLog, DEFAULT_AUDIT_RETENTION_MS } from '../audit/audit-log.ts'
 import { createNodeWebhookHandler } from '../webhook/node-adapter.ts'
 import {
@@ -240,7 +241,8 @@ async function buildRuntime(
             ? {}
             : { allowInsecureLoopback: options.allowInsecureLoopback }),
         })
-  const client = await channel.connect({ fetch, clock, logger })
+  const report = (endpoint: string, status: string) => metrics.platformRequest(channel.id, endpoint, status)
+  const client = await channel.connect({ fetch: instrumentedFetch(fetch, report), clock, logger })
   const policy = createFlowPolicy({
     ...(options.pendingTtlMs === undefined ? {} : { pendingTtlMs: options.pendingTtlMs }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),

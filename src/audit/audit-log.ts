@@ -10,6 +10,9 @@
  */
 import { createHash } from 'node:crypto'
 import type { ConversationKey } from '../channel/types.ts'
+import { redactURL } from '../core/redact-url.ts'
+
+export { redactURL }
 import { storeMigrator } from '../db/migrate.ts'
 import type { Database, Queryable } from '../db/queryable.ts'
 
@@ -96,18 +99,6 @@ export function createAuditLog(db: Database): AuditLog {
       return (await db.query('DELETE FROM bm_audit_log WHERE at < $1', [cutoff])).rowCount
     },
   }
-}
-
-const IDENTIFIER = /^(?:\d{3,}|[0-9a-f]{8}-[0-9a-f-]{27}|[A-Za-z0-9_-]{20,}|.*\d.*\d.*\d.*)$/i
-
-/** `url` as the log keeps it: origin, and a path without query or identifier-like segments. */
-export function redactURL(url: string | URL): { origin: string; path: string } {
-  const parsed = new URL(url)
-  const path = parsed.pathname
-    .split('/')
-    .map((segment) => (segment !== '' && IDENTIFIER.test(decodeURIComponent(segment)) ? ':id' : segment))
-    .join('/')
-  return { origin: parsed.origin, path }
 }
 
 /** The entries as lines a user can read, newest first (`describe` for "what have you accessed?"). */

@@ -24,6 +24,8 @@ export interface AgentMetrics {
   refresh(outcome: 'refreshed' | 'needs-reconnect' | 'failed'): void
   /** One revocation attempt at the provider (RFC 7009): `revoked`, `retrying` (queued), or `given-up`. */
   revocation(outcome: 'revoked' | 'retrying' | 'given-up'): void
+  /** One platform API call of a channel: its endpoint template and HTTP status (or `failed`). */
+  platformRequest(channel: string, endpoint: string, status: string): void
   /** A sealed row no configured key opens (`table` is one of the agent's few tables; `reason` the vault's). */
   decryptFailed(table: string, reason: string): void
   /** Where the inbox gauges read from at each scrape (set at `start()`; cleared at `stop()`). */
@@ -85,6 +87,12 @@ export function createAgentMetrics(): AgentMetrics {
     name: 'bm_oauth_revocations_total',
     help: 'Revocation attempts at the provider by outcome (retrying: queued for a later attempt)',
     labelNames: ['outcome'] as const,
+    registers,
+  })
+  const platformRequests = new Counter({
+    name: 'bm_oauth_platform_requests_total',
+    help: "Channel platform API calls (e.g. Google's Business Messages API) by endpoint template and status",
+    labelNames: ['channel', 'endpoint', 'status'] as const,
     registers,
   })
   const decryptFailures = new Counter({
@@ -154,6 +162,9 @@ export function createAgentMetrics(): AgentMetrics {
     },
     revocation(outcome) {
       revocations.inc({ outcome })
+    },
+    platformRequest(channel, endpoint, status) {
+      platformRequests.inc({ channel, endpoint, status })
     },
     decryptFailed(table, reason) {
       decryptFailures.inc({ table, reason })

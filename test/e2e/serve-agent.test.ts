@@ -136,6 +136,8 @@ test('metrics count real events: an accepted delivery processed, a bad signature
   const accepted = await sample('bm_oauth_webhook_requests_total', 'outcome="accepted"')
   const done = await sample('bm_oauth_deliveries_processed_total', 'outcome="done"')
   const rejected = await sample('bm_oauth_webhook_requests_total', 'outcome="rejected-signature"')
+  const sendLabels = 'channel="business-messages",endpoint="POST /v1/conversations/:id/messages",status="200"'
+  const sends = await sample('bm_oauth_platform_requests_total', sendLabels)
   const { conversationId } = await controlAPI<{ conversationId: string }>(emulator.url, 'conversations', {})
   await controlAPI(emulator.url, `conversations/${conversationId}/messages`, { text: 'ping' })
   await waitForAgentText(emulator.url, conversationId, /^pong: ping$/)
@@ -144,6 +146,7 @@ test('metrics count real events: an accepted delivery processed, a bad signature
     (await sample('bm_oauth_deliveries_processed_total', 'outcome="done"')) === done + 1 ? true : undefined,
   )
   assert.equal(await sample('bm_oauth_webhook_requests_total', 'outcome="accepted"'), accepted + 1)
+  assert.equal(await sample('bm_oauth_platform_requests_total', sendLabels), sends + 1, 'the reply counted by template')
   const body = signedMessage(conversationId, randomUUID(), 'forged')
   const forged = await fetch(`${server.url}${WEBHOOK_PATH}`, {
     method: 'POST',
