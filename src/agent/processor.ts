@@ -126,6 +126,7 @@ export class InboxProcessor {
     } catch (err) {
       const giveUp = item.attempts >= this.#options.maxAttempts
       this.#runtime.metrics.deliveryProcessed(giveUp ? 'dead-letter' : 'retry', seconds())
+      this.#runtime.metrics.deliveryFailed(isBmOAuthError(err) ? err.code : 'other')
       await this.#retryLater(item, err).catch((failErr: unknown) => {
         this.#logger.error({ deliveryId: item.id, errCode: codeOf(failErr) }, 'could not schedule a retry')
       })

@@ -20,6 +20,8 @@ export interface AgentMetrics {
   /** A sign-in lifecycle event (the hook's name) with its stable reason code, if any. */
   signInEvent(event: string, reason: string | undefined): void
   signInPrompted(): void
+  /** Why a processing attempt failed: a library error code (`ERR_STORE`, `ERR_GOOGLE_API`, …) or `other`. */
+  deliveryFailed(code: string): void
   /** A token refresh: `refreshed`, `needs-reconnect` (the grant is gone), or `failed` (to be retried). */
   refresh(outcome: 'refreshed' | 'needs-reconnect' | 'failed'): void
   /** One revocation attempt at the provider (RFC 7009): `revoked`, `retrying` (queued), or `given-up`. */
@@ -75,6 +77,12 @@ export function createAgentMetrics(): AgentMetrics {
     name: 'bm_oauth_signin_events_total',
     help: 'Sign-in lifecycle events (signed-in, sign-in-failed, refreshed, …) by reason',
     labelNames: ['event', 'reason'] as const,
+    registers,
+  })
+  const deliveryFailures = new Counter({
+    name: 'bm_oauth_delivery_failures_total',
+    help: 'Failed processing attempts by error code (ERR_STORE: the database; ERR_GOOGLE_API: the platform; …)',
+    labelNames: ['code'] as const,
     registers,
   })
   const refreshes = new Counter({
@@ -156,6 +164,9 @@ export function createAgentMetrics(): AgentMetrics {
     },
     signInPrompted() {
       prompts.inc()
+    },
+    deliveryFailed(code) {
+      deliveryFailures.inc({ code })
     },
     refresh(outcome) {
       refreshes.inc({ outcome })

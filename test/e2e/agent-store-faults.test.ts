@@ -62,8 +62,9 @@ function flakyGrantReads(db: Database): Database & { failNextGrantRead(): void; 
 }
 
 /** Asserts the fault fired once and made exactly one delivery of the conversation fail with ERR_STORE, then succeed. */
-async function assertRetriedOnce(conversationId: string, firedBefore: number): Promise<void> {
+async function assertRetriedOnce(conversationId: string, firedBefore: number, failedBefore: number): Promise<void> {
   assert.equal(flaky.fired - firedBefore, 1, 'the injected grant-read failure fired')
+  assert.equal(await storeFailures(), failedBefore + 1, 'and was counted in bm_oauth_delivery_failures_total')
   const rows = await waitForSettled(world, running.db, conversationId)
   const retried = rows.filter((r) => r.attempts > 1)
   assert.deepEqual(
@@ -71,6 +72,13 @@ async function assertRetriedOnce(conversationId: string, firedBefore: number): P
     [['done', 2, 'ERR_STORE']],
     'one delivery failed with ERR_STORE, was retried and then processed',
   )
+}
+
+/** The agent's count of processing attempts that failed with ERR_STORE. */
+async function storeFailures(): Promise<number> {
+  const { text } = await running.agent.metrics()
+  const line = /^bm_oauth_delivery_failures_total\{code="ERR_STORE"\} (\d+)$/m.exec(text)
+  return Number(line?.[1] ?? 0)
 }
 
 let world: World
@@ -92,10 +100,11 @@ test('a grant read failing with ERR_STORE during requireSignIn → retried and a
   const conversationId = await openConversation(world)
   const settled = await signInWithBalance(world, conversationId)
   const firedBefore = flaky.fired
+  const failedBefore = await storeFailures()
   flaky.failNextGrantRead()
   await userSays(world, conversationId, 'What is my balance?')
   await waitForText(world, conversationId, /Your balance is/, settled)
-  await assertRetriedOnce(conversationId, firedBefore)
+  await assertRetriedOnce(conversationId, firedBefore, failedBefore)
   const later = (await agentMessages(world, conversationId)).slice(settled)
   assert.ok(!later.some(hasSignInChip), 'no sign-in prompt')
   assert.equal((await storedTokens(world, running.db, conversationId))?.status, 'active')
@@ -107,10 +116,11 @@ test('R7 a grant read failing with ERR_STORE at sign-out → retried; the tokens
   const { refreshToken } = (await storedTokens(world, running.db, conversationId))!.tokens!
   assert.ok(refreshToken)
   const firedBefore = flaky.fired
+  const failedBefore = await storeFailures()
   flaky.failNextGrantRead()
   await userSays(world, conversationId, 'Sign out')
   await waitForText(world, conversationId, /You're signed out\./, settled)
-  await assertRetriedOnce(conversationId, firedBefore)
+  await assertRetriedOnce(conversationId, firedBefore, failedBefore)
   await waitFor('the revocation', async () => ((await isActiveAtProvider(world, refreshToken)) ? undefined : true))
   assert.equal(await storedTokens(world, running.db, conversationId), undefined)
 })
