@@ -9,7 +9,7 @@ import type { BusinessMessagesChannel } from '../channel/business-messages/chann
 import type { Channel } from '../channel/channel.ts'
 import { systemClock } from '../core/clock.ts'
 import { silentLogger } from '../core/logger.ts'
-import { ConfigError } from '../errors.ts'
+import { ConfigError, isBmOAuthError } from '../errors.ts'
 import { createFlowPolicy } from '../flow/policy.ts'
 import { OAuthProvider, resolveProvider } from '../oauth/provider.ts'
 import { createExchangeMarkers } from '../signin-store/exchange-markers.ts'
@@ -75,6 +75,7 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
   let handler: MessageHandler<Cs[number]> | undefined
   let provider: ProviderInfo | undefined
   let receiver: WebhookReceiver | undefined
+  let inboxListener: { close(): Promise<void> } | undefined
   let processor: InboxProcessor | undefined
   let maintenance: IntervalTask | undefined
   let revocationRetries: IntervalTask | undefined
@@ -98,6 +99,7 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
     const inbox = await openSealedInbox(options.database, vault)
     const running = new InboxProcessor(runtime, inbox, {
       concurrency: options.concurrency ?? 4,
+      ...(options.inboxPollIntervalMs === undefined ? {} : { pollIntervalMs: options.inboxPollIntervalMs }),
       ...(options.maxDeliveryAttempts === undefined ? {} : { maxAttempts: options.maxDeliveryAttempts }),
     })
     receiver = createWebhookReceiver({
@@ -106,10 +108,17 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
       clock: runtime.clock,
       logger,
       agents: channel.agents,
-      onRecorded: () => running.wake(),
+      onRecorded: () => {
+        running.wake()
+        // Other instances on the same PostgreSQL hear of it at once; the poll is only the fallback.
+        void options.database.notify?.(INBOX_CHANNEL).catch((err: unknown) => {
+          logger.warn({ errCode: isBmOAuthError(err) ? err.code : 'unexpected' }, 'inbox NOTIFY failed')
+        })
+      },
       observe: (outcome, seconds) => metrics.webhookRequest(outcome, seconds),
     })
     processor = running
+    inboxListener = await options.database.listen?.(INBOX_CHANNEL, () => running.wake())
     metrics.watchBacklog(async () => ({ ...(await inbox.backlog()), now: runtime.clock.now() }))
     running.start()
     maintenance = startMaintenance(
@@ -167,6 +176,8 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
         await started?.catch(() => undefined)
         receiver = undefined
         metrics.watchBacklog(undefined)
+        await inboxListener?.close()
+        inboxListener = undefined
         await processor?.stop()
         processor = undefined
         await maintenance?.stop()
@@ -179,6 +190,9 @@ export function createAgent<const Cs extends readonly Channel[]>(options: AgentO
     },
   }
 }
+
+/** The `LISTEN`/`NOTIFY` channel on which instances tell each other of new deliveries. */
+const INBOX_CHANNEL = 'bm_oauth_inbox'
 
 const UNAVAILABLE = { status: 503, headers: { 'retry-after': '1' }, body: '' }
 

@@ -65,6 +65,11 @@ export interface AgentOptions<Cs extends readonly Channel[] = readonly Channel[]
   readonly maxAttempts?: number
   /** Refresh an access token this long before it expires (default 60 s, R5). */
   readonly refreshAheadMs?: number
+  /**
+   * How often the processor looks for due retries and deliveries other instances recorded (default
+   * 250 ms). On PostgreSQL new deliveries also wake every instance through `LISTEN`/`NOTIFY`.
+   */
+  readonly inboxPollIntervalMs?: number
   /** Deliveries processed at once (different conversations only; default 4). */
   readonly concurrency?: number
   /** How long audit entries are kept (default about 13 months); purged with the inbox. */

@@ -125,6 +125,46 @@ class PostgresDatabase implements Database {
     }
   }
 
+  async notify(channel: string): Promise<void> {
+    await this.query('SELECT pg_notify($1, $2)', [channel, ''])
+  }
+
+  async listen(channel: string, onNotify: () => void): Promise<{ close(): Promise<void> }> {
+    if (this.#closed) throw new StoreError('database is closed', plainFields())
+    let client: pg.PoolClient | undefined
+    let closed = false
+    const onNotification = (message: pg.Notification): void => {
+      if (message.channel === channel) onNotify()
+    }
+    // A dedicated connection holds the LISTEN; if it breaks, listen again on a new one (polling covers the gap).
+    const connect = async (): Promise<void> => {
+      const next = await this.#pool.connect().catch((err: unknown) => {
+        throw toStoreError(err)
+      })
+      next.on('notification', onNotification)
+      next.once('error', () => {
+        next.off('notification', onNotification)
+        next.release(true)
+        if (client === next) client = undefined
+        if (!closed && !this.#closed) setTimeout(() => void connect().catch(() => undefined), 1000).unref()
+      })
+      await runQuery(next, `LISTEN ${pg.escapeIdentifier(channel)}`, [])
+      client = next
+    }
+    await connect()
+    return {
+      close: async () => {
+        closed = true
+        const held = client
+        client = undefined
+        if (held === undefined) return
+        held.off('notification', onNotification)
+        await runQuery(held, `UNLISTEN ${pg.escapeIdentifier(channel)}`, []).catch(() => undefined)
+        held.release()
+      },
+    }
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true

@@ -36,5 +36,13 @@ export interface Database extends Queryable {
    * Commits when `fn` resolves, rolls back and rethrows when it rejects.
    */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>
+  /**
+   * Cross-process wake-ups (PostgreSQL `LISTEN`/`NOTIFY`; absent on SQLite, where one process owns
+   * the file): `onNotify` runs for each `notify(channel)` from any connection. A lost connection is
+   * re-established; callers keep polling as the fallback, so a missed notification only waits for
+   * the next poll.
+   */
+  listen?(channel: string, onNotify: () => void): Promise<{ close(): Promise<void> }>
+  notify?(channel: string): Promise<void>
   close(): Promise<void>
 }
