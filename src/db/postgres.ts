@@ -50,7 +50,7 @@ export function openPostgresDatabase(options: OpenPostgresDatabaseOptions): Data
   const logger = options.logger ?? silentLogger
   // Without a listener an idle client's network error would crash the process.
   pool.on('error', (err) => logger.warn({ dbCode: (err as { code?: string }).code }, 'PostgreSQL idle client error'))
-  return new PostgresDatabase(pool)
+  return new PostgresDatabase(pool, () => new pg.Client({ application_name: 'bm-oauth-listen', ...base }))
 }
 
 function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
@@ -71,10 +71,13 @@ function parseSafeInteger(value: string): number {
 class PostgresDatabase implements Database {
   readonly dialect = 'postgres' as const
   readonly #pool: pg.Pool
+  /** A connection outside the pool for `LISTEN`, so a listener never takes a pool slot from the stores. */
+  readonly #newClient: () => pg.Client
   #closed = false
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, newClient: () => pg.Client) {
     this.#pool = pool
+    this.#newClient = newClient
   }
 
   async query<R extends Row = Row>(text: string, params: readonly SQLValue[] = []): Promise<QueryResult<R>> {
@@ -131,24 +134,28 @@ class PostgresDatabase implements Database {
 
   async listen(channel: string, onNotify: () => void): Promise<{ close(): Promise<void> }> {
     if (this.#closed) throw new StoreError('database is closed', plainFields())
-    let client: pg.PoolClient | undefined
+    let client: pg.Client | undefined
     let closed = false
     const onNotification = (message: pg.Notification): void => {
       if (message.channel === channel) onNotify()
     }
     // A dedicated connection holds the LISTEN; if it breaks, listen again on a new one (polling covers the gap).
     const connect = async (): Promise<void> => {
-      const next = await this.#pool.connect().catch((err: unknown) => {
-        throw toStoreError(err)
-      })
+      const next = this.#newClient()
       next.on('notification', onNotification)
       next.once('error', () => {
         next.off('notification', onNotification)
-        next.release(true)
+        void next.end().catch(() => undefined)
         if (client === next) client = undefined
         if (!closed && !this.#closed) setTimeout(() => void connect().catch(() => undefined), 1000).unref()
       })
-      await runQuery(next, `LISTEN ${pg.escapeIdentifier(channel)}`, [])
+      try {
+        await next.connect()
+        await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`)
+      } catch (err) {
+        await next.end().catch(() => undefined)
+        throw toStoreError(err)
+      }
       client = next
     }
     await connect()
@@ -159,8 +166,7 @@ class PostgresDatabase implements Database {
         client = undefined
         if (held === undefined) return
         held.off('notification', onNotification)
-        await runQuery(held, `UNLISTEN ${pg.escapeIdentifier(channel)}`, []).catch(() => undefined)
-        held.release()
+        await held.end().catch(() => undefined)
       },
     }
   }
