@@ -72,12 +72,15 @@ async function startProvider(t: TestContext, keys: SigningKey[]) {
   return { state, sign, exchange }
 }
 
-function refusedSignature(err: unknown): boolean {
-  assert.ok(err instanceof OAuthResponseError, String(err))
-  assert.equal(err.code, 'ERR_OAUTH_RESPONSE')
-  assert.equal(err.operation, 'authorization_code')
-  assert.match(err.message, /ID token signature rejected/)
-  return true
+/** An `ERR_OAUTH_RESPONSE` for the exchange whose message names jose's `reason`. */
+function refusedSignature(reason: string): (err: unknown) => boolean {
+  return (err) => {
+    assert.ok(err instanceof OAuthResponseError, String(err))
+    assert.equal(err.code, 'ERR_OAUTH_RESPONSE')
+    assert.equal(err.operation, 'authorization_code')
+    assert.equal(err.message, `authorization_code ID token signature rejected (${reason})`)
+    return true
+  }
 }
 
 /** Past jose's 30-second cooldown, the only time an unknown `kid` may refetch the key set. */
@@ -109,7 +112,10 @@ describe('X14 ID-token signatures are verified against the provider JWKS', () =>
     const key = await signingKey('k1')
     const foreign = await signingKey('k1')
     const provider = await startProvider(t, [key])
-    await assert.rejects(provider.exchange(await provider.sign(foreign)), refusedSignature)
+    await assert.rejects(
+      provider.exchange(await provider.sign(foreign)),
+      refusedSignature('ERR_JWS_SIGNATURE_VERIFICATION_FAILED'),
+    )
     assert.equal(provider.state.jwksFetches, 1)
   })
 
@@ -126,17 +132,17 @@ describe('X14 ID-token signatures are verified against the provider JWKS', () =>
     })
     const part = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url')
     const unsigned = `${part({ alg: 'none' })}.${part({ sub: 'user-1' })}.`
-    await assert.rejects(check('authorization_code', unsigned), refusedSignature)
+    await assert.rejects(check('authorization_code', unsigned), refusedSignature('ERR_JOSE_ALG_NOT_ALLOWED'))
     assert.deepEqual(fetches, [], 'refused before any key is fetched')
   })
 
   test('X14 an unknown kid → exactly one refetch, then refused', async (t) => {
     const provider = await pastCooldownAfterFirstFetch(t, await signingKey('k1'))
     const unknown = await signingKey('k-unknown')
-    await assert.rejects(provider.exchange(await provider.sign(unknown)), refusedSignature)
+    await assert.rejects(provider.exchange(await provider.sign(unknown)), refusedSignature('ERR_JWKS_NO_MATCHING_KEY'))
     assert.equal(provider.state.jwksFetches, 2, 'one refetch for the unknown kid')
     // Within the cooldown a second unknown kid is refused without another fetch.
-    await assert.rejects(provider.exchange(await provider.sign(unknown)), refusedSignature)
+    await assert.rejects(provider.exchange(await provider.sign(unknown)), refusedSignature('ERR_JWKS_NO_MATCHING_KEY'))
     assert.equal(provider.state.jwksFetches, 2)
   })
 
