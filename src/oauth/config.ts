@@ -21,6 +21,11 @@ export interface ExplicitProviderConfig {
   tokenEndpoint: string
   revocationEndpoint?: string
   userinfoEndpoint?: string
+  /**
+   * The provider's JWK Set, to verify ID-token signatures (security case X14); without it an ID
+   * token in a token response is rejected (fail closed).
+   */
+  jwksUri?: string
   /** Needed to validate ID tokens; without it an ID token in a token response is rejected (fail closed). */
   issuer?: string
   /**

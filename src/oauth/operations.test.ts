@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign } from 'node:crypto'
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { inspect } from 'node:util'
@@ -17,6 +18,9 @@ const SECRET = 'client-secret-never-printed'
 const CODE = 'authorization-code-never-printed'
 const VERIFIER = generateCodeVerifier()
 const REDIRECT = 'https://business.google.com/message?az-intent-type=1&'
+const JWKS_URI = `${ISSUER}/jwks`
+const SIGNING_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 })
+const JWKS = { keys: [{ ...SIGNING_KEY.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }] }
 
 interface Recorded {
   url: string
@@ -36,6 +40,8 @@ async function providerAnswering(
       body: init?.body instanceof URLSearchParams ? init.body : undefined,
       headers: new Headers(init?.headers),
     }
+    // The key set is the provider's, not the answer under test (X14 has its own tests).
+    if (req.url === JWKS_URI) return json(JWKS)
     requests.push(req)
     return answer(req)
   }
@@ -45,6 +51,7 @@ async function providerAnswering(
         issuer: ISSUER,
         authorizationEndpoint: `${ISSUER}/authorize`,
         tokenEndpoint: `${ISSUER}/token`,
+        jwksUri: JWKS_URI,
         pkceMethods: ['S256'],
       },
       client: { clientId: 'agent', clientSecret: SECRET, tokenEndpointAuthMethod: 'client_secret_post' },
@@ -58,10 +65,12 @@ function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
 }
 
-/** An ID token with a meaningless signature: oauth4webapi checks claims, not the signature, of a token it fetched itself over TLS. */
+/** An ID token signed by the provider's key (`alg: none` unsigned), so that only its claims are under test. */
 function idToken(claims: Record<string, unknown>, alg = 'RS256'): string {
   const part = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url')
-  return `${part({ alg, typ: 'JWT' })}.${part(claims)}.${alg === 'none' ? '' : 'c2lnbmF0dXJl'}`
+  const input = `${part({ alg, typ: 'JWT', kid: 'k1' })}.${part(claims)}`
+  if (alg === 'none') return `${input}.`
+  return `${input}.${sign('sha256', Buffer.from(input), SIGNING_KEY.privateKey).toString('base64url')}`
 }
 
 function claims(clock: ManualClock, extra: Record<string, unknown> = {}): Record<string, unknown> {

@@ -27,8 +27,9 @@ export interface AuthorizationCodeExchange {
 /**
  * Exchanges an authorization code (RFC 6749 §4.1.3 with RFC 7636 `code_verifier`). `redirect_uri`
  * is sent exactly as given. When the response carries an ID token, its claims are validated
- * (issuer, audience, expiry, `iat`, `sub`, and no `nonce`, since Business Messages never sends one)
- * and returned as `idTokenClaims`.
+ * (issuer, audience, expiry, `iat`, `sub`, and no `nonce`, since Business Messages never sends one),
+ * its signature is verified against the provider's JWK Set (X14), and its claims are returned as
+ * `idTokenClaims`.
  * @throws {OAuthProtocolError} `ERR_OAUTH_INVALID_GRANT` for a used, expired or mismatched code.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.1.3
  */
@@ -61,7 +62,7 @@ export async function exchangeAuthorizationCode(
     const result = await oauth.processAuthorizationCodeResponse(as, client, response, {
       expectedNonce: oauth.expectNoNonce,
     })
-    return toTokenSet(internals, result)
+    return await toTokenSet(internals, 'authorization_code', result)
   } catch (err) {
     throw await toOAuthError('authorization_code', err)
   }
@@ -85,7 +86,8 @@ export async function refreshTokens(provider: OAuthProvider, refreshToken: strin
       libraryRequestOptions(internals),
     )
     assertJsonTokenResponse('refresh_token', response)
-    return toTokenSet(internals, await oauth.processRefreshTokenResponse(internals.as, client, response))
+    const result = await oauth.processRefreshTokenResponse(internals.as, client, response)
+    return await toTokenSet(internals, 'refresh_token', result)
   } catch (err) {
     throw await toOAuthError('refresh_token', err)
   }
@@ -160,8 +162,14 @@ function libraryClient(internals: ProviderInternals): oauth.Client {
   }
 }
 
-function toTokenSet(internals: ProviderInternals, result: oauth.TokenEndpointResponse): TokenSet {
+/** Builds the token set once the ID token, if any, has passed the claim checks and its signature check (X14). */
+async function toTokenSet(
+  internals: ProviderInternals,
+  operation: 'authorization_code' | 'refresh_token',
+  result: oauth.TokenEndpointResponse,
+): Promise<TokenSet> {
   const receivedAt = internals.clock.now()
+  if (result.id_token !== undefined) await internals.checkIdTokenSignature(operation, result.id_token)
   const claims = oauth.getValidatedIdTokenClaims(result)
   return new TokenSet({
     accessToken: result.access_token,

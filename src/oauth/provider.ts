@@ -25,6 +25,8 @@ import type {
 } from './config.ts'
 import { toOAuthError } from './errors.ts'
 import { createBoundedFetch } from './http.ts'
+import { createIdTokenSignatureCheck } from './id-token-signature.ts'
+import type { IdTokenSignatureCheck } from './id-token-signature.ts'
 import type { LibraryFetchOptions } from './http.ts'
 
 /** What the operations need and nobody should print. */
@@ -36,6 +38,8 @@ export interface ProviderInternals {
   clock: Clock
   timeoutMs: number
   allowInsecure: boolean
+  /** Verifies an ID token's signature against the provider's JWK Set (X14). */
+  checkIdTokenSignature: IdTokenSignatureCheck
 }
 
 const internalsOf = new WeakMap<OAuthProvider, ProviderInternals>()
@@ -113,7 +117,19 @@ export async function resolveProvider(config: OAuthConfig, options: OAuthOptions
     : await discoverMetadata(config.provider, partial)
   const clientAuth = await createClientAuth(config.client)
   const issuer = isExplicitProviderConfig(config.provider) ? config.provider.issuer : as.issuer
-  const internals: ProviderInternals = { ...partial, as, clientId: config.client.clientId, clientAuth }
+  const checkIdTokenSignature = createIdTokenSignatureCheck({
+    jwksUri: as.jwks_uri,
+    algorithms: as.id_token_signing_alg_values_supported,
+    fetch: partial.fetch,
+    timeoutMs: partial.timeoutMs,
+  })
+  const internals: ProviderInternals = {
+    ...partial,
+    as,
+    clientId: config.client.clientId,
+    clientAuth,
+    checkIdTokenSignature,
+  }
   return OAuthProvider.create(internals, issuer, config.client.tokenEndpointAuthMethod)
 }
 
@@ -128,6 +144,7 @@ function explicitMetadata(config: ExplicitProviderConfig, allowInsecure: boolean
   if (config.userinfoEndpoint !== undefined) {
     assertEndpointURL('provider.userinfoEndpoint', config.userinfoEndpoint, allowInsecure)
   }
+  if (config.jwksUri !== undefined) assertEndpointURL('provider.jwksUri', config.jwksUri, allowInsecure)
   const as: oauth.AuthorizationServer = {
     // Without a configured issuer the token endpoint stands in: it is the RFC 7523 audience for
     // private_key_jwt, and an ID token can never match it, so ID tokens are rejected (fail closed).
@@ -137,6 +154,7 @@ function explicitMetadata(config: ExplicitProviderConfig, allowInsecure: boolean
     code_challenge_methods_supported: [...config.pkceMethods],
     ...(config.revocationEndpoint === undefined ? {} : { revocation_endpoint: config.revocationEndpoint }),
     ...(config.userinfoEndpoint === undefined ? {} : { userinfo_endpoint: config.userinfoEndpoint }),
+    ...(config.jwksUri === undefined ? {} : { jwks_uri: config.jwksUri }),
   }
   return as
 }

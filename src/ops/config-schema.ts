@@ -34,6 +34,7 @@ const explicitProvider = z.strictObject({
   tokenEndpoint: httpURL,
   revocationEndpoint: httpURL.optional(),
   userinfoEndpoint: httpURL.optional(),
+  jwksUri: httpURL.optional(),
   issuer: httpURL.optional(),
   pkceMethods: z
     .array(nonEmpty)

@@ -184,6 +184,22 @@ describe('loadConfig errors name the field and its source, never the value', () 
     assert.equal(remote.field, 'provider.issuer')
   })
 
+  test('X14 an explicit provider may give jwksUri; it must be https outside local mode (X13)', async () => {
+    const explicit = (jwksUri: string) =>
+      configFile({
+        provider: {
+          authorizationEndpoint: 'https://p.example/a',
+          tokenEndpoint: 'https://p.example/t',
+          jwksUri,
+          pkceMethods: ['S256'],
+        },
+      })
+    const loaded = await loadConfig({ file: explicit('https://p.example/jwks'), env: {} })
+    assert.equal((loaded.provider as { jwksUri?: string }).jwksUri, 'https://p.example/jwks')
+    const http = await configError(loadConfig({ file: explicit('http://p.example/jwks'), env: {} }))
+    assert.equal(http.field, 'provider.jwksUri')
+  })
+
   test('X13 outside local mode every Google, provider and webhook URL must be https; the old switch names its replacement', async () => {
     const cases: Array<[env: Record<string, string>, field: string]> = [
       [{ BM_OAUTH_GOOGLE_BASE_URL: 'http://127.0.0.1:8790' }, 'google.baseUrl'],

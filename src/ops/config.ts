@@ -326,7 +326,7 @@ function checkTransport(config: BmOAuthConfig, sourceOf: SourceOf): void {
       `google.${k}`,
       google[k],
     ]),
-    ...['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'revocationEndpoint', 'userinfoEndpoint'].map(
+    ...['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'revocationEndpoint', 'userinfoEndpoint', 'jwksUri'].map(
       (k): [string, unknown] => [`provider.${k}`, provider[k]],
     ),
     ['webhook.url', config.webhook.url],

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
+import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import {
   agentMessages,
   askBalanceAndGetPrompt,
@@ -93,27 +93,25 @@ describe('sign-in failures', () => {
 
   for (const contentType of ['text/plain', null]) {
     test(`X11 a valid grant sent as ${contentType ?? 'no content type'} is not stored; the user gets a kind reply and a fresh chip`, async () => {
-      const conversationId = await openConversation(world)
-      const count = await askBalanceAndGetPrompt(world, conversationId)
-      const location = await tapChipAndLogIn(world, conversationId)
-      const fired = world.provider.faultsFired.tokenContentType
-      world.provider.faults.tokenContentType = contentType
-      try {
-        await completeSignIn(world, conversationId, location)
-        const reply = await waitForText(world, conversationId, /had a problem on its side/, count)
-        assert.ok(hasSignInChip(reply), 'a fresh chip on the reply')
-      } finally {
-        delete world.provider.faults.tokenContentType
-      }
-      assert.equal(world.provider.faultsFired.tokenContentType, fired + 1, 'the fault rewrote one token answer')
-      const hook = await waitForHook(world, 'signInFailed', conversationId)
-      assert.equal(hook.reason, 'exchange:provider-error')
-      assert.equal(await storedTokens(world, running!.db, conversationId), undefined, 'no grant stored')
-      // The fresh chip works once the provider answers properly, and the parked question is answered.
-      await completeSignIn(world, conversationId, await tapChipAndLogIn(world, conversationId))
-      await waitForText(world, conversationId, /Your balance is/, count)
+      await assertTokenAnswerFaultRefused(
+        () => {
+          world.provider.faults.tokenContentType = contentType
+          return () => delete world.provider.faults.tokenContentType
+        },
+        () => world.provider.faultsFired.tokenContentType,
+      )
     })
   }
+
+  test('X14 an ID token signed by a foreign key is not stored; the user gets a kind reply and a fresh chip', async () => {
+    await assertTokenAnswerFaultRefused(
+      () => {
+        world.provider.faults.foreignIdTokenKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+        return () => delete world.provider.faults.foreignIdTokenKey
+      },
+      () => world.provider.faultsFired.foreignIdTokenKey,
+    )
+  })
 
   test('P8 a code nobody asked for → no token request, a generic reply', async () => {
     const conversationId = await openConversation(world)
@@ -136,6 +134,32 @@ describe('sign-in failures', () => {
     assert.equal(world.tokenRequests.length, before)
   })
 })
+
+/**
+ * Signs in while `arm()` has a token-endpoint fault switched on (it returns the switch-off): the
+ * fault fires once, nothing is stored, the user gets the provider-error reply with a fresh chip,
+ * and that chip works once the provider answers properly (the parked question is answered).
+ */
+async function assertTokenAnswerFaultRefused(arm: () => () => void, fired: () => number): Promise<void> {
+  const conversationId = await openConversation(world)
+  const count = await askBalanceAndGetPrompt(world, conversationId)
+  const location = await tapChipAndLogIn(world, conversationId)
+  const firedBefore = fired()
+  const disarm = arm()
+  try {
+    await completeSignIn(world, conversationId, location)
+    const reply = await waitForText(world, conversationId, /had a problem on its side/, count)
+    assert.ok(hasSignInChip(reply), 'a fresh chip on the reply')
+  } finally {
+    disarm()
+  }
+  assert.equal(fired(), firedBefore + 1, 'the fault rewrote one token answer')
+  const hook = await waitForHook(world, 'signInFailed', conversationId)
+  assert.equal(hook.reason, 'exchange:provider-error')
+  assert.equal(await storedTokens(world, running!.db, conversationId), undefined, 'no grant stored')
+  await completeSignIn(world, conversationId, await tapChipAndLogIn(world, conversationId))
+  await waitForText(world, conversationId, /Your balance is/, count)
+}
 
 describe('sign-out and refresh', () => {
   test('R7 S8 sign out → both tokens revoked at the provider (RFC 7009) and deleted locally', async () => {
