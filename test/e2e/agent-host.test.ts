@@ -1,0 +1,36 @@
+/**
+ * `createAgentHost` before an agent is attached (the sandbox's start-up order): the probes answer
+ * at once (`/healthz` 200, `/readyz` and `/metrics` 503), other requests wait for the agent up to
+ * `attachWaitMs` and then get 503 with `retry-after`, and a drain answers the waiting ones 503 at
+ * once. With an agent attached, the sandbox test (test/sandbox/sandbox.test.ts) covers the routes.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createAgentHost } from '../../src/index.ts'
+import { waitFor } from '../support/wait.ts'
+
+test('before attach: probes answer, other requests wait up to attachWaitMs, then 503', async (t) => {
+  const host = await createAgentHost({ listen: { port: 0 }, admin: { port: 0 }, attachWaitMs: 200 })
+  t.after(() => host.close())
+  assert.equal((await fetch(`${host.url}/healthz`)).status, 200)
+  const ready = await fetch(`${host.url}/readyz`)
+  assert.equal(ready.status, 503)
+  assert.equal(await ready.text(), 'agent: not attached\n')
+  assert.equal((await fetch(`${host.adminUrl}/metrics`)).status, 503)
+  const started = Date.now()
+  const webhook = await fetch(`${host.url}/business-messages`, { method: 'POST', body: '{}' })
+  assert.equal(webhook.status, 503)
+  assert.equal(webhook.headers.get('retry-after'), '1')
+  assert.ok(Date.now() - started >= 190, 'the request waited for the agent first')
+})
+
+test('close() before attach answers the waiting requests 503 at once and stops', async () => {
+  const host = await createAgentHost({ listen: { port: 0 }, admin: { port: 0 }, attachWaitMs: 60_000 })
+  const waiting = fetch(`${host.url}/business-messages`, { method: 'POST', body: '{}' })
+  await waitFor('the request is waiting for the agent', async () => (host.inFlight === 1 ? true : undefined))
+  const started = Date.now()
+  await host.close()
+  assert.equal((await waiting).status, 503)
+  assert.ok(Date.now() - started < 10_000, 'not the 60 s wait')
+  await assert.rejects(fetch(`${host.url}/healthz`), 'the public listener is closed')
+})
