@@ -10,8 +10,7 @@
  */
 import { hasBearerToken } from '../core/bearer.ts'
 import type { HTTPResponse, Route } from '../core/route.ts'
-import type { Logger, SignInAgent } from '../index.ts'
-import { createAgentHost } from '../server/serve-agent.ts'
+import { createAgentHost, type Logger, type SignInAgent } from '../index.ts'
 import type { AgentStateReader } from './agent-state.ts'
 
 /** Where the sandbox mounts the agent's webhook (the emulator posts there). */
