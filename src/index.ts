@@ -23,10 +23,10 @@ export type {
   Session,
   SignInAgent,
 } from './agent/index.ts'
-export { serveAgent } from './server/serve-agent.ts'
+export { createAgentHost, serveAgent } from './server/serve-agent.ts'
 export { describeAuditLog as describeAccessLog } from './audit/audit-log.ts'
 export type { AuditEntry, GrantEvent } from './audit/audit-log.ts'
-export type { Listen, RunningServer, ServeOptions } from './server/serve-agent.ts'
+export type { AgentHost, HostOptions, Listen, RunningServer, ServeOptions } from './server/serve-agent.ts'
 export type { HTTPRequest, HTTPResponse, Route } from './core/route.ts'
 export { businessMessages } from './channel/business-messages/channel.ts'
 export type {

@@ -7,7 +7,6 @@
  * its store in SQLite in the data directory.
  */
 import { join } from 'node:path'
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import { BANK_AGENT_MESSAGES, BANK_AGENT_SCOPES, createBankAgentHandler } from '../demo/bank-agent/index.ts'
 import type { RunningEmulator } from '../emulator/index.ts'
 import { BUSINESS_MESSAGES_REDIRECT_URIS } from '../oauth/index.ts'
@@ -16,6 +15,7 @@ import { openPrivateSQLiteDatabase } from './private-database.ts'
 import type { Clock } from '../core/clock.ts'
 import type { Logger, SignInAgent } from '../index.ts'
 import { createAgentStateReader, type AgentStateReader } from './agent-state.ts'
+import { SANDBOX_WEBHOOK_PATH } from './agent-server.ts'
 import { standInRedirectUris } from './provider-server.ts'
 
 export interface SandboxAgentOptions {
@@ -38,9 +38,10 @@ export interface SandboxAgentOptions {
 }
 
 export interface SandboxAgent {
-  webhookHandler: (req: IncomingMessage, res: ServerResponse) => void
+  /** Started; its routes (the webhook at {@link SANDBOX_WEBHOOK_PATH}) are served by the sandbox's host. */
+  agent: SignInAgent
   readState: AgentStateReader
-  /** Stops the agent and closes its database. */
+  /** Stops the agent (after the host drained it) and closes its database. */
   stop(): Promise<void>
 }
 
@@ -58,7 +59,7 @@ export async function startSandboxAgent(options: SandboxAgentOptions): Promise<S
           agents: [options.emulator.agentName],
           credentials: { keyFile: options.emulator.keyFilePath },
           baseUrl: options.emulator.url,
-          webhook: { keys: [options.clientToken], clientToken: options.clientToken },
+          webhook: { keys: [options.clientToken], clientToken: options.clientToken, path: SANDBOX_WEBHOOK_PATH },
           allowedRedirectUris: [...BUSINESS_MESSAGES_REDIRECT_URIS, ...standInRedirectUris(options.emulator.url)],
         }),
       ],
@@ -85,7 +86,7 @@ export async function startSandboxAgent(options: SandboxAgentOptions): Promise<S
     throw err
   }
   return {
-    webhookHandler: agent.webhookHandler,
+    agent,
     readState: createAgentStateReader({
       db: database,
       vaultKeys: options.vaultKeys,

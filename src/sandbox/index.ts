@@ -61,6 +61,8 @@ export interface SandboxOptions {
   ports?: Partial<SandboxPorts>
   onProgress?: (event: SandboxProgress) => void
   logger?: Logger
+  /** The agent's admin listener (`/metrics`, `/readyz`, loopback); default 0: any free port. */
+  agentAdminPort?: number
   /** Passed to the emulator (tests use short retry delays). */
   webhookBaseDelayMs?: number
 }
@@ -70,7 +72,7 @@ export interface SandboxServices {
   emulator: { url: string; agentName: string }
   provider: { issuer: string; authorizationEndpoint: string }
   bank: { url: string }
-  agent: { url: string; webhookUrl: string; stateUrl: string }
+  agent: { url: string; webhookUrl: string; stateUrl: string; metricsUrl: string }
 }
 
 export interface RunningSandbox {
@@ -120,7 +122,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
     const db = openPrivateSQLiteDatabase(join(dataDir, 'sandbox.sqlite'))
     stops.push({ name: 'database', stop: () => db.close() })
     const agentServer = await step({ step: 'agent-server', label: 'Opening the agent webhook' }, () =>
-      startAgentServer({ port: ports.agent, host: HOST, logger, stateToken }),
+      startAgentServer({ port: ports.agent, adminPort: options.agentAdminPort ?? 0, host: HOST, logger, stateToken }),
     )
     stops.push({ name: 'agent webhook', stop: () => agentServer.close() })
 
@@ -189,8 +191,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         clock: emulator.clock,
       }),
     )
-    stops.push({ name: 'Growing Tree Bank agent', stop: () => agent.stop() })
-    agentServer.attach({ webhook: agent.webhookHandler, state: agent.readState })
+    // The host's drain stops the agent (requests in flight finish first); then its database closes.
+    stops.push({
+      name: 'Growing Tree Bank agent',
+      stop: async () => {
+        await agentServer.close()
+        await agent.stop()
+      },
+    })
+    await agentServer.attach(agent.agent, agent.readState)
 
     const used = {
       emulator: port(emulator.url),
@@ -207,7 +216,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
         emulator: { url: emulator.url, agentName: emulator.agentName },
         provider: { issuer: provider.issuer, authorizationEndpoint },
         bank: { url: bank.url },
-        agent: { url: agentServer.url, webhookUrl: agentServer.webhookUrl, stateUrl: agentServer.stateUrl },
+        agent: {
+          url: agentServer.url,
+          webhookUrl: agentServer.webhookUrl,
+          stateUrl: agentServer.stateUrl,
+          metricsUrl: agentServer.metricsUrl,
+        },
       },
       demoUsers: DEMO_USERS.map((u) => ({ username: u.username, password: u.password, name: u.name ?? u.username })),
       close,

@@ -8,6 +8,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HTTPRequest, Route } from '../core/route.ts'
 import { readBody, rejectOversize, write } from '../webhook/node-adapter.ts'
 
+export interface NodeHandlerOptions {
+  /**
+   * Called before the path is matched: resolves false to answer 503 (`retry-after: 1`) instead, e.g.
+   * while the agent a host waits for is not attached yet. The request counts as in flight meanwhile.
+   */
+  readonly gate?: (path: string) => Promise<boolean>
+}
+
 export interface NodeHandler {
   (req: IncomingMessage, res: ServerResponse): void
   /** Requests whose answer is not yet written. */
@@ -17,9 +25,18 @@ export interface NodeHandler {
 }
 
 const NOT_FOUND = { status: 404, headers: { 'content-type': 'text/plain' }, body: 'not found\n' }
+const STARTING = {
+  status: 503,
+  headers: { 'content-type': 'text/plain', 'cache-control': 'no-store', 'retry-after': '1' },
+  body: 'the agent is starting\n',
+}
 
-/** A `(req, res)` handler for `http.createServer` over `routes`. */
-export function createNodeHandler(routes: readonly Route[]): NodeHandler {
+/** A `(req, res)` handler for `http.createServer` over `routes` (a function: read per request). */
+export function createNodeHandler(
+  routes: readonly Route[] | (() => readonly Route[]),
+  options: NodeHandlerOptions = {},
+): NodeHandler {
+  const current = typeof routes === 'function' ? routes : () => routes
   let inFlight = 0
   let waiters: Array<() => void> = []
   const settle = (): void => {
@@ -31,7 +48,7 @@ export function createNodeHandler(routes: readonly Route[]): NodeHandler {
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight += 1
     res.once('close', settle)
-    void serve(routes, req, res)
+    void serve(current, options, req, res)
   }
   // defineProperty, not Object.assign: assign would copy the getter's value once.
   Object.defineProperty(handler, 'inFlight', { get: () => inFlight })
@@ -40,9 +57,18 @@ export function createNodeHandler(routes: readonly Route[]): NodeHandler {
   return Object.assign(handler as NodeHandler, { idle })
 }
 
-async function serve(routes: readonly Route[], req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(
+  routes: () => readonly Route[],
+  options: NodeHandlerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost')
-  const candidates = routes.filter((route) => route.path === url.pathname)
+  if (options.gate !== undefined && !(await options.gate(url.pathname))) {
+    req.resume()
+    return write(res, STARTING)
+  }
+  const candidates = routes().filter((route) => route.path === url.pathname)
   const route = candidates.find((r) => r.method === (req.method ?? '').toUpperCase())
   if (route === undefined) {
     req.resume()

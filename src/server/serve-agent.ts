@@ -10,6 +10,8 @@
  * flight finish (a delivery still uploading gets its 200 and its row) within `shutdownGraceMs`,
  * then the agent stops (the processor finishes the deliveries it holds), then the listeners close.
  * What was acknowledged and not yet processed stays in the store for the next start.
+ *
+ * {@link createAgentHost} is the same host listening before its agent exists (the sandbox's case).
  */
 import { createServer } from 'node:http'
 import type { SignInAgent } from '../agent/types.ts'
@@ -52,6 +54,106 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
   body,
 })
 
+/** Options of {@link createAgentHost}: those of {@link serveAgent} plus what a host that listens first needs. */
+export interface HostOptions extends ServeOptions {
+  /** More routes on the public listener (e.g. the sandbox's `/agent-state`), served once an agent is attached. */
+  readonly routes?: readonly Route[]
+  /** How long a request that arrives before `attach` waits for it, then gets a 503 (default 30 s). */
+  readonly attachWaitMs?: number
+}
+
+/** A host listening before its agent exists (see {@link createAgentHost}). */
+export interface AgentHost extends RunningServer {
+  /**
+   * Starts `agent` (once per host) and serves its routes; requests waiting for it go through.
+   * @throws what `agent.start()` throws (the host stays up answering 503; `close()` it).
+   */
+  attach(agent: SignInAgent): Promise<void>
+}
+
+const DEFAULT_ATTACH_WAIT_MS = 30_000
+const PROBE_PATHS = new Set(['/healthz', '/readyz', '/metrics'])
+
+/**
+ * Listens at once, before the agent exists (the sandbox: the emulator needs the webhook URL before
+ * the agent can be built). Until {@link AgentHost.attach}, `/healthz` answers, `/readyz` and
+ * `/metrics` answer 503, and other requests wait for the agent up to `attachWaitMs`, then get 503
+ * (the platform retries). {@link serveAgent} is this plus `attach`.
+ * @example
+ * ```ts
+ * const host = await createAgentHost({ listen: { port: 8080 } })
+ * await registerWebhook(`${host.url}/business-messages`) // whatever needs the URL before the agent
+ * await host.attach(createAgent(options))
+ * ```
+ */
+export async function createAgentHost(options: HostOptions): Promise<AgentHost> {
+  let draining = false
+  let agent: SignInAgent | undefined
+  let attached = false
+  let openGate: (ok: boolean) => void = () => {}
+  const gateOpen = new Promise<boolean>((resolve) => (openGate = resolve))
+  const waitMs = options.attachWaitMs ?? DEFAULT_ATTACH_WAIT_MS
+  const gate = (path: string): Promise<boolean> =>
+    attached || PROBE_PATHS.has(path)
+      ? Promise.resolve(true)
+      : draining
+        ? Promise.resolve(false)
+        : within(gateOpen, waitMs)
+  const probes = probeRoutes(
+    () => (attached ? agent : undefined),
+    () => draining,
+  )
+  const extra = options.routes ?? []
+  const publicHandler = createNodeHandler(
+    () => (attached && agent !== undefined ? [...agent.routes, ...extra, ...probes] : probes),
+    { gate },
+  )
+  const adminHandler = createNodeHandler([...probes, metricsRoute(() => (attached ? agent : undefined))])
+  const publicServer = createServer(publicHandler)
+  const adminServer = createServer(adminHandler)
+  const host = options.listen.host ?? '127.0.0.1'
+  const adminHost = options.admin?.host ?? '127.0.0.1'
+  let port: number
+  let adminPort: number
+  try {
+    port = await listen(publicServer, options.listen.port, host)
+    adminPort = await listen(adminServer, options.admin?.port ?? 0, adminHost)
+  } catch (err) {
+    await Promise.all([closeServer(publicServer), closeServer(adminServer)])
+    throw err
+  }
+  const graceMs = options.shutdownGraceMs ?? DEFAULT_GRACE_MS
+  let closing: Promise<void> | undefined
+  const drain = async (): Promise<void> => {
+    draining = true
+    openGate(false) // requests still waiting for an agent get their 503 now
+    const stopped = closeServer(publicServer, { graceMs }) // stops accepting; in-flight requests go on
+    await Promise.race([publicHandler.idle(), delay(graceMs)])
+    publicServer.closeIdleConnections() // keep-alive sockets that just answered
+    await agent?.stop()
+    await stopped
+    await closeServer(adminServer)
+  }
+  return {
+    url: `http://${hostForURL(host)}:${port}`,
+    adminUrl: `http://${hostForURL(adminHost)}:${adminPort}`,
+    get inFlight() {
+      return publicHandler.inFlight
+    },
+    async attach(next) {
+      if (agent !== undefined) throw new TypeError('createAgentHost: an agent is already attached')
+      agent = next
+      await next.start()
+      attached = true
+      openGate(true)
+    },
+    close() {
+      closing ??= drain()
+      return closing
+    },
+  }
+}
+
 /**
  * Listens, then starts the agent; resolves once both listeners are up and the agent has started.
  * @throws what `agent.start()` throws (the listeners are closed again first).
@@ -62,55 +164,31 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
  * ```
  */
 export async function serveAgent(agent: SignInAgent, options: ServeOptions): Promise<RunningServer> {
-  let draining = false
-  const probes = probeRoutes(agent, () => draining)
-  const publicHandler = createNodeHandler([...agent.routes, ...probes])
-  const adminHandler = createNodeHandler([...probes, metricsRoute(agent)])
-  const publicServer = createServer(publicHandler)
-  const adminServer = createServer(adminHandler)
-  const host = options.listen.host ?? '127.0.0.1'
-  const adminHost = options.admin?.host ?? '127.0.0.1'
-  const closeBoth = () => Promise.all([closeServer(publicServer), closeServer(adminServer)])
-  let port: number
-  let adminPort: number
+  const host = await createAgentHost(options)
   try {
-    port = await listen(publicServer, options.listen.port, host)
-    adminPort = await listen(adminServer, options.admin?.port ?? 0, adminHost)
-    await agent.start()
+    await host.attach(agent)
   } catch (err) {
-    await closeBoth()
+    await host.close()
     throw err
   }
-  const graceMs = options.shutdownGraceMs ?? DEFAULT_GRACE_MS
-  let closing: Promise<void> | undefined
-  const drain = async (): Promise<void> => {
-    draining = true
-    const stopped = closeServer(publicServer, { graceMs }) // stops accepting; in-flight requests go on
-    await Promise.race([publicHandler.idle(), delay(graceMs)])
-    publicServer.closeIdleConnections() // keep-alive sockets that just answered
-    await agent.stop()
-    await stopped
-    await closeServer(adminServer)
-  }
   return {
-    url: `http://${hostForURL(host)}:${port}`,
-    adminUrl: `http://${hostForURL(adminHost)}:${adminPort}`,
+    url: host.url,
+    adminUrl: host.adminUrl,
     get inFlight() {
-      return publicHandler.inFlight
+      return host.inFlight
     },
-    close() {
-      closing ??= drain()
-      return closing
-    },
+    close: () => host.close(),
   }
 }
 
-function probeRoutes(agent: SignInAgent, draining: () => boolean): Route[] {
+function probeRoutes(agentOf: () => SignInAgent | undefined, draining: () => boolean): Route[] {
   const get = (path: string, handler: Route['handler']): Route => ({ method: 'GET', path, maxBodyBytes: 0, handler })
   return [
     get('/healthz', async () => text(200, 'ok\n')),
     get('/readyz', async () => {
       if (draining()) return text(503, 'draining\n', { 'retry-after': '5' })
+      const agent = agentOf()
+      if (agent === undefined) return text(503, 'agent: not attached\n', { 'retry-after': '1' })
       const readiness = await agent.ready()
       const lines = Object.entries(readiness.checks).map(([name, ok]) => `${name}: ${ok ? 'ok' : 'failing'}`)
       return text(readiness.ready ? 200 : 503, `${lines.join('\n')}\n`)
@@ -118,16 +196,30 @@ function probeRoutes(agent: SignInAgent, draining: () => boolean): Route[] {
   ]
 }
 
-function metricsRoute(agent: SignInAgent): Route {
+function metricsRoute(agentOf: () => SignInAgent | undefined): Route {
   return {
     method: 'GET',
     path: '/metrics',
     maxBodyBytes: 0,
     handler: async () => {
+      const agent = agentOf()
+      if (agent === undefined) return text(503, 'agent: not attached\n', { 'retry-after': '1' })
       const { contentType, text: body } = await agent.metrics()
       return { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' }, body }
     },
   }
+}
+
+/** `promise`'s value when it settles within `ms`, else false. */
+function within(promise: Promise<boolean>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms)
+    timer.unref()
+    void promise.then((ok) => {
+      clearTimeout(timer)
+      resolve(ok)
+    })
+  })
 }
 
 function delay(ms: number): Promise<void> {

@@ -71,6 +71,35 @@ describe('sandbox', () => {
     )
   })
 
+  test("the agent runs on the production host: /readyz on its webhook's listener, /metrics on loopback admin", async () => {
+    const s = sandbox!
+    const { url, webhookUrl, metricsUrl } = s.services.agent
+    assert.match(metricsUrl, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/)
+    assert.notEqual(new URL(metricsUrl).port, new URL(url).port, 'metrics are not on the public listener')
+    const ready = await fetch(`${url}/readyz`)
+    assert.equal(ready.status, 200)
+    assert.match(await ready.text(), /^started: ok$/m)
+    assert.equal((await fetch(`${url}/metrics`)).status, 404)
+    const rejected = async (): Promise<number> => {
+      const res = await fetch(metricsUrl)
+      assert.equal(res.status, 200)
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain/)
+      const line = /^bm_oauth_webhook_requests_total\{[^}]*outcome="rejected-signature"[^}]*\} (\d+)$/m.exec(
+        await res.text(),
+      )
+      return Number(line?.[1] ?? 0)
+    }
+    const before = await rejected()
+    // A real event the counter must see: a delivery without a signature.
+    const unsigned = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    })
+    assert.equal(unsigned.status, 401)
+    assert.equal(await rejected(), before + 1)
+  })
+
   test('S14 every data file (databases with their WAL and SHM, key files, secrets) is 0600', async () => {
     const s = sandbox!
     // The first start has written through every store; list what it left in the data directory.

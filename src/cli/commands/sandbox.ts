@@ -98,6 +98,7 @@ function summary(sandbox: RunningSandbox): string {
     `  demo OIDC provider                    ${services.provider.issuer}`,
     `  bank API                              ${services.bank.url}`,
     `  Growing Tree Bank agent (webhook)     ${services.agent.webhookUrl}`,
+    `  agent metrics (admin, loopback)       ${services.agent.metricsUrl}`,
     `Demo users: ${users}`,
     `Data: ${sandbox.dataDir} (bm-oauth sandbox --reset wipes it)`,
     'Press Ctrl-C to stop.',
