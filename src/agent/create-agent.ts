@@ -19,6 +19,7 @@ import { createRevocationQueue } from '../tokens/revocation-queue.ts'
 import { createVault, type Vault } from '../tokens/seal.ts'
 import { createSQLTokenStore } from '../tokens/sql-token-store.ts'
 import type { Route } from '../core/route.ts'
+import { within } from '../core/within.ts'
 import type { Database } from '../db/queryable.ts'
 import { createAgentMetrics } from '../metrics/agent-metrics.ts'
 import { instrumentedFetch } from '../metrics/instrumented-fetch.ts'
@@ -197,18 +198,12 @@ const INBOX_CHANNEL = 'bm_oauth_inbox'
 const UNAVAILABLE = { status: 503, headers: { 'retry-after': '1' }, body: '' }
 
 /** Whether the store answers `SELECT 1` within `timeoutMs`. */
-async function pingWithin(db: Database, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs)
-  })
-  try {
-    return await Promise.race([db.query('SELECT 1').then(() => true), timeout])
-  } catch {
-    return false
-  } finally {
-    clearTimeout(timer)
-  }
+function pingWithin(db: Database, timeoutMs: number): Promise<boolean> {
+  return within(
+    db.query('SELECT 1').then(() => true),
+    timeoutMs,
+    false,
+  )
 }
 
 /** `promise` settled either way: an earlier failed stop does not block the next start or stop. */

@@ -127,15 +127,14 @@ export class InboxProcessor {
       const giveUp = item.attempts >= this.#options.maxAttempts
       this.#runtime.metrics.deliveryProcessed(giveUp ? 'dead-letter' : 'retry', seconds())
       this.#runtime.metrics.deliveryFailed(isBmOAuthError(err) ? err.code : 'other')
-      await this.#retryLater(item, err).catch((failErr: unknown) => {
+      await this.#retryLater(item, err, giveUp).catch((failErr: unknown) => {
         this.#logger.error({ deliveryId: item.id, errCode: codeOf(failErr) }, 'could not schedule a retry')
       })
     }
   }
 
-  async #retryLater(item: ClaimedDelivery, err: unknown): Promise<void> {
+  async #retryLater(item: ClaimedDelivery, err: unknown, giveUp: boolean): Promise<void> {
     const reason = codeOf(err)
-    const giveUp = item.attempts >= this.#options.maxAttempts
     const delayMs = backoffDelay(item.attempts, this.#options.backoff, this.#options.random)
     const retryAt = giveUp ? undefined : this.#clock.now() + delayMs
     this.#logger[giveUp ? 'error' : 'warn'](

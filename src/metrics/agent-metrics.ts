@@ -49,71 +49,54 @@ export function createAgentMetrics(): AgentMetrics {
   const registry = new Registry()
   let processMetrics = false
   const registers = [registry]
-  const webhookRequests = new Counter({
-    name: 'bm_oauth_webhook_requests_total',
-    help: 'Webhook requests by outcome',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
+  // Every counter is registered on this agent's registry only, with a fixed label set.
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+    new Counter<L>({ name, help, labelNames, registers })
+  const webhookRequests = counter('bm_oauth_webhook_requests_total', 'Webhook requests by outcome', ['outcome'])
   const ackSeconds = new Histogram({
     name: 'bm_oauth_webhook_ack_seconds',
     help: 'Time from a webhook request to its answer',
     buckets: ACK_BUCKETS,
     registers,
   })
-  const deliveries = new Counter({
-    name: 'bm_oauth_deliveries_processed_total',
-    help: 'Processing attempts of recorded deliveries by outcome',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
+  const deliveries = counter(
+    'bm_oauth_deliveries_processed_total',
+    'Processing attempts of recorded deliveries by outcome',
+    ['outcome'],
+  )
   const processingSeconds = new Histogram({
     name: 'bm_oauth_delivery_processing_seconds',
     help: 'Time to process one recorded delivery',
     buckets: PROCESSING_BUCKETS,
     registers,
   })
-  const signInEvents = new Counter({
-    name: 'bm_oauth_signin_events_total',
-    help: 'Sign-in lifecycle events (signed-in, sign-in-failed, refreshed, …) by reason',
-    labelNames: ['event', 'reason'] as const,
-    registers,
-  })
-  const deliveryFailures = new Counter({
-    name: 'bm_oauth_delivery_failures_total',
-    help: 'Failed processing attempts by error code (ERR_STORE: the database; ERR_GOOGLE_API: the platform; …)',
-    labelNames: ['code'] as const,
-    registers,
-  })
-  const refreshes = new Counter({
-    name: 'bm_oauth_token_refreshes_total',
-    help: 'Access-token refreshes by outcome',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
-  const revocations = new Counter({
-    name: 'bm_oauth_revocations_total',
-    help: 'Revocation attempts at the provider by outcome (retrying: queued for a later attempt)',
-    labelNames: ['outcome'] as const,
-    registers,
-  })
-  const platformRequests = new Counter({
-    name: 'bm_oauth_platform_requests_total',
-    help: "Channel platform API calls (e.g. Google's Business Messages API) by endpoint template and status",
-    labelNames: ['channel', 'endpoint', 'status'] as const,
-    registers,
-  })
-  const decryptFailures = new Counter({
-    name: 'bm_oauth_vault_decrypt_failures_total',
-    help: 'Sealed rows that no configured vault key opens, by table and reason',
-    labelNames: ['table', 'reason'] as const,
-    registers,
-  })
-  const prompts = new Counter({
-    name: 'bm_oauth_signin_prompts_total',
-    help: 'Sign-in prompts sent',
-    registers,
-  })
+  const signInEvents = counter(
+    'bm_oauth_signin_events_total',
+    'Sign-in lifecycle events (signed-in, sign-in-failed, refreshed, …) by reason',
+    ['event', 'reason'],
+  )
+  const deliveryFailures = counter(
+    'bm_oauth_delivery_failures_total',
+    'Failed processing attempts by error code (ERR_STORE: the database; ERR_GOOGLE_API: the platform; …)',
+    ['code'],
+  )
+  const refreshes = counter('bm_oauth_token_refreshes_total', 'Access-token refreshes by outcome', ['outcome'])
+  const revocations = counter(
+    'bm_oauth_revocations_total',
+    'Revocation attempts at the provider by outcome (retrying: queued for a later attempt)',
+    ['outcome'],
+  )
+  const platformRequests = counter(
+    'bm_oauth_platform_requests_total',
+    "Channel platform API calls (e.g. Google's Business Messages API) by endpoint template and status",
+    ['channel', 'endpoint', 'status'],
+  )
+  const decryptFailures = counter(
+    'bm_oauth_vault_decrypt_failures_total',
+    'Sealed rows that no configured vault key opens, by table and reason',
+    ['table', 'reason'],
+  )
+  const prompts = counter('bm_oauth_signin_prompts_total', 'Sign-in prompts sent')
   let backlog: BacklogSource | undefined
   let reading: Promise<Awaited<ReturnType<BacklogSource>> | undefined> | undefined
   // One store query per scrape serves both gauges.

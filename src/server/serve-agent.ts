@@ -16,6 +16,7 @@
 import { createServer } from 'node:http'
 import type { SignInAgent } from '../agent/types.ts'
 import { closeServer, listen } from '../core/http-server.ts'
+import { within } from '../core/within.ts'
 import type { HTTPResponse, Route } from '../core/route.ts'
 import { createNodeHandler } from './node-handler.ts'
 
@@ -98,7 +99,7 @@ export async function createAgentHost(options: HostOptions): Promise<AgentHost> 
       ? Promise.resolve(true)
       : draining
         ? Promise.resolve(false)
-        : within(gateOpen, waitMs)
+        : within(gateOpen, waitMs, false)
   const probes = probeRoutes(
     () => (attached ? agent : undefined),
     () => draining,
@@ -208,18 +209,6 @@ function metricsRoute(agentOf: () => SignInAgent | undefined): Route {
       return { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' }, body }
     },
   }
-}
-
-/** `promise`'s value when it settles within `ms`, else false. */
-function within(promise: Promise<boolean>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms)
-    timer.unref()
-    void promise.then((ok) => {
-      clearTimeout(timer)
-      resolve(ok)
-    })
-  })
 }
 
 function delay(ms: number): Promise<void> {
