@@ -199,6 +199,9 @@ describe('signins list and revoke', () => {
 
     const audited = await run(['audit', '--conversation', conversation], { ...env, BM_OAUTH_VAULT_KEYS: '' })
     assert.equal(audited.code, 0, audited.stderr)
+    const badLimit = await run(['audit', '--conversation', conversation, '--limit', 'lots'], env)
+    assert.equal(badLimit.code, 2, 'a bad --limit is a usage error')
+    assert.match(badLimit.stderr, /--limit: a whole number from 1 to 1000/)
     assert.match(audited.stdout, /^What I did with your account access, newest first:\n.* UTC: access granted by you$/m)
 
     const listed = await run(['signins', 'list', '--conversation', conversation, '--json'], {

@@ -4,7 +4,7 @@
  * use (purpose, API, outcome) and each grant event — newest first. No tokens, no user text.
  */
 import type { Command } from 'commander'
-import { describeAccessLog } from '../../index.ts'
+import { describeAccessLog, InvalidArgumentError } from '../../index.ts'
 import { requireAgent } from '../../ops/config.ts'
 import { printResult } from '../io.ts'
 import type { CLIIO } from '../io.ts'
@@ -24,7 +24,10 @@ export function registerAuditCommand(program: Command, io: CLIIO): void {
     async (opts: { conversation: string; channel: string; limit: string; json: boolean }, c: Command) => {
       const config = await configFromCommand(io, c)
       const key = { channel: opts.channel, agent: requireAgent(config), conversation: opts.conversation }
-      const limit = Number.parseInt(opts.limit, 10)
+      if (!/^[1-9]\d{0,3}$/.test(opts.limit) || Number(opts.limit) > 1000) {
+        throw new InvalidArgumentError('--limit', 'a whole number from 1 to 1000')
+      }
+      const limit = Number(opts.limit)
       const entries = await withStores(io, config, (stores) => stores.audit.list(key, { limit }), {
         requireVault: false,
       })
